@@ -1,0 +1,60 @@
+package runbook
+
+// Severity orders findings: a blocking finding stops the runbook at
+// preflight.
+type Severity string
+
+const (
+	Block Severity = "block"
+	Warn  Severity = "warn"
+	Info  Severity = "info"
+)
+
+// The stable finding codes of DESIGN section 6. Scripts and the journal rely
+// on these strings.
+const (
+	FindPrereqOSSP        = "prereq-os-sp"
+	FindInplaceOSUpgrade  = "inplace-os-upgrade"
+	FindNodeDown          = "node-down"
+	FindNodePaused        = "node-paused"
+	FindCMSNotOnline      = "cms-not-online"
+	FindReplication       = "replication-unhealthy"
+	FindGroupsOnPassive   = "groups-on-passive"
+	FindPendingReboot     = "pending-reboot"
+	FindMgmtOSMismatch    = "mgmt-os-mismatch"
+	FindMgmtVista         = "mgmt-vista"
+	FindMgmtToolsVersion  = "mgmt-tools-version"
+	FindSetupComOnly      = "setup-com-only"
+	FindRollupsRemoved    = "rollups-removed"
+	FindAlreadyAtTarget   = "already-at-target"
+	FindExchangeOnOS      = "exchange-os-unsupported"
+	FindDowngrade         = "target-older"
+	FindNoUpgradeTarget   = "no-upgrade-target"
+	FindMgmtToolsMixed    = "mgmt-tools-mixed-os"
+	FindMissingPackage    = "package-missing"
+	FindMissingMedia      = "media-missing"
+	FindRollupAcrossSP    = "rollup-sp-unknown"
+	FindGroupFailed       = "group-failed"
+	FindReplicationQueues = "replication-queues"
+	FindRTMCopyStatus     = "rtm-copy-status"
+)
+
+// Finding is one preflight result: stable code, severity, what it is in
+// plain words and what to do about it.
+type Finding struct {
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
+	Node     string   `json:"node,omitempty"`
+	Message  string   `json:"message"`
+	Remedy   string   `json:"remedy"`
+}
+
+// Blocking reports whether any finding blocks the window.
+func Blocking(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity == Block {
+			return true
+		}
+	}
+	return false
+}

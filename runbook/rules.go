@@ -1,0 +1,252 @@
+package runbook
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Check runs the preflight rules of DESIGN section 6 on a cluster for a
+// goal. Findings come out in a stable order: cluster-wide rules first, then
+// per node in file order, then the management host, then information.
+func Check(c *Cluster, o Options) []Finding {
+	var fs []Finding
+	add := func(f Finding) { fs = append(fs, f) }
+	goal := o.Goal
+
+	if goal == GoalWindows2008 {
+		add(inplaceOSUpgrade(c))
+		return fs
+	}
+	target := goal.TargetBuild()
+
+	// Prerequisites: Exchange SP1 and later need Windows Server 2003 SP2.
+	if goal.IsServicePack() {
+		for i := range c.Nodes {
+			n := &c.Nodes[i]
+			os := c.NodeOS(n)
+			if os.Family == Windows2003 && os.SP < 2 {
+				add(Finding{Code: FindPrereqOSSP, Severity: Block, Node: n.Name,
+					Message: fmt.Sprintf("%s runs %s. %s needs Windows Server 2003 SP2 (or Windows Server 2008); Setup will refuse to run.", n.Name, os, goal.Label()),
+					Remedy:  fmt.Sprintf("Install Windows Server 2003 SP2 on every node first, node by node in its own window (pause the node, move its groups off, install, reboot, resume), then plan %s again.", goal.Label())})
+			}
+		}
+		for i := range c.Nodes {
+			n := &c.Nodes[i]
+			if !n.Build.IsZero() && n.Build.ServicePack() > target.ServicePack() {
+				add(Finding{Code: FindDowngrade, Severity: Block, Node: n.Name,
+					Message: fmt.Sprintf("%s already runs %s, newer than %s. Exchange service packs cannot be rolled back.", n.Name, Describe(n.Build), goal.Label()),
+					Remedy:  "Choose the goal that matches the newest build in the cluster, or none: a node cannot go back to an older service pack."})
+			}
+		}
+	}
+	if goal.IsServicePack() && strings.TrimSpace(o.Media) == "" {
+		add(Finding{Code: FindMissingMedia, Severity: Block,
+			Message: "No media path is set, so the runbook does not know where Setup.com is on the nodes.",
+			Remedy:  `Set media: 'D:\Exchange2007SP2' (the folder holding Setup.com on every node) in the inventory.`})
+	}
+	if goal.NeedsPackage() && strings.TrimSpace(o.Package) == "" {
+		add(Finding{Code: FindMissingPackage, Severity: Block,
+			Message: "No package is set for this goal, so there is nothing to install.",
+			Remedy:  `Set package: 'D:\Updates\Exchange2007-KBnnnnnn-x64-EN.msp' in the inventory or pass --package.`})
+	}
+	if goal == GoalRollup && !o.PackageBuild.IsZero() {
+		for i := range c.Nodes {
+			n := &c.Nodes[i]
+			if !n.Build.IsZero() && n.Build.ServicePack() != o.PackageBuild.ServicePack() {
+				add(Finding{Code: FindRollupSPMismatch, Severity: Block, Node: n.Name,
+					Message: fmt.Sprintf("%s runs %s but the package is a rollup for %s. A rollup installs only on the service pack it was built for.", n.Name, Describe(n.Build), spName(o.PackageBuild.ServicePack())),
+					Remedy:  fmt.Sprintf("Download the latest update rollup for %s (rollups are cumulative: install only the latest one).", spName(n.Build.ServicePack()))})
+			}
+		}
+	}
+
+	// Node health.
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		switch n.State {
+		case NodeDown, NodeJoining:
+			add(Finding{Code: FindNodeDown, Severity: Block, Node: n.Name,
+				Message: fmt.Sprintf("%s is %s. A rolling upgrade needs every node Up: while one node is paused the other must carry the CMS.", n.Name, n.State.Display()),
+				Remedy:  fmt.Sprintf("Bring %s back first: check the console (out-of-band), start the Cluster service (net start clussvc), and confirm with cluster.exe node %s /status.", n.Name, n.Name)})
+		case NodePaused:
+			add(Finding{Code: FindNodePaused, Severity: Warn, Node: n.Name,
+				Message: fmt.Sprintf("%s is already Paused, probably left from an earlier window. A pause survives reboots, so nothing can fail over to it.", n.Name),
+				Remedy:  fmt.Sprintf("The plan resumes it (%s) and checks it shows Up; find out why it was left paused.", ResumeNodeCommand(n.Name))})
+		}
+		if n.Pending {
+			add(Finding{Code: FindPendingReboot, Severity: Warn, Node: n.Name,
+				Message: fmt.Sprintf("%s already has a reboot pending. Setup refuses to start with a restart pending, and an installer may fail on files in use.", n.Name),
+				Remedy:  fmt.Sprintf("Reboot %s before the window (pause it and move its groups off first), or add the reboot as the first action for that node.", n.Name)})
+		}
+	}
+
+	// The CMSs and replication.
+	for _, g := range c.CMSs() {
+		if g.State != GroupOnline {
+			add(Finding{Code: FindCMSNotOnline, Severity: Block, Node: g.Owner,
+				Message: fmt.Sprintf("The clustered mailbox server %s is %s on %s. The window starts from a healthy, Online CMS, or every later check is meaningless.", g.Name, g.State.Display(), g.Owner),
+				Remedy:  fmt.Sprintf("Find out why (%s), then bring it online: %s.", CMSStatusCommand(g.Name), StartCMSCommand(g.Name))})
+		}
+	}
+	for i := range c.Groups {
+		g := &c.Groups[i]
+		if !g.CMS && g.State == GroupFailed {
+			add(Finding{Code: FindGroupFailed, Severity: Warn, Node: g.Owner,
+				Message: fmt.Sprintf("The group %q is Failed on %s. Moving it off the node before Setup will fail too.", g.Name, g.Owner),
+				Remedy:  fmt.Sprintf("Repair it before the window, or bring it online: cluster.exe group \"%s\" /online /wait:%d.", g.Name, DefaultMoveWait)})
+		}
+	}
+	if c.Type == CCR {
+		r := c.Replication
+		if !r.Healthy || r.CopyQueue > NearZeroQueue || r.ReplayQueue > NearZeroQueue {
+			state := "Healthy"
+			if !r.Healthy {
+				state = "not Healthy"
+			}
+			cms := c.CMSs()[0].Name
+			add(Finding{Code: FindReplication, Severity: Warn,
+				Message: fmt.Sprintf("Replication is %s (copy queue %d, replay queue %d). Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero.", state, r.CopyQueue, r.ReplayQueue),
+				Remedy:  fmt.Sprintf("Watch %s until every storage group is Healthy and both queues drain; a Suspended copy needs Resume-StorageGroupCopy, a Failed one Update-StorageGroupCopy (reseed).", CopyStatusCommand(cms))})
+		}
+		if g := c.CMSs()[0]; c.CMSBuild(g).ServicePack() == 0 && !c.CMSBuild(g).IsZero() {
+			add(Finding{Code: FindRTMCopyStatus, Severity: Info,
+				Message: "On Exchange 2007 RTM, Get-StorageGroupCopyStatus can show Healthy for an idle storage group or flap between Failed and Healthy.",
+				Remedy:  "Before the CMS moves, check that CopyQueueLength and ReplayQueueLength are actually shrinking, not only that the status says Healthy."})
+		}
+	}
+
+	// Groups on passive nodes.
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if c.IsActive(n.Name) {
+			continue
+		}
+		var names []string
+		for _, g := range c.Owned(n.Name) {
+			names = append(names, fmt.Sprintf("%q", g.Name))
+		}
+		if len(names) > 0 {
+			add(Finding{Code: FindGroupsOnPassive, Severity: Info, Node: n.Name,
+				Message: fmt.Sprintf("%s is passive but owns %s. Setup restarts the Cluster service, which would fail these groups over mid-install.", n.Name, strings.Join(names, ", ")),
+				Remedy:  fmt.Sprintf("The plan moves them off %s before anything is installed (move-groups).", n.Name)})
+		}
+	}
+
+	fs = append(fs, managementFindings(c, o)...)
+
+	if goal.IsServicePack() {
+		add(Finding{Code: FindSetupComOnly, Severity: Info,
+			Message: "A service pack on a clustered mailbox server goes through Setup.com on the command line. The Setup.exe wizard cannot upgrade a CMS node.",
+			Remedy:  "The plan runs Setup.com /mode:upgrade on each node and Setup.com /upgradecms for the CMS."})
+		for i := range c.Nodes {
+			n := &c.Nodes[i]
+			if !n.Build.IsZero() && n.Build.Compare(target) < 0 && !isSPBase(n.Build) {
+				add(Finding{Code: FindRollupsRemoved, Severity: Info, Node: n.Name,
+					Message: fmt.Sprintf("%s runs %s. The service pack removes installed update rollups automatically.", n.Name, Describe(n.Build)),
+					Remedy:  fmt.Sprintf("After the window, install the latest update rollup for %s on every node (passive first).", spName(target.ServicePack()))})
+			}
+		}
+	}
+	fs = append(fs, alreadyAtTarget(c, o)...)
+	sort.SliceStable(fs, func(i, j int) bool { return severityRank[fs[i].Severity] < severityRank[fs[j].Severity] })
+	return fs
+}
+
+var severityRank = map[Severity]int{Block: 0, Warn: 1, Info: 2}
+
+// isSPBase reports a bare RTM or service-pack build.
+func isSPBase(b Build) bool {
+	for _, s := range []Build{BuildRTM, BuildRTMb, BuildSP1, BuildSP2, BuildSP3} {
+		if b == s {
+			return true
+		}
+	}
+	return false
+}
+
+// alreadyAtTarget lists the nodes and CMSs whose steps the planner skips.
+func alreadyAtTarget(c *Cluster, o Options) []Finding {
+	target := o.Goal.TargetBuild()
+	if o.Goal == GoalRollup {
+		target = o.PackageBuild
+	}
+	if target.IsZero() {
+		return nil
+	}
+	var fs []Finding
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if n.Build.AtLeast(target) {
+			fs = append(fs, Finding{Code: FindAlreadyAtTarget, Severity: Info, Node: n.Name,
+				Message: fmt.Sprintf("%s already runs %s, probably from an earlier window.", n.Name, Describe(n.Build)),
+				Remedy:  fmt.Sprintf("Its install steps are left out of the plan; it is still checked at the end%s.", pausedSuffix(n))})
+		}
+	}
+	if o.Goal.IsServicePack() {
+		for _, g := range c.CMSs() {
+			if c.CMSBuild(g).AtLeast(target) {
+				fs = append(fs, Finding{Code: FindAlreadyAtTarget, Severity: Info, Node: g.Owner,
+					Message: fmt.Sprintf("The CMS %s already runs %s.", g.Name, Describe(c.CMSBuild(g))),
+					Remedy:  "No /upgradecms for it; it is only checked at the end."})
+			}
+		}
+	}
+	return fs
+}
+
+func pausedSuffix(n *Node) string {
+	if n.State == NodePaused {
+		return ", and resumed because it is Paused"
+	}
+	return ""
+}
+
+func inplaceOSUpgrade(c *Cluster) Finding {
+	msg := "A Windows Server 2003 failover cluster cannot be upgraded in place to Windows Server 2008: the cluster has to be rebuilt, and Exchange 2007 does not survive an in-place OS upgrade either."
+	if c.OS.Family == Windows2008 {
+		msg = "This cluster already runs Windows Server 2008; an in-place OS upgrade of an Exchange 2007 cluster is never supported."
+	}
+	return Finding{Code: FindInplaceOSUpgrade, Severity: Block, Message: msg,
+		Remedy: "Build a new Windows Server 2008 failover cluster with a new CMS on Exchange 2007 SP1 or later, move the mailboxes to it (Move-Mailbox), replicate the public folders, then retire this cluster. Exchange 2007 is not supported on Windows Server 2008 R2."}
+}
+
+// managementFindings are the limits of the admin box the engineer manages
+// the cluster from (PROCEDURES 5): they bite mid-window if not known.
+func managementFindings(c *Cluster, o Options) []Finding {
+	m := c.Management
+	if m == nil || m.OS.Family == "" {
+		return nil
+	}
+	var fs []Finding
+	way := "Run the Exchange and cluster tools on a node over Remote Desktop, or let cmsrunbook run every step on the nodes (it does, over WinRM)."
+	if m.OS.Family == WindowsVista {
+		fs = append(fs, Finding{Code: FindMgmtVista, Severity: Warn,
+			Message: "The management host runs Windows Vista. A clustered mailbox server cannot be managed remotely from Vista (only a stand-alone Exchange server can).",
+			Remedy:  way})
+	}
+	if hg, cg := m.OS.Family.generation(), c.OS.Family.generation(); hg != 0 && cg != 0 && hg != cg {
+		install := "on Windows Server 2003 or XP the Administration Tools Pack (Adminpak.msi, KB 304718)"
+		if cg == 2008 {
+			install = "on Windows Server 2008 ServerManagerCmd -i RSAT-Clustering"
+		}
+		fs = append(fs, Finding{Code: FindMgmtOSMismatch, Severity: Warn,
+			Message: fmt.Sprintf("The management host runs %s but the cluster runs %s. The Cluster service does not let tools from another OS version manage it, so neither the cluster tools nor the Exchange tools on this box can manage this CMS.", m.OS.Family.Name(), c.OS.Family.Name()),
+			Remedy:  way + fmt.Sprintf(" To manage from an admin box, use one running the cluster's OS with the cluster tools installed (%s). Cluster tools of two OS versions cannot be installed on one computer.", install)})
+	}
+	if m.Tools != "" && m.Tools != ToolsNone && len(c.CMSs()) > 0 {
+		cmsSP := c.CMSBuild(c.CMSs()[0]).ServicePack()
+		toolsRTM := m.Tools == ToolsRTM
+		switch {
+		case toolsRTM && o.Goal.IsServicePack():
+			fs = append(fs, Finding{Code: FindMgmtToolsVersion, Severity: Warn,
+				Message: fmt.Sprintf("The Exchange tools on the management host are RTM. RTM tools manage only an RTM CMS: once /upgradecms has run, the CMS runs %s and these tools can no longer manage it.", spName(o.Goal.TargetBuild().ServicePack())),
+				Remedy:  way + fmt.Sprintf(" After the window, upgrade the tools on the admin box to %s.", spName(o.Goal.TargetBuild().ServicePack()))})
+		case !toolsRTM && cmsSP == 0:
+			fs = append(fs, Finding{Code: FindMgmtToolsVersion, Severity: Warn,
+				Message: fmt.Sprintf("The Exchange tools on the management host are %s but the CMS runs RTM. Service-pack tools manage only a CMS on a service pack, so until /upgradecms they cannot manage this CMS.", strings.ToUpper(string(m.Tools))),
+				Remedy:  way})
+		}
+	}
+	return fs
+}

@@ -89,6 +89,9 @@ func ValidateWindowsPath(s string) error {
 	if len(s) > 240 {
 		return fmt.Errorf("path is %d characters long; at most 240", len(s))
 	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("path %q is not valid UTF-8", s)
+	}
 	abs := (len(s) >= 3 && isLetter(s[0]) && s[1] == ':' && s[2] == '\\') || strings.HasPrefix(s, `\\`)
 	if !abs {
 		return fmt.Errorf("path %q is not an absolute Windows path like D:\\Exchange2007SP2 or \\\\server\\share", s)

@@ -53,7 +53,7 @@ func TestValidateWindowsPath(t *testing.T) {
 
 func TestRenderedCommands(t *testing.T) {
 	cases := map[string]string{
-		PauseNodeCommand("EXNODE02"):                         "cluster.exe node EXNODE02 /pause",
+		PauseNodeCommand("EXNODE02"):                          "cluster.exe node EXNODE02 /pause",
 		MoveGroupCommand("Cluster Group", "EXNODE01", 0):      `cluster.exe group "Cluster Group" /move:EXNODE01 /wait:300`,
 		SetupUpgradeCommand(`D:\Exchange2007SP2`):             `D:\Exchange2007SP2\Setup.com /mode:upgrade`,
 		SetupUpgradeCommand(`C:\Exchange SP2\`):               `"C:\Exchange SP2\Setup.com" /mode:upgrade`,

@@ -100,40 +100,40 @@ func (s NodeState) Display() string {
 // Cluster is everything the planner and the rules know about one failover
 // cluster and the box the engineer manages it from.
 type Cluster struct {
-	Name        string
-	Type        ClusterType
-	OS          OS
-	Nodes       []Node
-	Groups      []Group
-	Replication Replication
+	Name        string      `json:"name"`
+	Type        ClusterType `json:"type"`
+	OS          OS          `json:"os"`
+	Nodes       []Node      `json:"nodes"`
+	Groups      []Group     `json:"groups"`
+	Replication Replication `json:"replication"`
 	// Management is the admin box the engineer works from; nil when unknown.
-	Management *ManagementHost
+	Management *ManagementHost `json:"management_host,omitempty"`
 }
 
 // Node is one cluster member.
 type Node struct {
-	Name    string
-	State   NodeState
-	OS      OS // zero: same as the cluster
-	Build   Build
-	Pending bool // a reboot is already pending before the window
+	Name    string    `json:"name"`
+	State   NodeState `json:"state"`
+	OS      OS        `json:"os,omitzero"` // zero: same as the cluster
+	Build   Build     `json:"exchange"`
+	Pending bool      `json:"pending_reboot,omitempty"` // a reboot is already pending before the window
 }
 
 // Group is a cluster resource group. A CMS is a group too; its Build is the
 // clustered instance's version, which /upgradecms raises.
 type Group struct {
-	Name  string
-	Owner string
-	State GroupState
-	CMS   bool
-	Build Build // CMS only; zero means "same as its owner at discovery"
+	Name  string     `json:"name"`
+	Owner string     `json:"owner"`
+	State GroupState `json:"state"`
+	CMS   bool       `json:"cms,omitempty"`
+	Build Build      `json:"exchange,omitzero"` // CMS only; zero means "same as its owner at discovery"
 }
 
 // Replication is the CCR copy status summed over the storage groups.
 type Replication struct {
-	Healthy     bool
-	CopyQueue   int
-	ReplayQueue int
+	Healthy     bool `json:"healthy"`
+	CopyQueue   int  `json:"copy_queue"`
+	ReplayQueue int  `json:"replay_queue"`
 }
 
 // NearZeroQueue is the queue length the rules still call healthy: a busy
@@ -143,8 +143,8 @@ const NearZeroQueue = 10
 // ManagementHost is the computer the engineer runs the Exchange and cluster
 // tools on (PROCEDURES 5, management-host limits).
 type ManagementHost struct {
-	OS    OS
-	Tools ToolsVersion
+	OS    OS           `json:"os"`
+	Tools ToolsVersion `json:"exchange_tools"`
 }
 
 // ToolsVersion is the release of the Exchange management tools installed on

@@ -24,6 +24,28 @@ func (b Build) String() string {
 	return fmt.Sprintf("%d.%d.%d.%d", b.Major, b.Minor, b.Build, b.Revision)
 }
 
+// MarshalText writes the dotted form, so journals and JSON read naturally.
+func (b Build) MarshalText() ([]byte, error) {
+	if b.IsZero() {
+		return []byte(""), nil
+	}
+	return []byte(b.String()), nil
+}
+
+// UnmarshalText reads any form ParseBuild accepts; empty is unknown.
+func (b *Build) UnmarshalText(t []byte) error {
+	if len(t) == 0 {
+		*b = Build{}
+		return nil
+	}
+	v, err := ParseBuild(string(t))
+	if err != nil {
+		return err
+	}
+	*b = v
+	return nil
+}
+
 // Compare orders builds: -1, 0 or 1.
 func (b Build) Compare(o Build) int {
 	for _, p := range [][2]int{{b.Major, o.Major}, {b.Minor, o.Minor}, {b.Build, o.Build}, {b.Revision, o.Revision}} {
@@ -174,8 +196,8 @@ const (
 
 // OS is a Windows release and service pack.
 type OS struct {
-	Family OSFamily
-	SP     int
+	Family OSFamily `json:"family"`
+	SP     int      `json:"sp"`
 }
 
 // ParseOSFamily accepts the file spellings of DESIGN section 8.

@@ -2,4 +2,4 @@ module cmsrunbook
 
 go 1.26
 
-require github.com/goccy/go-yaml v1.19.2 // indirect
+require github.com/goccy/go-yaml v1.19.2

@@ -1,0 +1,15 @@
+// Package assets holds the files cmsrunbook carries inside its binary, so
+// that training works on an admin box with nothing but the executable: the
+// embedded scenarios now, and later the PowerShell scripts the nodes run
+// (scripts/) and the explanation texts (text/).
+package assets
+
+import "embed"
+
+// Scenarios holds scenarios/*.yaml and the captured transcripts they
+// replay (scenarios/captured/). Paths keep the scenarios/ prefix, so
+// config.LoadScenarioFS(Scenarios, "scenarios/ccr-2003-sp2.yaml") works and
+// a scenario's relative outputs[].file resolves inside the same FS.
+//
+//go:embed scenarios
+var Scenarios embed.FS

@@ -1,0 +1,309 @@
+// Package cli implements cmsrunbook's subcommands: it parses flags, loads
+// the inputs, calls the planner and the writers, and maps every outcome to
+// the exit codes of DESIGN section 3. main.go only hands it the process's
+// arguments and streams.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"cmsrunbook/assets"
+	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/report"
+	"cmsrunbook/runbook"
+)
+
+// Exit codes (DESIGN section 3).
+const (
+	ExitOK          = 0
+	ExitFailed      = 1 // the runbook stopped on a failure or a blocking finding
+	ExitUsage       = 2 // usage or bad input
+	ExitInterrupted = 130
+)
+
+// Version is set at build time with -ldflags "-X cmsrunbook/internal/cli.Version=...".
+var Version = "dev"
+
+// Env is what a command may touch of the outside world; tests pass their own.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+// usageError is bad usage: exit 2 with the message and a hint.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+const usageText = `cmsrunbook: the maintenance-window runbook for Exchange 2007 clustered mailbox servers
+
+Usage:
+  cmsrunbook                          training on the default simulated cluster
+  cmsrunbook plan  (--inventory FILE | --scenario NAME|FILE) [--goal G] [--format text|markdown|json]
+  cmsrunbook check (--inventory FILE | --scenario NAME|FILE) [--goal G] [--format text|json]
+  cmsrunbook scenarios                list the embedded training scenarios
+  cmsrunbook version
+
+Goals: exchange-sp1, exchange-sp2, exchange-sp3, update-rollup (--package PATH.msp),
+       os-patch (--package PATH), windows-2008 (always refused, with guidance)
+Exit codes: 0 done, 1 stopped on a failure or a blocking finding, 2 bad usage or input.
+`
+
+// Main runs one command line and returns the process exit code. It never
+// panics on user input: every error becomes a message and an exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	code, err := dispatch(ctx, args, env)
+	if err == nil {
+		return code
+	}
+	var ue *usageError
+	var ce *config.Error
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\nRun 'cmsrunbook help' for usage.\n", ue.msg)
+		return ExitUsage
+	case errors.As(err, &ce):
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", ce.Error())
+		return ExitUsage
+	case errors.Is(err, flag.ErrHelp):
+		return ExitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(env.Stderr, "cmsrunbook: interrupted")
+		return ExitInterrupted
+	}
+	fmt.Fprintf(env.Stderr, "cmsrunbook: %v\n", err)
+	if code == ExitOK {
+		code = ExitFailed
+	}
+	return code
+}
+
+func dispatch(ctx context.Context, args []string, env Env) (int, error) {
+	if len(args) == 0 {
+		return cmdTraining(ctx, env)
+	}
+	switch args[0] {
+	case "plan":
+		return cmdPlan(args[1:], env, true)
+	case "check":
+		return cmdPlan(args[1:], env, false)
+	case "scenarios":
+		return cmdScenarios(args[1:], env)
+	case "version", "--version":
+		fmt.Fprintf(env.Stdout, "cmsrunbook %s\n", Version)
+		return ExitOK, nil
+	case "help", "-h", "--help":
+		io.WriteString(env.Stdout, usageText)
+		return ExitOK, nil
+	}
+	return ExitUsage, usagef("unknown command %q", args[0])
+}
+
+// newFlags makes a flag set that reports errors instead of exiting.
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+// parseFlags turns flag errors into usage errors and refuses stray words.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// source is a loaded cluster and its planning options, from a scenario or
+// an inventory.
+type source struct {
+	label   string
+	cluster runbook.Cluster
+	opts    runbook.Options
+}
+
+// planFlags are shared by plan and check.
+type planFlags struct {
+	inventory, scenario, goal, format, pkg string
+	moveBack                               bool
+}
+
+func (p *planFlags) register(fs *flag.FlagSet, formats string) {
+	fs.StringVar(&p.inventory, "inventory", "", "inventory `FILE` of a real cluster")
+	fs.StringVar(&p.scenario, "scenario", "", "embedded scenario `NAME` or scenario FILE")
+	fs.StringVar(&p.goal, "goal", "", "goal `G` (overrides the file's)")
+	fs.StringVar(&p.format, "format", "text", "output format: "+formats)
+	fs.StringVar(&p.pkg, "package", "", "`PATH` of the .msp or hotfix on the nodes (update-rollup, os-patch)")
+	fs.BoolVar(&p.moveBack, "move-back", false, "move each CMS back to its original node at the end (update-rollup, os-patch)")
+}
+
+// load resolves the cluster and options the flags point at.
+func (p *planFlags) load() (*source, error) {
+	switch {
+	case p.inventory != "" && p.scenario != "":
+		return nil, usagef("give --inventory or --scenario, not both")
+	case p.inventory == "" && p.scenario == "":
+		return nil, usagef("give --inventory FILE or --scenario NAME|FILE")
+	}
+	var src *source
+	if p.scenario != "" {
+		sc, err := config.ResolveScenario(assets.Scenarios, p.scenario)
+		if err != nil {
+			return nil, err
+		}
+		src = &source{label: "scenario " + sc.Name, cluster: sc.Cluster, opts: sc.Options}
+	} else {
+		inv, err := config.LoadInventoryFile(p.inventory)
+		if err != nil {
+			return nil, err
+		}
+		_ = inv
+		return nil, fmt.Errorf("%s: the inventory is valid, but discovering a real cluster over WinRM is not available in this build yet; use --scenario to plan a simulated cluster", p.inventory)
+	}
+	if p.goal != "" {
+		g, err := runbook.ParseGoal(p.goal)
+		if err != nil {
+			return nil, usagef("--goal: %v", err)
+		}
+		src.opts.Goal = g
+	}
+	if p.pkg != "" {
+		if err := runbook.ValidateWindowsPath(p.pkg); err != nil {
+			return nil, usagef("--package: %v", err)
+		}
+		src.opts.Package = p.pkg
+	}
+	if p.moveBack {
+		src.opts.MoveBack = true
+	}
+	if src.opts.Goal.IsServicePack() && src.opts.Media == "" {
+		return nil, usagef("goal %s needs the media path (media: in the file)", src.opts.Goal)
+	}
+	return src, nil
+}
+
+func cmdPlan(args []string, env Env, withSteps bool) (int, error) {
+	name, formats := "plan", "text|markdown|json"
+	if !withSteps {
+		name, formats = "check", "text|json"
+	}
+	fs := newFlags(name, env)
+	var pf planFlags
+	pf.register(fs, formats)
+	if err := parseFlags(fs, args); err != nil {
+		return ExitUsage, err
+	}
+	if !strings.Contains("|"+formats+"|", "|"+pf.format+"|") {
+		return ExitUsage, usagef("%s: --format %q is not one of %s", name, pf.format, formats)
+	}
+	src, err := pf.load()
+	if err != nil {
+		return ExitUsage, err
+	}
+	plan, err := runbook.MakePlan(src.cluster, src.opts)
+	if err != nil {
+		return ExitUsage, usagef("%s: %v", src.label, err)
+	}
+	doc := report.PlanDoc{Source: src.label, Cluster: src.cluster, Plan: plan}
+	switch {
+	case pf.format == "json":
+		err = report.PlanJSON(env.Stdout, doc, withSteps)
+	case pf.format == "markdown":
+		err = report.PlanMarkdown(env.Stdout, doc)
+	case withSteps:
+		err = report.PlanText(env.Stdout, doc)
+	default:
+		err = report.CheckText(env.Stdout, doc)
+	}
+	if err != nil {
+		return ExitFailed, err
+	}
+	if runbook.Blocking(plan.Findings) {
+		return ExitFailed, nil
+	}
+	return ExitOK, nil
+}
+
+func cmdScenarios(args []string, env Env) (int, error) {
+	fs := newFlags("scenarios", env)
+	long := fs.Bool("long", false, "also print each scenario's description")
+	if err := parseFlags(fs, args); err != nil {
+		return ExitUsage, err
+	}
+	list, err := config.ListScenarios(assets.Scenarios)
+	if err != nil {
+		return ExitFailed, err
+	}
+	width := 0
+	for _, s := range list {
+		width = max(width, len(s.Name))
+	}
+	for _, s := range list {
+		def := ""
+		if s.Name == config.DefaultScenario {
+			def = " (default)"
+		}
+		fmt.Fprintf(env.Stdout, "%-*s  %s%s\n", width, s.Name, s.Title, def)
+		if *long {
+			io.WriteString(env.Stdout, wrapIndent(s.Description, strings.Repeat(" ", width+2), 78))
+		}
+	}
+	return ExitOK, nil
+}
+
+// cmdTraining is what `cmsrunbook` with no arguments does. Until the
+// terminal UI lands it prints the default scenario's plan and says how to
+// go further.
+func cmdTraining(_ context.Context, env Env) (int, error) {
+	sc, err := config.ResolveScenario(assets.Scenarios, config.DefaultScenario)
+	if err != nil {
+		return ExitFailed, err
+	}
+	plan, err := runbook.MakePlan(sc.Cluster, sc.Options)
+	if err != nil {
+		return ExitFailed, err
+	}
+	fmt.Fprintf(env.Stdout, "Training scenario: %s\n%s\n\n", sc.Title, wrapIndent(sc.Description, "", 78))
+	if err := report.PlanText(env.Stdout, report.PlanDoc{Source: "scenario " + sc.Name, Cluster: sc.Cluster, Plan: plan}); err != nil {
+		return ExitFailed, err
+	}
+	fmt.Fprintln(env.Stdout, "\nOther scenarios: cmsrunbook scenarios --long; a change-ticket plan: cmsrunbook plan --scenario NAME --format markdown")
+	return ExitOK, nil
+}
+
+func wrapIndent(s, indent string, width int) string {
+	var b strings.Builder
+	line := indent
+	for _, w := range strings.Fields(s) {
+		if len(line) > len(indent) && len(line)+1+len(w) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if len(line) > len(indent) {
+			line += " "
+		}
+		line += w
+	}
+	if len(line) > len(indent) {
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}

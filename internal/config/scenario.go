@@ -1,0 +1,682 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"cmsrunbook/runbook"
+)
+
+// Scenario is a simulated world: the cluster as the simulator starts it,
+// what the window is for, and what goes wrong on the way (DESIGN section 8).
+type Scenario struct {
+	// Path is the file it was loaded from (an fs.FS name for embedded ones).
+	Path        string
+	Name        string
+	Title       string
+	Description string
+	Goal        runbook.Goal
+	// Cluster is the world before the window. Every node's OS is set (from
+	// the cluster's os/os_sp unless the node overrides it) and Management
+	// holds management_host, nil when the file does not name one.
+	Cluster runbook.Cluster
+	Options runbook.Options
+	Faults  []Fault
+	Outputs []Output
+	Timing  Timing
+}
+
+// FaultKind is a failure the simulator injects.
+type FaultKind string
+
+// The fault kinds of DESIGN section 8. Each maps to a diagnosis of DESIGN
+// section 7 the trainee should see.
+const (
+	// FaultMoveRefused: Move-ClusteredMailboxServer refuses the handoff
+	// (replication not healthy) -> cms-move-failed.
+	FaultMoveRefused FaultKind = "move-refused"
+	// FaultMoveLateFailure: the CMS moves but its databases stay
+	// dismounted -> cms-databases-dismounted.
+	FaultMoveLateFailure FaultKind = "move-late-failure"
+	// FaultSetupFails: Setup.com or msiexec reports failure -> setup-failed.
+	FaultSetupFails FaultKind = "setup-fails"
+	// FaultRebootTimeout: the node does not come back in time -> reboot-timeout.
+	FaultRebootTimeout FaultKind = "reboot-timeout"
+	// FaultPauseFails: the node does not reach Paused -> node-still-paused.
+	FaultPauseFails FaultKind = "pause-fails"
+	// FaultGroupMoveFails: a group does not move or come Online -> group-move-failed.
+	FaultGroupMoveFails FaultKind = "group-move-fails"
+	// FaultConnectionDrop: WinRM drops outside a reboot -> connection-lost.
+	FaultConnectionDrop FaultKind = "connection-drop"
+	// FaultAuthFailure: the node refuses the credentials -> auth-failed.
+	FaultAuthFailure FaultKind = "auth-failure"
+)
+
+// FaultKinds lists every fault kind (a fresh slice each call).
+func FaultKinds() []FaultKind {
+	return []FaultKind{
+		FaultMoveRefused, FaultMoveLateFailure, FaultSetupFails, FaultRebootTimeout,
+		FaultPauseFails, FaultGroupMoveFails, FaultConnectionDrop, FaultAuthFailure,
+	}
+}
+
+// ParseFaultKind validates a fault kind from a file.
+func ParseFaultKind(s string) (FaultKind, error) {
+	for _, k := range FaultKinds() {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	names := make([]string, 0, 8)
+	for _, k := range FaultKinds() {
+		names = append(names, string(k))
+	}
+	return "", fmt.Errorf("fault kind %q is not one of %s", s, strings.Join(names, ", "))
+}
+
+// Steps lists the step kinds the fault can happen in; nil means any step
+// (a connection can drop, or credentials be refused, anywhere).
+func (k FaultKind) Steps() []runbook.StepKind {
+	switch k {
+	case FaultMoveRefused, FaultMoveLateFailure:
+		return []runbook.StepKind{runbook.KindMoveCMS}
+	case FaultSetupFails:
+		return []runbook.StepKind{runbook.KindSetupUpgrade, runbook.KindUpgradeCMS, runbook.KindInstallRollup, runbook.KindInstallPatch}
+	case FaultRebootTimeout:
+		return []runbook.StepKind{runbook.KindRebootNode}
+	case FaultPauseFails:
+		return []runbook.StepKind{runbook.KindPauseNode}
+	case FaultGroupMoveFails:
+		return []runbook.StepKind{runbook.KindMoveGroups}
+	}
+	return nil
+}
+
+// Fits reports whether the fault can happen in a step of this kind.
+func (k FaultKind) Fits(step runbook.StepKind) bool {
+	steps := k.Steps()
+	if steps == nil {
+		return true
+	}
+	for _, s := range steps {
+		if s == step {
+			return true
+		}
+	}
+	return false
+}
+
+// NaturalStep is the step a fault lands on when the file names none: the
+// install step of the goal for setup-fails and connection-drop (a drop
+// during a long detached install is the case worth rehearsing), the first
+// step that sends a command (pause-node) for auth-failure.
+func (k FaultKind) NaturalStep(goal runbook.Goal) runbook.StepKind {
+	switch k {
+	case FaultSetupFails, FaultConnectionDrop:
+		return installStep(goal)
+	case FaultAuthFailure:
+		return runbook.KindPauseNode
+	}
+	return k.Steps()[0]
+}
+
+// installStep is the step that installs the goal's update on a node.
+func installStep(goal runbook.Goal) runbook.StepKind {
+	switch goal {
+	case runbook.GoalRollup:
+		return runbook.KindInstallRollup
+	case runbook.GoalOSPatch:
+		return runbook.KindInstallPatch
+	}
+	return runbook.KindSetupUpgrade
+}
+
+// Fault is one injected failure.
+type Fault struct {
+	Step runbook.StepKind
+	// Node is the node the step runs on, spelt as in the cluster; empty
+	// means whichever node first runs a step of this kind.
+	Node string
+	Kind FaultKind
+	// Times is how many attempts fail before the step works again (>= 1),
+	// so a trainee can rehearse both "retry helps" and "retry does not".
+	Times int
+	// Line is the fault's line in the scenario file, for messages.
+	Line int
+}
+
+// The effects an Output can have on the simulated world.
+const (
+	EffectSuccess = "success"
+	EffectFailure = "failure"
+)
+
+// Output replays captured text for one step instead of the simulator's own
+// output. Text and ExitCode are what the engine sees; Effect is what the
+// step really does to the world, so a real transcript whose exit code lies
+// (Setup.com exiting 0 after a FAILED step) can be rehearsed.
+type Output struct {
+	Step runbook.StepKind
+	// Node is the node the step runs on; empty means any.
+	Node string
+	// File is the transcript's path: resolved on disk for LoadScenarioFile,
+	// an fs.FS name for LoadScenarioFS, as written for ParseScenario.
+	File     string
+	Text     string
+	ExitCode int
+	Effect   string
+}
+
+// Timing overrides the simulator's durations (in simulated time); a zero
+// field means the simulator's default.
+type Timing struct {
+	Pause, GroupMove, SetupUpgrade, UpgradeCMS, Install, Reboot, Resume,
+	CMSStop, CMSMove, CMSStart, ReplicationCatchup time.Duration
+}
+
+var scenarioName = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// maxScenarioName keeps names usable as file names and CLI arguments.
+const maxScenarioName = 64
+
+// validScenarioName reports a name that may be an embedded scenario's.
+func validScenarioName(s string) bool {
+	return len(s) <= maxScenarioName && scenarioName.MatchString(s)
+}
+
+var scenarioKeys = []string{
+	"name", "title", "description", "goal", "management_host", "cluster", "nodes",
+	"groups", "replication", "media", "package", "package_build", "reboot",
+	"move_back", "faults", "outputs", "timing",
+}
+
+var timingKeys = []string{
+	"pause", "group_move", "setup_upgrade", "upgrade_cms", "install", "reboot",
+	"resume", "cms_stop", "cms_move", "cms_start", "replication_catchup",
+}
+
+// ParseScenario reads a scenario from data. file names it in errors and
+// becomes Scenario.Path. readRel reads an outputs[].file path exactly as
+// written in the file (the caller resolves it); nil means output files
+// cannot be read and any outputs entry is an error. Every error is an
+// *Error.
+func ParseScenario(file string, data []byte, readRel func(rel string) ([]byte, error)) (*Scenario, error) {
+	root, perr := parseDocument(file, data)
+	if perr != nil {
+		return nil, perr
+	}
+	r := &reader{file: file}
+	s := r.scenario(root, readRel)
+	if r.err != nil {
+		return nil, r.err
+	}
+	s.Path = file
+	return s, nil
+}
+
+func (r *reader) scenario(root ast.Node, readRel func(string) ([]byte, error)) *Scenario {
+	top := r.mapping(root, root, "", scenarioKeys...)
+	s := &Scenario{}
+	if top.require("name", "a short name of lowercase letters, digits and hyphens, like ccr-2003-sp2") {
+		s.Name = top.str("name")
+		if !r.failed() && !validScenarioName(s.Name) {
+			top.fail("name", "%q is not a scenario name; use up to %d lowercase letters, digits and hyphens, like ccr-2003-sp2", s.Name, maxScenarioName)
+		}
+	}
+	s.Title = top.oneLine("title", "a one-line title for the scenario list", 120)
+	if top.require("description", "a few sentences a trainee reads before starting") {
+		s.Description = strings.TrimSpace(top.str("description"))
+		if !r.failed() && s.Description == "" {
+			top.fail("description", "is blank; write a few sentences a trainee reads before starting")
+		}
+	}
+	top.require("goal", "one of exchange-sp1, exchange-sp2, exchange-sp3, update-rollup, os-patch, windows-2008")
+	s.Goal = top.goal("goal")
+	mgmt := top.management("management_host")
+	if r.failed() {
+		return nil
+	}
+	s.Cluster = r.scenarioCluster(top)
+	s.Cluster.Management = mgmt
+	if r.failed() {
+		return nil
+	}
+	s.Options = top.options(s.Goal)
+	s.Faults = r.faults(top, &s.Cluster, s.Goal)
+	s.Outputs = r.outputs(top, &s.Cluster, readRel)
+	s.Timing = readTiming(top)
+	if r.failed() {
+		return nil
+	}
+	return s
+}
+
+// scenarioCluster reads cluster, nodes, groups and replication, checking
+// every name and reference where it is written, then runs the domain's
+// own Cluster.Validate for the rules about the whole (node and CMS counts).
+func (r *reader) scenarioCluster(top *fields) runbook.Cluster {
+	var c runbook.Cluster
+	top.require("cluster", "the cluster, like {name: EXCLUS01, type: ccr, os: windows-server-2003, os_sp: 2}")
+	cf := top.sub("cluster", "name", "type", "os", "os_sp")
+	cf.require("name", "the cluster's NetBIOS name, like EXCLUS01")
+	c.Name = cf.hostName("name")
+	if cf.require("type", "ccr (two nodes, replicated) or scc (shared storage, up to eight nodes)") {
+		switch t := cf.str("type"); t {
+		case string(runbook.CCR), string(runbook.SCC):
+			c.Type = runbook.ClusterType(t)
+		default:
+			if !r.failed() {
+				cf.fail("type", "%q is not ccr or scc", t)
+			}
+		}
+	}
+	cf.require("os", "the nodes' Windows release, windows-server-2003 or windows-server-2008")
+	c.OS = runbook.OS{Family: cf.osFamily("os", true), SP: cf.osSP("os_sp")}
+	if r.failed() {
+		return c
+	}
+
+	top.require("nodes", "the cluster's nodes, like - {name: EXNODE01, exchange: 8.0.685.24}")
+	nodeLine := map[string]int{}
+	for _, nf := range top.entries("nodes", "name", "state", "exchange", "pending_reboot", "os", "os_sp") {
+		var n runbook.Node
+		nf.require("name", "the node's NetBIOS name, like EXNODE01")
+		n.Name = nf.hostName("name")
+		if line, dup := nodeLine[strings.ToUpper(n.Name)]; dup && !r.failed() {
+			nf.fail("name", "node %s is listed twice; the first is on line %d", n.Name, line)
+		}
+		nodeLine[strings.ToUpper(n.Name)], _ = position(nf.where("name"))
+		n.State = runbook.NodeUp
+		if nf.has("state") {
+			st, err := runbook.ParseNodeState(nf.str("state"))
+			if err != nil && !r.failed() {
+				nf.failErr("state", err)
+			}
+			n.State = st
+		}
+		nf.require("exchange", "the node's Exchange 2007 build, like 8.0.685.24")
+		n.Build = nf.build("exchange")
+		n.Pending = nf.boolean("pending_reboot", false)
+		n.OS = c.OS
+		if nf.has("os") {
+			fam := nf.osFamily("os", true)
+			if fam != "" && fam != c.OS.Family {
+				nf.fail("os", "a failover cluster cannot mix %s and %s nodes", c.OS.Family.Name(), fam.Name())
+			}
+		}
+		if nf.has("os_sp") {
+			n.OS.SP = nf.osSP("os_sp")
+		}
+		if r.failed() {
+			return c
+		}
+		c.Nodes = append(c.Nodes, n)
+	}
+	if r.failed() {
+		return c
+	}
+
+	top.require("groups", "the cluster's groups, at least the CMS, like - {name: EXCMS01, owner: EXNODE01, cms: true}")
+	groupLine := map[string]int{}
+	for _, gf := range top.entries("groups", "name", "owner", "state", "cms", "exchange") {
+		var g runbook.Group
+		g.CMS = gf.boolean("cms", false)
+		gf.require("name", "the group's name as Cluster Administrator shows it, like Cluster Group")
+		g.Name = gf.str("name")
+		if !r.failed() {
+			validate := runbook.ValidateGroupName
+			if g.CMS {
+				validate = runbook.ValidateHostName
+			}
+			if err := validate(g.Name); err != nil {
+				gf.failErr("name", err)
+			}
+		}
+		if line, dup := groupLine[strings.ToUpper(g.Name)]; dup && !r.failed() {
+			gf.fail("name", "group %q is listed twice; the first is on line %d", g.Name, line)
+		}
+		groupLine[strings.ToUpper(g.Name)], _ = position(gf.where("name"))
+		gf.require("owner", "the node that owns the group now")
+		g.Owner = gf.nodeRef("owner", &c)
+		g.State = runbook.GroupOnline
+		if gf.has("state") {
+			st, err := runbook.ParseGroupState(gf.str("state"))
+			if err != nil && !r.failed() {
+				gf.failErr("state", err)
+			}
+			g.State = st
+		}
+		if gf.has("exchange") && !g.CMS && !r.failed() {
+			gf.fail("exchange", "is the build of a clustered mailbox server; set it only on the group with cms: true")
+		}
+		g.Build = gf.build("exchange")
+		if r.failed() {
+			return c
+		}
+		c.Groups = append(c.Groups, g)
+	}
+
+	rf := top.sub("replication", "healthy", "copy_queue", "replay_queue")
+	if rf.present() && c.Type == runbook.SCC && !r.failed() {
+		top.fail("replication", "an SCC cluster shares its storage and has no replication; remove replication")
+	}
+	c.Replication = runbook.Replication{
+		Healthy:     rf.boolean("healthy", true),
+		CopyQueue:   rf.integer("copy_queue", 0, 0, 1_000_000),
+		ReplayQueue: rf.integer("replay_queue", 0, 0, 1_000_000),
+	}
+	if r.failed() {
+		return c
+	}
+	if err := c.Validate(); err != nil {
+		top.failKey(clusterErrorKey(err), err)
+	}
+	return c
+}
+
+// clusterErrorKey picks the part of the file a Cluster.Validate error is
+// about, so the message points at the nodes or groups list.
+func clusterErrorKey(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "CMS") || strings.Contains(msg, "group") || strings.Contains(msg, "clustered mailbox"):
+		return "groups"
+	case strings.Contains(msg, "node"):
+		return "nodes"
+	}
+	return "cluster"
+}
+
+// failKey reports a problem at key's own line (the `nodes:` line rather
+// than the first entry), for errors about a whole list.
+func (f *fields) failKey(key string, err error) {
+	at := f.where(key)
+	if mv, ok := f.vals[key]; ok {
+		at = mv.Key
+	}
+	f.r.failErr(at, f.child(key), err, "%s", err.Error())
+}
+
+// nodeRef reads a node name that must be one of the cluster's, and returns
+// it spelt as the cluster spells it (names compare case-insensitively, as
+// Windows does).
+func (f *fields) nodeRef(key string, c *runbook.Cluster) string {
+	s := f.str(key)
+	if f.r.failed() || !f.has(key) {
+		return ""
+	}
+	n := c.Node(s)
+	if n == nil {
+		names := make([]string, len(c.Nodes))
+		for i, n := range c.Nodes {
+			names[i] = n.Name
+		}
+		f.fail(key, "%q is not a node of this cluster (nodes: %s)", s, strings.Join(names, ", "))
+		return ""
+	}
+	return n.Name
+}
+
+// stepKind reads a step kind.
+func (f *fields) stepKind(key string) runbook.StepKind {
+	s := f.str(key)
+	if f.r.failed() || !f.has(key) {
+		return ""
+	}
+	k, err := runbook.ParseStepKind(s)
+	if err != nil {
+		f.failErr(key, err)
+	}
+	return k
+}
+
+// maxFaultTimes bounds times: beyond a handful of failures a trainee has
+// learnt the lesson, and a huge number is a typo.
+const maxFaultTimes = 100
+
+func (r *reader) faults(top *fields, c *runbook.Cluster, goal runbook.Goal) []Fault {
+	var out []Fault
+	seen := map[string]int{}
+	for _, ff := range top.entries("faults", "step", "node", "kind", "times") {
+		var f Fault
+		ff.require("kind", "one of move-refused, move-late-failure, setup-fails, reboot-timeout, pause-fails, group-move-fails, connection-drop, auth-failure")
+		if s := ff.str("kind"); ff.has("kind") && !r.failed() {
+			k, err := ParseFaultKind(s)
+			if err != nil {
+				ff.failErr("kind", err)
+			}
+			f.Kind = k
+		}
+		if r.failed() {
+			return nil
+		}
+		if ff.has("step") {
+			f.Step = ff.stepKind("step")
+			if !r.failed() && !f.Kind.Fits(f.Step) {
+				ff.fail("step", "a %s fault happens in a %s step, not %s", f.Kind, joinKinds(f.Kind.Steps()), f.Step)
+			}
+		} else {
+			f.Step = f.Kind.NaturalStep(goal)
+		}
+		f.Node = ff.nodeRef("node", c)
+		f.Times = ff.integer("times", 1, 1, maxFaultTimes)
+		f.Line, _ = position(ff.node)
+		key := string(f.Kind) + "|" + string(f.Step) + "|" + strings.ToUpper(f.Node)
+		if line, dup := seen[key]; dup && !r.failed() {
+			r.fail(ff.node, ff.path, "the same fault is listed twice (the first is on line %d); use times: to make it happen more than once", line)
+		}
+		seen[key] = f.Line
+		if r.failed() {
+			return nil
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func joinKinds(ks []runbook.StepKind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	if len(s) > 1 {
+		return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+	}
+	return strings.Join(s, "")
+}
+
+func (r *reader) outputs(top *fields, c *runbook.Cluster, readRel func(string) ([]byte, error)) []Output {
+	var out []Output
+	seen := map[string]int{}
+	for _, of := range top.entries("outputs", "step", "node", "file", "exit_code", "effect") {
+		var o Output
+		of.require("step", "the kind of step whose output this replaces, like setup-upgrade")
+		o.Step = of.stepKind("step")
+		if !r.failed() && (o.Step == runbook.KindPreflight || o.Step == runbook.KindVerify) {
+			of.fail("step", "%s reads state and sends no command of its own, so it has no output to replay", o.Step)
+		}
+		o.Node = of.nodeRef("node", c)
+		if of.require("file", "the captured transcript's path, relative to this scenario file") {
+			o.File = of.str("file")
+			if !r.failed() {
+				o.Text = of.readText("file", o.File, readRel)
+			}
+		}
+		o.ExitCode = of.integer("exit_code", 0, math.MinInt32, math.MaxUint32)
+		o.Effect = EffectSuccess
+		if of.has("effect") {
+			switch e := of.str("effect"); e {
+			case EffectSuccess, EffectFailure:
+				o.Effect = e
+			default:
+				if !r.failed() {
+					of.fail("effect", "%q is not success or failure", e)
+				}
+			}
+		}
+		line, _ := position(of.node)
+		key := string(o.Step) + "|" + strings.ToUpper(o.Node)
+		if first, dup := seen[key]; dup && !r.failed() {
+			r.fail(of.node, of.path, "a second output for the same step and node (the first is on line %d)", first)
+		}
+		seen[key] = line
+		if r.failed() {
+			return nil
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// readText loads a captured transcript through readRel.
+func (f *fields) readText(key, rel string, readRel func(string) ([]byte, error)) string {
+	if strings.TrimSpace(rel) == "" {
+		f.fail(key, "is blank; give the transcript's path relative to this scenario file")
+		return ""
+	}
+	if readRel == nil {
+		f.fail(key, "cannot read %q: output files are not available when a scenario is parsed from memory", rel)
+		return ""
+	}
+	data, err := readRel(rel)
+	if err != nil {
+		f.r.failErr(f.where(key), f.child(key), err, "cannot read %q: %v", rel, err)
+		return ""
+	}
+	if !utf8.Valid(data) {
+		f.fail(key, "%q is not UTF-8 text; convert the capture to UTF-8", rel)
+		return ""
+	}
+	return string(data)
+}
+
+// maxTiming bounds a simulated duration: no step of a window takes a day.
+const maxTiming = 24 * time.Hour
+
+func readTiming(top *fields) Timing {
+	t := top.sub("timing", timingKeys...)
+	d := func(key string) time.Duration { return t.duration(key, 0, maxTiming) }
+	return Timing{
+		Pause:              d("pause"),
+		GroupMove:          d("group_move"),
+		SetupUpgrade:       d("setup_upgrade"),
+		UpgradeCMS:         d("upgrade_cms"),
+		Install:            d("install"),
+		Reboot:             d("reboot"),
+		Resume:             d("resume"),
+		CMSStop:            d("cms_stop"),
+		CMSMove:            d("cms_move"),
+		CMSStart:           d("cms_start"),
+		ReplicationCatchup: d("replication_catchup"),
+	}
+}
+
+// LoadScenarioFile loads a scenario from disk; outputs[].file paths are
+// relative to the scenario file's directory.
+func LoadScenarioFile(file string) (*Scenario, error) {
+	data, err := readFileLimited(file)
+	if err != nil {
+		return nil, &Error{File: file, Msg: "cannot read the scenario: " + plainFSError(err), Err: err}
+	}
+	dir := filepath.Dir(file)
+	resolve := func(rel string) string {
+		if filepath.IsAbs(rel) {
+			return rel
+		}
+		return filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(rel, `\`, "/")))
+	}
+	s, err := ParseScenario(file, data, func(rel string) ([]byte, error) {
+		return readFileLimited(resolve(rel))
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range s.Outputs {
+		s.Outputs[i].File = resolve(s.Outputs[i].File)
+	}
+	return s, nil
+}
+
+// LoadScenarioFS loads a scenario from fsys (the embedded ones);
+// outputs[].file paths are relative to name's directory and must stay
+// inside fsys.
+func LoadScenarioFS(fsys fs.FS, name string) (*Scenario, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, &Error{File: name, Msg: "cannot read the scenario: " + plainFSError(err), Err: err}
+	}
+	dir := path.Dir(name)
+	resolve := func(rel string) (string, error) {
+		rel = strings.ReplaceAll(rel, `\`, "/")
+		p := path.Join(dir, rel)
+		if path.IsAbs(rel) || !fs.ValidPath(p) {
+			return "", fmt.Errorf("the path must stay inside the folder the scenario is in")
+		}
+		return p, nil
+	}
+	s, err := ParseScenario(name, data, func(rel string) ([]byte, error) {
+		p, err := resolve(rel)
+		if err != nil {
+			return nil, err
+		}
+		return fs.ReadFile(fsys, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range s.Outputs {
+		s.Outputs[i].File, _ = resolve(s.Outputs[i].File)
+	}
+	return s, nil
+}
+
+// readFileLimited reads a regular file of at most maxFileSize bytes.
+func readFileLimited(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errIsDir}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errTooLarge}
+	}
+	return data, nil
+}
+
+var (
+	errIsDir    = errors.New("it is a folder, not a file")
+	errTooLarge = fmt.Errorf("it is larger than %d MiB", maxFileSize>>20)
+)
+
+// plainFSError drops the Op and Path of an fs.PathError: the Error already
+// names the file.
+func plainFSError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

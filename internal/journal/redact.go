@@ -1,0 +1,135 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+
+	"cmsrunbook/runbook"
+)
+
+// Mask is what a secret is replaced with. It has a fixed length so the
+// record does not even tell how long the password is.
+const Mask = "********"
+
+// Redact replaces every occurrence of each secret in s with Mask. Empty
+// secrets are ignored. Longer secrets are replaced first, so a password
+// that contains another registered secret is still masked whole.
+func Redact(s string, secrets ...string) string {
+	for _, sec := range addSecrets(nil, secrets) {
+		if strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, Mask)
+		}
+	}
+	return s
+}
+
+// addSecrets merges secrets into list, dropping empty and repeated ones and
+// keeping the longest first (see Redact).
+func addSecrets(list, secrets []string) []string {
+	for _, s := range secrets {
+		if s == "" || containsString(list, s) {
+			continue
+		}
+		list = append(list, s)
+	}
+	sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
+	return list
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// containsSecret reports whether an encoded JSON line may hold a secret:
+// either as is or in its JSON-escaped form (a password with a quote, a
+// backslash or an ampersand is escaped in the line).
+func containsSecret(line []byte, secrets []string) bool {
+	for _, s := range secrets {
+		if bytes.Contains(line, []byte(s)) {
+			return true
+		}
+		enc, err := json.Marshal(s)
+		if err == nil && len(enc) >= 2 && bytes.Contains(line, enc[1:len(enc)-1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactEvent returns a deep copy of ev with every string in it (Text,
+// Message, Commands, the diagnosis, the plan, option values and keys, ...)
+// redacted. It walks the value by reflection rather than listing fields, so
+// a field added to runbook.Event later is covered without anyone
+// remembering to come back here. The copy matters: the event's slices and
+// pointers are shared with the engine (the plan above all), which must keep
+// working with the real values.
+func redactEvent(ev runbook.Event, secrets []string) runbook.Event {
+	v := redactValue(reflect.ValueOf(ev), secrets)
+	return v.Interface().(runbook.Event)
+}
+
+func redactValue(v reflect.Value, secrets []string) reflect.Value {
+	switch v.Kind() {
+	case reflect.String:
+		out := reflect.New(v.Type()).Elem()
+		out.SetString(Redact(v.String(), secrets...))
+		return out
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.New(v.Type().Elem())
+		out.Elem().Set(redactValue(v.Elem(), secrets))
+		return out
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v) // unexported fields keep their values; exported ones are replaced below
+		for i := 0; i < v.NumField(); i++ {
+			if out.Field(i).CanSet() {
+				out.Field(i).Set(redactValue(v.Field(i), secrets))
+			}
+		}
+		return out
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := 0; i < v.Len(); i++ {
+			out.Index(i).Set(redactValue(v.Index(i), secrets))
+		}
+		return out
+	case reflect.Array:
+		out := reflect.New(v.Type()).Elem()
+		for i := 0; i < v.Len(); i++ {
+			out.Index(i).Set(redactValue(v.Index(i), secrets))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			out.SetMapIndex(redactValue(it.Key(), secrets), redactValue(it.Value(), secrets))
+		}
+		return out
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.Set(redactValue(v.Elem(), secrets))
+		return out
+	}
+	return v
+}

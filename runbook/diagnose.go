@@ -1,0 +1,189 @@
+package runbook
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Diagnosis codes (DESIGN section 7) beyond the guard codes in guard.go.
+const (
+	DiagCMSMoveFailed       = "cms-move-failed"
+	DiagDatabasesDismounted = "cms-databases-dismounted"
+	DiagSetupFailed         = "setup-failed"
+	DiagRebootTimeout       = "reboot-timeout"
+	DiagNodeStillPaused     = "node-still-paused"
+	DiagNodeNotPaused       = "node-not-paused"
+	DiagGroupMoveFailed     = "group-move-failed"
+	DiagCMSNotOnline        = "cms-not-online"
+	DiagCMSNotOffline       = "cms-not-offline"
+	DiagConnectionLost      = "connection-lost"
+	DiagAuthFailed          = "auth-failed"
+	DiagPreflightBlocked    = "preflight-blocked"
+	DiagVerifyFailed        = "verify-failed"
+)
+
+// SetupLogPath is where Exchange 2007 Setup writes its log (PROCEDURES 4.2).
+const SetupLogPath = `C:\ExchangeSetupLogs\ExchangeSetup.log`
+
+// Failure is what the engine saw go wrong, in data: the diagnosis is
+// derived from it without any I/O.
+type Failure struct {
+	Step Step
+	// Kind of evidence: exactly one of these is set.
+	Classification *Classification // a Setup.com / msiexec run that failed
+	ExitCode       *int            // a short command that exited non-zero
+	Output         []string        // the command's last output lines
+	Unmet          []string        // postconditions that did not hold, in words
+	Connection     bool            // the node stopped answering
+	Auth           bool            // credentials refused
+	Timeout        bool            // a reboot or a poll ran out of time
+	Guard          *GuardError
+	Dismounted     bool     // the CMS moved but databases stayed offline
+	Blocking       []string // preflight: the blocking findings
+	CopyQueue      int
+	ReplayQueue    int
+}
+
+// Diagnose turns a failure into what happened, why it matters, the lines
+// that show it and the remedies the engine can carry out.
+func Diagnose(f Failure) Diagnosis {
+	s := f.Step
+	retry := Remedy{Action: RemedyRetry, Key: "r", Label: "Re-check the live state and retry the step if it still does not hold"}
+	abort := Remedy{Action: RemedyAbort, Key: "a", Label: "Abort the window here; nothing else is sent (the journal keeps the place for resume)"}
+	skip := Remedy{Action: RemedySkip, Key: "s", Label: "Skip this step (recorded as a deviation)"}
+	manual := func() []Remedy {
+		if len(s.Fallback) == 0 {
+			return nil
+		}
+		return []Remedy{{Action: RemedyManual, Key: "m", Label: "Run the manual fallback", Command: strings.Join(s.Fallback, " && "), Warning: s.FallbackWarning}}
+	}
+	lines := lastLines(f.Output, 12)
+
+	switch {
+	case f.Guard != nil:
+		return Diagnosis{Code: f.Guard.Code, Message: f.Guard.Message,
+			Why:      "The runbook refuses this step in the cluster's current state; running it would break the CMS or the cluster.",
+			Remedies: []Remedy{abort}}
+	case f.Auth:
+		return Diagnosis{Code: DiagAuthFailed, Message: fmt.Sprintf("%s refused the credentials.", nodeOr(s.Node)),
+			Why:      "Nothing was run. The account needs local Administrators on every node and the Exchange Server Administrator role.",
+			Lines:    lines,
+			Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Re-enter the credentials and retry"}, abort}}
+	case f.Connection:
+		return Diagnosis{Code: DiagConnectionLost, Message: fmt.Sprintf("The connection to %s dropped while the step ran.", nodeOr(s.Node)),
+			Why:      "A long-running install keeps running on the node; the runbook re-attaches to it and reads its log from where it stopped, and never starts it twice.",
+			Lines:    lines,
+			Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Reconnect and re-attach"}, abort}}
+	case f.Blocking != nil:
+		return Diagnosis{Code: DiagPreflightBlocked, Message: "The cluster is not ready: " + strings.Join(f.Blocking, "; "),
+			Why:      "Starting a rolling upgrade on an unhealthy cluster risks the CMS. Nothing has been changed yet.",
+			Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Fix the findings, then re-check"}, abort}}
+	}
+
+	switch s.Kind {
+	case KindSetupUpgrade, KindUpgradeCMS, KindInstallRollup, KindInstallPatch:
+		if f.Classification != nil || f.ExitCode != nil {
+			d := Diagnosis{Code: DiagSetupFailed, Lines: lines,
+				Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Fix the cause, then re-check the node's build and run the install again if it is still needed"}, skip, abort}}
+			tool := "Setup.com"
+			if s.Kind == KindInstallRollup || s.Kind == KindInstallPatch {
+				tool = "The installer"
+			}
+			if c := f.Classification; c != nil {
+				d.Message = c.Summary
+				if d.Message == "" {
+					d.Message = tool + " reported a failure."
+				}
+				if len(c.ErrorLines) > 0 {
+					d.Lines = c.ErrorLines
+				}
+			} else {
+				d.Message = fmt.Sprintf("%s exited with code %d.", tool, *f.ExitCode)
+			}
+			if s.Kind == KindSetupUpgrade || s.Kind == KindUpgradeCMS {
+				d.Why = fmt.Sprintf("The node is not on the new build. Read %s on %s for the failing task; Setup's exit code alone cannot be trusted.", SetupLogPath, s.Node)
+				if s.Kind == KindUpgradeCMS {
+					d.Why += " The CMS is still stopped: the outage continues until /upgradecms succeeds."
+				}
+			} else {
+				d.Why = "The update is not installed on " + s.Node + ". A verbose MSI log (msiexec /l*v) shows the failing action: look for \"Return value 3\"."
+			}
+			return d
+		}
+	case KindMoveCMS:
+		if f.Dismounted {
+			return Diagnosis{Code: DiagDatabasesDismounted,
+				Message: fmt.Sprintf("%s moved to %s, but some of its databases stayed offline or dismounted.", s.CMS, s.Target),
+				Why:     "A late failure in a handoff leaves the CMS on the new node with databases offline: users of those databases have no mailbox until they are mounted.",
+				Lines:   lines,
+				Remedies: []Remedy{{Action: RemedyMount, Key: "d", Label: "Mount the dismounted databases, then re-check copy status", Command: MountDatabasesCommand(s.CMS)},
+					retry, abort}}
+		}
+		rem := []Remedy{{Action: RemedyRetry, Key: "r", Label: "Wait for replication to catch up, then retry the move", Command: CopyStatusCommand(s.CMS)}}
+		rem = append(rem, manual()...)
+		rem = append(rem, abort)
+		msg := fmt.Sprintf("Move-ClusteredMailboxServer did not move %s to %s.", s.CMS, s.Target)
+		if f.CopyQueue > 0 || f.ReplayQueue > 0 {
+			msg += fmt.Sprintf(" Copy queue %d, replay queue %d.", f.CopyQueue, f.ReplayQueue)
+		}
+		return Diagnosis{Code: DiagCMSMoveFailed, Message: msg,
+			Why:      "Exchange refuses a handoff while replication is unhealthy or the target is not an acceptable passive node. A move with the cluster tools skips those checks and can leave databases offline.",
+			Lines:    lines,
+			Remedies: rem}
+	case KindRebootNode:
+		if f.Timeout {
+			return Diagnosis{Code: DiagRebootTimeout, Message: fmt.Sprintf("%s did not come back from its reboot in time.", s.Node),
+				Why:      "The node may be stuck in shutdown, applying updates, or at a boot error. Check its console out-of-band (iLO, DRAC or the hypervisor console). The node is still Paused, so the cluster is not at risk from it.",
+				Remedies: []Remedy{{Action: RemedyWait, Key: "w", Label: "Keep waiting for the node"}, skip, abort}}
+		}
+	}
+
+	// A postcondition did not hold.
+	code, why := DiagVerifyFailed, "The step ran but the cluster is not in the state it should be."
+	switch s.Kind {
+	case KindPauseNode:
+		code, why = DiagNodeNotPaused, "An unpaused node can take groups while it is being upgraded."
+	case KindResumeNode:
+		code, why = DiagNodeStillPaused, "A paused node takes no groups and no failover: the cluster has lost its redundancy until it is resumed."
+	case KindMoveGroups:
+		code, why = DiagGroupMoveFailed, "A node that still owns groups is not truly passive: installing on it fails those groups over."
+	case KindStopCMS:
+		code, why = DiagCMSNotOffline, "The CMS must be Offline before it is moved for /upgradecms."
+	case KindStartCMS, KindUpgradeCMS:
+		code, why = DiagCMSNotOnline, "Users have no mailbox access until the CMS is Online."
+	case KindMoveCMS:
+		code = DiagCMSMoveFailed
+	case KindSetupUpgrade, KindInstallRollup, KindInstallPatch:
+		code, why = DiagSetupFailed, fmt.Sprintf("The install reported success but the node is not on the expected build. Check %s.", SetupLogPath)
+	case KindRebootNode:
+		code = DiagRebootTimeout
+	}
+	msg := "Not as expected: " + strings.Join(f.Unmet, "; ")
+	if f.ExitCode != nil && *f.ExitCode != 0 {
+		msg = fmt.Sprintf("The command exited with code %d. %s", *f.ExitCode, msg)
+	}
+	rem := []Remedy{retry}
+	rem = append(rem, manual()...)
+	rem = append(rem, skip, abort)
+	return Diagnosis{Code: code, Message: strings.TrimSuffix(msg, "Not as expected: "), Why: why, Lines: lines, Remedies: rem}
+}
+
+func nodeOr(n string) string {
+	if n == "" {
+		return "The node"
+	}
+	return n
+}
+
+func lastLines(lines []string, n int) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return out
+}

@@ -1,0 +1,155 @@
+package runbook
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Unmet lists, in words, the parts of a step's postcondition that do not
+// hold in the observed state; empty means the step did what it should.
+// before is the state read just before the step ran (for "build went up"
+// and "boot time changed"); it may be nil when resuming, in which case
+// those two cannot be judged and count as unmet.
+func Unmet(s Step, now *Observation, before *Observation, o Options) []string {
+	var out []string
+	c := &now.Cluster
+	p := s.Post
+	if p.NodeState != "" {
+		if n := c.Node(s.Node); n == nil || n.State != p.NodeState {
+			out = append(out, fmt.Sprintf("%s is %s, not %s", s.Node, stateOf(n), p.NodeState.Display()))
+		}
+	}
+	if p.OwnsNoGroups {
+		var owned []string
+		for _, g := range c.Owned(s.Node) {
+			owned = append(owned, `"`+g.Name+`"`)
+		}
+		if len(owned) > 0 {
+			out = append(out, fmt.Sprintf("%s still owns %s", s.Node, strings.Join(owned, ", ")))
+		}
+	}
+	for _, name := range p.GroupsOnline {
+		if g := c.Group(name); g == nil || g.State != GroupOnline {
+			st := "missing"
+			if g != nil {
+				st = g.State.Display() + " on " + g.Owner
+			}
+			out = append(out, fmt.Sprintf("group %q is %s, not Online", name, st))
+		}
+	}
+	if p.NodeBuild != "" {
+		want, _ := ParseBuild(p.NodeBuild)
+		if n := c.Node(s.Node); n == nil || !n.Build.AtLeast(want) {
+			out = append(out, fmt.Sprintf("%s runs %s, not %s", s.Node, buildOf(n), Describe(want)))
+		}
+	}
+	if p.BuildChanged {
+		n := c.Node(s.Node)
+		var was *Node
+		if before != nil {
+			was = before.Cluster.Node(s.Node)
+		}
+		if n == nil || was == nil || n.Build.Compare(was.Build) <= 0 {
+			out = append(out, fmt.Sprintf("%s's build did not go up (now %s)", s.Node, buildOf(n)))
+		}
+	}
+	if p.BootChanged {
+		f := now.Fact(s.Node)
+		switch {
+		case !f.Reachable:
+			out = append(out, s.Node+" does not answer")
+		case before == nil || f.BootID == before.Fact(s.Node).BootID:
+			out = append(out, s.Node+" has not restarted (same boot time)")
+		case !f.ClusterService:
+			out = append(out, s.Node+"'s Cluster service does not answer")
+		}
+	}
+	if p.CMS != "" {
+		g := c.Group(p.CMS)
+		if g == nil {
+			out = append(out, "the CMS "+p.CMS+" is not in the cluster")
+		} else {
+			if p.CMSState != "" && g.State != p.CMSState {
+				out = append(out, fmt.Sprintf("%s is %s, not %s", g.Name, g.State.Display(), p.CMSState.Display()))
+			}
+			if p.CMSOwner != "" && !strings.EqualFold(g.Owner, p.CMSOwner) {
+				out = append(out, fmt.Sprintf("%s is owned by %s, not %s", g.Name, g.Owner, p.CMSOwner))
+			}
+			if p.CMSBuild != "" {
+				want, _ := ParseBuild(p.CMSBuild)
+				if !c.CMSBuild(g).AtLeast(want) {
+					out = append(out, fmt.Sprintf("%s runs %s, not %s", g.Name, Describe(c.CMSBuild(g)), Describe(want)))
+				}
+			}
+		}
+	}
+	if p.Invariants {
+		out = append(out, Invariants(c, o)...)
+	}
+	return out
+}
+
+// Invariants are the end-of-window checks of DESIGN section 5: what must
+// hold before a window may be called done.
+func Invariants(c *Cluster, o Options) []string {
+	var out []string
+	target := o.Goal.TargetBuild()
+	if o.Goal == GoalRollup {
+		target = o.PackageBuild
+	}
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if n.State != NodeUp {
+			out = append(out, fmt.Sprintf("%s is %s, not Up", n.Name, n.State.Display()))
+		}
+		if !target.IsZero() && !n.Build.AtLeast(target) {
+			out = append(out, fmt.Sprintf("%s runs %s, not %s", n.Name, Describe(n.Build), Describe(target)))
+		}
+	}
+	for _, g := range c.CMSs() {
+		if g.State != GroupOnline {
+			out = append(out, fmt.Sprintf("%s is %s, not Online", g.Name, g.State.Display()))
+		}
+		if o.Goal.IsServicePack() && !c.CMSBuild(g).AtLeast(target) {
+			out = append(out, fmt.Sprintf("%s runs %s, not %s", g.Name, Describe(c.CMSBuild(g)), Describe(target)))
+		}
+	}
+	for i := range c.Groups {
+		if g := &c.Groups[i]; g.State == GroupFailed && !g.CMS {
+			out = append(out, fmt.Sprintf("group %q is Failed", g.Name))
+		}
+	}
+	if c.Type == CCR && !c.Replication.Healthy {
+		out = append(out, fmt.Sprintf("replication is not Healthy (copy queue %d, replay queue %d)", c.Replication.CopyQueue, c.Replication.ReplayQueue))
+	}
+	return out
+}
+
+func stateOf(n *Node) string {
+	if n == nil {
+		return "missing"
+	}
+	return n.State.Display()
+}
+
+func buildOf(n *Node) string {
+	if n == nil {
+		return "nothing (node missing)"
+	}
+	return Describe(n.Build)
+}
+
+// Holds reports whether a step's effect is already in place, so a retry or
+// a resume skips it instead of running it again. Steps whose effect cannot
+// be seen in the state (a reboot, preflight, verify) never "already hold".
+func Holds(s Step, now *Observation, o Options) bool {
+	switch s.Kind {
+	case KindPreflight, KindVerify, KindRebootNode:
+		return false
+	case KindInstallRollup, KindInstallPatch:
+		if s.Post.NodeBuild == "" {
+			return false // nothing observable says an OS patch is in
+		}
+	}
+	return len(Unmet(s, now, nil, o)) == 0
+}

@@ -49,8 +49,12 @@ type Config struct {
 	// the run (a window without a record is not allowed to go on).
 	Emit func(runbook.Event) error
 	// RunID names detached jobs so a resume finds them again.
-	RunID         string
-	Options       runbook.Options
+	RunID   string
+	Options runbook.Options
+	// Observed, when set, receives every live state the engine reads, so a
+	// screen can show the topology change the moment it happens without
+	// ever talking to a node itself.
+	Observed      func(runbook.Observation)
 	RebootTimeout time.Duration // default 20 minutes
 	PollInterval  time.Duration // default 5 seconds
 	VerifyTimeout time.Duration // how long a postcondition may take to appear; default 5 minutes
@@ -286,5 +290,9 @@ func transient(err error) bool {
 }
 
 func (e *Engine) observe(ctx context.Context) (runbook.Observation, error) {
-	return e.cfg.Exec.Observe(ctx)
+	obs, err := e.cfg.Exec.Observe(ctx)
+	if err == nil && e.cfg.Observed != nil {
+		e.cfg.Observed(obs)
+	}
+	return obs, err
 }

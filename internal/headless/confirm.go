@@ -1,0 +1,162 @@
+package headless
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"cmsrunbook/internal/engine"
+	"cmsrunbook/runbook"
+)
+
+// OnFailure is the --on-failure choice of an unattended run.
+type OnFailure string
+
+const (
+	FailAbort  OnFailure = "abort"
+	FailRetry  OnFailure = "retry"
+	FailManual OnFailure = "manual"
+)
+
+// ParseOnFailure validates the flag.
+func ParseOnFailure(s string) (OnFailure, error) {
+	switch OnFailure(s) {
+	case FailAbort, FailRetry, FailManual:
+		return OnFailure(s), nil
+	}
+	return "", fmt.Errorf("--on-failure %q is not one of abort, retry, manual", s)
+}
+
+// MaxRetries bounds --on-failure retry per step.
+const MaxRetries = 3
+
+// Auto is the --yes confirmer: it confirms every step itself and answers
+// failures from --on-failure. It is refused for real clusters by the CLI.
+type Auto struct {
+	OnFailure OnFailure
+}
+
+// Confirm confirms every step; typed steps get the CMS name typed.
+func (a Auto) Confirm(_ context.Context, s runbook.Step) (engine.Confirmation, error) {
+	c := engine.Confirmation{Answer: engine.AnswerRun, By: "--yes"}
+	if s.Confirm == runbook.ConfirmTyped {
+		c.Typed = s.CMS
+	}
+	return c, nil
+}
+
+// Decide applies --on-failure: abort stops; retry takes the remedy that
+// re-checks (mount, wait, retry) up to MaxRetries times; manual takes the
+// manual fallback where one exists, else the mount, else stops.
+func (a Auto) Decide(_ context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (runbook.RemedyAction, error) {
+	has := func(act runbook.RemedyAction) bool {
+		for _, r := range d.Remedies {
+			if r.Action == act {
+				return true
+			}
+		}
+		return false
+	}
+	switch a.OnFailure {
+	case FailRetry:
+		if attempt > MaxRetries {
+			return runbook.RemedyAbort, nil
+		}
+		for _, act := range []runbook.RemedyAction{runbook.RemedyMount, runbook.RemedyWait, runbook.RemedyRetry} {
+			if has(act) {
+				return act, nil
+			}
+		}
+	case FailManual:
+		if attempt > MaxRetries {
+			return runbook.RemedyAbort, nil
+		}
+		for _, act := range []runbook.RemedyAction{runbook.RemedyManual, runbook.RemedyMount, runbook.RemedyWait} {
+			if has(act) {
+				return act, nil
+			}
+		}
+		// Transient failures (a dropped connection, a slow reboot) have no
+		// manual fallback: reconnecting is the manual way.
+		if (d.Code == runbook.DiagConnectionLost || d.Code == runbook.DiagAuthFailed) && has(runbook.RemedyRetry) {
+			return runbook.RemedyRetry, nil
+		}
+	}
+	return runbook.RemedyAbort, nil
+}
+
+// Prompt asks a person on a line-oriented terminal: y/N for a step, the
+// CMS name for a typed step, a remedy key after a failure. Anything but a
+// clear yes is a no.
+type Prompt struct {
+	In       *bufio.Reader
+	Out      io.Writer
+	Operator string
+}
+
+// NewPrompt reads answers from in and writes questions to out.
+func NewPrompt(in io.Reader, out io.Writer, operator string) *Prompt {
+	return &Prompt{In: bufio.NewReader(in), Out: out, Operator: operator}
+}
+
+func (p *Prompt) line(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	s, err := p.In.ReadString('\n')
+	if err != nil && s == "" {
+		return "", fmt.Errorf("reading the answer: %w", err)
+	}
+	return strings.TrimSpace(s), nil
+}
+
+// Confirm asks before a step.
+func (p *Prompt) Confirm(ctx context.Context, s runbook.Step) (engine.Confirmation, error) {
+	fmt.Fprintf(p.Out, "\nStep %d: %s (on %s)\n", s.N, s.Title, nodeOr(s.Node))
+	for _, c := range s.Commands {
+		fmt.Fprintf(p.Out, "    %s\n", c)
+	}
+	if s.Outage != runbook.OutageNone {
+		fmt.Fprintf(p.Out, "    outage: %s\n", s.Outage)
+	}
+	if s.Confirm == runbook.ConfirmTyped {
+		fmt.Fprintf(p.Out, "Type %s to confirm (s to skip, a to abort, anything else cancels): ", s.CMS)
+	} else {
+		fmt.Fprint(p.Out, "Run it? [y/N, s skip, a abort]: ")
+	}
+	ans, err := p.line(ctx)
+	if err != nil {
+		return engine.Confirmation{}, err
+	}
+	by := p.Operator
+	switch {
+	case s.Confirm == runbook.ConfirmTyped && ans == s.CMS:
+		return engine.Confirmation{Answer: engine.AnswerRun, By: by, Typed: ans}, nil
+	case s.Confirm != runbook.ConfirmTyped && (ans == "y" || ans == "Y" || strings.EqualFold(ans, "yes")):
+		return engine.Confirmation{Answer: engine.AnswerRun, By: by}, nil
+	case ans == "s":
+		return engine.Confirmation{Answer: engine.AnswerSkip, By: by}, nil
+	}
+	return engine.Confirmation{Answer: engine.AnswerAbort, By: by}, nil
+}
+
+// Decide asks which remedy to take.
+func (p *Prompt) Decide(ctx context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (runbook.RemedyAction, error) {
+	keys := []string{}
+	for _, r := range d.Remedies {
+		keys = append(keys, r.Key)
+	}
+	fmt.Fprintf(p.Out, "Choose a remedy [%s]: ", strings.Join(keys, "/"))
+	ans, err := p.line(ctx)
+	if err != nil {
+		return runbook.RemedyAbort, err
+	}
+	for _, r := range d.Remedies {
+		if r.Key == ans {
+			return r.Action, nil
+		}
+	}
+	return runbook.RemedyAbort, nil
+}

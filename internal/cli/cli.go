@@ -14,8 +14,10 @@ import (
 
 	"cmsrunbook/assets"
 	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/journal"
 	"cmsrunbook/internal/report"
 	"cmsrunbook/runbook"
+	"cmsrunbook/tui"
 )
 
 // Exit codes (DESIGN section 3).
@@ -51,6 +53,10 @@ Usage:
   cmsrunbook plan  (--inventory FILE | --scenario NAME|FILE) [--goal G] [--format text|markdown|json]
   cmsrunbook check (--inventory FILE | --scenario NAME|FILE) [--goal G] [--format text|json]
   cmsrunbook scenarios                list the embedded training scenarios
+  cmsrunbook sim [--scenario NAME|FILE] [--speed X|max] [--headless --yes [--on-failure abort|retry|manual]]
+                 [--journal FILE] [--seed N]
+  cmsrunbook resume --journal FILE [--headless --yes]
+  cmsrunbook report --journal FILE [--format markdown|json]
   cmsrunbook version
 
 Goals: exchange-sp1, exchange-sp2, exchange-sp3, update-rollup (--package PATH.msp),
@@ -101,6 +107,12 @@ func dispatch(ctx context.Context, args []string, env Env) (int, error) {
 		return cmdPlan(args[1:], env, false)
 	case "scenarios":
 		return cmdScenarios(args[1:], env)
+	case "sim":
+		return cmdSim(ctx, args[1:], env)
+	case "resume":
+		return cmdResume(ctx, args[1:], env)
+	case "report":
+		return cmdReport(args[1:], env)
 	case "version", "--version":
 		fmt.Fprintf(env.Stdout, "cmsrunbook %s\n", Version)
 		return ExitOK, nil
@@ -269,10 +281,22 @@ func cmdScenarios(args []string, env Env) (int, error) {
 	return ExitOK, nil
 }
 
-// cmdTraining is what `cmsrunbook` with no arguments does. Until the
-// terminal UI lands it prints the default scenario's plan and says how to
-// go further.
-func cmdTraining(_ context.Context, env Env) (int, error) {
+// cmdTraining is what `cmsrunbook` with no arguments does: on a terminal
+// it opens the scenario chooser and then the runbook screen of the chosen
+// scenario (as `sim --scenario NAME`); elsewhere (a pipe, a test) it
+// prints the default scenario's plan and says how to go further.
+func cmdTraining(ctx context.Context, env Env) (int, error) {
+	if tui.IsTerminal(env.Stdout) {
+		list, err := config.ListScenarios(assets.Scenarios)
+		if err != nil {
+			return ExitFailed, err
+		}
+		name, err := tui.Choose(ctx, list, config.DefaultScenario, tui.DetectASCII(env.Getenv), tui.DetectNoColor(env.Getenv))
+		if err != nil || name == "" {
+			return ExitOK, err
+		}
+		return cmdSim(ctx, []string{"--scenario", name}, env)
+	}
 	sc, err := config.ResolveScenario(assets.Scenarios, config.DefaultScenario)
 	if err != nil {
 		return ExitFailed, err
@@ -306,4 +330,35 @@ func wrapIndent(s, indent string, width int) string {
 		b.WriteString(line + "\n")
 	}
 	return b.String()
+}
+
+func cmdReport(args []string, env Env) (int, error) {
+	fs := newFlags("report", env)
+	jpath := fs.String("journal", "", "the journal `FILE` of a run")
+	format := fs.String("format", "markdown", "markdown or json")
+	if err := parseFlags(fs, args); err != nil {
+		return ExitUsage, err
+	}
+	if *jpath == "" {
+		return ExitUsage, usagef("report: --journal FILE is required")
+	}
+	if *format != "markdown" && *format != "json" {
+		return ExitUsage, usagef("report: --format %q is not markdown or json", *format)
+	}
+	rep, err := journal.Read(*jpath)
+	if err != nil {
+		return ExitUsage, err
+	}
+	if *format == "json" {
+		err = report.RunJSON(env.Stdout, rep.Events)
+	} else {
+		err = report.RunMarkdown(env.Stdout, rep.Events)
+	}
+	if err != nil {
+		return ExitFailed, err
+	}
+	if rep.Torn {
+		fmt.Fprintf(env.Stderr, "cmsrunbook: note: the journal's last line (line %d) was cut short by a crash and is not in the report\n", rep.TornLine)
+	}
+	return ExitOK, nil
 }

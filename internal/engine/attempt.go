@@ -20,6 +20,11 @@ const maxKeptLines = 5000
 func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, error) {
 	s := st.step
 	base := runbook.Event{Step: s.ID, Kind: s.Kind, Node: s.Node}
+	if st.attempt > 1 && s.Kind == runbook.KindMoveCMS && st.lastAction == runbook.RemedyRetry {
+		if err := e.waitReplication(ctx, st); err != nil {
+			return nil, err
+		}
+	}
 	obs, err := e.observe(ctx)
 	if err != nil {
 		return e.execFailure(st, err)
@@ -61,10 +66,11 @@ func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, er
 		return nil, err
 	}
 	if (s.Outage == runbook.OutageStarts || s.Outage == runbook.OutageBrief) && !e.inOutage {
-		e.inOutage, e.outageStart = true, e.cfg.Clock.Now()
-		ev := base
-		ev.Event = runbook.EvOutageStarted
-		if err := e.emit(ev); err != nil {
+		// Stopping or handing over the CMS takes users off now; the clock
+		// starts with the command, not with the next poll (a handoff is
+		// over before a poll could see it). It ends at the first
+		// observation with every CMS Online.
+		if err := e.outage(true, base); err != nil {
 			return nil, err
 		}
 	}
@@ -127,17 +133,26 @@ func (e *Engine) succeed(st *stepRun, base runbook.Event, exit *int, msg string)
 	if err := e.emit(ev); err != nil {
 		return err
 	}
-	s := st.step
-	if e.inOutage && (s.Outage == runbook.OutageEnds || s.Outage == runbook.OutageBrief) {
-		e.inOutage = false
-		ev := base
-		ev.Event = runbook.EvOutageEnded
-		if !e.outageStart.IsZero() {
-			ev.OutageMS = e.cfg.Clock.Now().Sub(e.outageStart).Milliseconds()
-		}
-		return e.emit(ev)
-	}
 	return nil
+}
+
+// outage starts or ends the outage clock. It follows the CMS itself: the
+// engine calls it when it stops the CMS and whenever an observation shows
+// every CMS Online again or one of them down, so a refused handoff that
+// never took the CMS down records no outage.
+func (e *Engine) outage(start bool, base runbook.Event) error {
+	if start == e.inOutage {
+		return nil
+	}
+	e.inOutage = start
+	ev := runbook.Event{Step: base.Step, Kind: base.Kind, Node: base.Node, Event: runbook.EvOutageEnded}
+	if start {
+		e.outageStart = e.cfg.Clock.Now()
+		ev.Event = runbook.EvOutageStarted
+	} else if !e.outageStart.IsZero() {
+		ev.OutageMS = e.cfg.Clock.Now().Sub(e.outageStart).Milliseconds()
+	}
+	return e.emit(ev)
 }
 
 // execFailure turns an executor error into a failure the person can act on,
@@ -329,6 +344,41 @@ func (e *Engine) addQueues(ctx context.Context, f *runbook.Failure) {
 		f.CopyQueue, f.ReplayQueue = obs.Cluster.Replication.CopyQueue, obs.Cluster.Replication.ReplayQueue
 		if g := obs.Cluster.Group(f.Step.CMS); g != nil && strings.EqualFold(g.Owner, f.Step.Target) && g.State == runbook.GroupPartiallyOnline {
 			f.Dismounted = true
+		}
+	}
+}
+
+// waitReplication holds a CMS move retry until the copy is Healthy and the
+// queues are near zero (Exchange refuses the handoff before), showing the
+// queues as they drain. It gives up after the verify timeout and lets the
+// move be refused again, with the queues in the diagnosis.
+func (e *Engine) waitReplication(ctx context.Context, st *stepRun) error {
+	deadline := e.cfg.Clock.Now().Add(e.cfg.VerifyTimeout)
+	last := ""
+	for {
+		obs, err := e.observe(ctx)
+		if err != nil && !transient(err) {
+			return err
+		}
+		if err == nil {
+			r := obs.Cluster.Replication
+			if obs.Cluster.Type != runbook.CCR || r.Healthy && r.CopyQueue <= runbook.NearZeroQueue && r.ReplayQueue <= runbook.NearZeroQueue {
+				return nil
+			}
+			line := fmt.Sprintf("waiting for replication: copy queue %d, replay queue %d", r.CopyQueue, r.ReplayQueue)
+			if line != last {
+				last = line
+				e.keep(st, line)
+				if err := e.emit(runbook.Event{Event: runbook.EvOutput, Step: st.step.ID, Kind: st.step.Kind, Node: st.step.Node, Stream: runbook.Stdout, Text: line}); err != nil {
+					return err
+				}
+			}
+		}
+		if !e.cfg.Clock.Now().Before(deadline) {
+			return nil
+		}
+		if err := e.cfg.Clock.Sleep(ctx, e.cfg.PollInterval); err != nil {
+			return err
 		}
 	}
 }

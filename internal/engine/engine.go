@@ -68,6 +68,9 @@ type Engine struct {
 	rebootNeeded map[string]bool
 	outageStart  time.Time
 	inOutage     bool
+	// current names the step being run, for events the engine emits on
+	// its own (the outage clock).
+	current runbook.Event
 }
 
 // New makes an engine.
@@ -160,6 +163,7 @@ type stepRun struct {
 func (e *Engine) runStep(ctx context.Context, st *stepRun) (runbook.RunStatus, error) {
 	s := st.step
 	base := runbook.Event{Step: s.ID, Kind: s.Kind, Node: s.Node}
+	e.current = base
 
 	// Re-read live state first: a step whose effect already holds (a
 	// resume, a retry after a late success, a node upgraded by hand) is
@@ -289,10 +293,24 @@ func transient(err error) bool {
 	return errors.Is(err, runbook.ErrConnectionLost) || errors.Is(err, runbook.ErrAuthFailed)
 }
 
+// observe reads live state, shows it to whoever watches, and moves the
+// outage clock with the CMS.
 func (e *Engine) observe(ctx context.Context) (runbook.Observation, error) {
 	obs, err := e.cfg.Exec.Observe(ctx)
-	if err == nil && e.cfg.Observed != nil {
+	if err != nil {
+		return obs, err
+	}
+	if e.cfg.Observed != nil {
 		e.cfg.Observed(obs)
 	}
-	return obs, err
+	down := false
+	for _, g := range obs.Cluster.CMSs() {
+		down = down || g.State != runbook.GroupOnline
+	}
+	if down != e.inOutage && e.current.Step != "" {
+		if oerr := e.outage(down, e.current); oerr != nil {
+			return obs, oerr
+		}
+	}
+	return obs, nil
 }

@@ -44,7 +44,8 @@ type Writer struct {
 	seq     int64
 	batch   bytes.Buffer // encoded output lines not yet written
 	secrets []string
-	err     error // sticky: after a failed write the file may end torn, so nothing more is appended
+	escaped [][]byte // the secrets' JSON-escaped forms, see containsSecret
+	err     error    // sticky: after a failed write the file may end torn, so nothing more is appended
 	closed  bool
 	syncs   int // fsyncs done, for the tests of the durability contract
 }
@@ -56,7 +57,7 @@ type Option func(*Writer)
 // password, above all). Any event field containing one is written with the
 // secret replaced by "********".
 func WithSecrets(secrets ...string) Option {
-	return func(w *Writer) { w.secrets = addSecrets(w.secrets, secrets) }
+	return func(w *Writer) { w.addSecrets(secrets) }
 }
 
 // Create starts a new journal at path. It refuses an existing file, because
@@ -145,7 +146,12 @@ func (w *Writer) Seq() int64 {
 func (w *Writer) AddSecrets(secrets ...string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.addSecrets(secrets)
+}
+
+func (w *Writer) addSecrets(secrets []string) {
 	w.secrets = addSecrets(w.secrets, secrets)
+	w.escaped = jsonForms(w.secrets)
 }
 
 // Write assigns the next sequence number and records ev. Time is the
@@ -162,7 +168,7 @@ func (w *Writer) Write(ev runbook.Event) error {
 		return w.err
 	}
 	ev.Seq = w.seq + 1
-	line, err := encode(ev, w.secrets)
+	line, err := w.encode(ev)
 	if err != nil {
 		return fmt.Errorf("journal %s: encoding %s event %d: %w", w.path, ev.Event, ev.Seq, err)
 	}
@@ -248,13 +254,13 @@ func (w *Writer) sync() error {
 // that contains a secret also contains it in its JSON encoding, because
 // JSON escapes character by character, so only a hit pays for the redacting
 // copy.
-func encode(ev runbook.Event, secrets []string) ([]byte, error) {
+func (w *Writer) encode(ev runbook.Event) ([]byte, error) {
 	line, err := json.Marshal(ev)
 	if err != nil {
 		return nil, err
 	}
-	if containsSecret(line, secrets) {
-		ev = redactEvent(ev, secrets)
+	if len(w.secrets) > 0 && containsSecret(line, w.secrets, w.escaped) {
+		ev = redactEvent(ev, w.secrets)
 		if line, err = json.Marshal(ev); err != nil {
 			return nil, err
 		}

@@ -48,16 +48,33 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// containsSecret reports whether an encoded JSON line may hold a secret:
-// either as is or in its JSON-escaped form (a password with a quote, a
-// backslash or an ampersand is escaped in the line).
-func containsSecret(line []byte, secrets []string) bool {
+// jsonForms is each secret as it appears inside a JSON string (a password
+// with a quote, a backslash or an ampersand is escaped in the line), for the
+// secrets whose escaped form differs from the raw one.
+func jsonForms(secrets []string) [][]byte {
+	var out [][]byte
+	for _, s := range secrets {
+		enc, err := json.Marshal(s)
+		if err != nil || len(enc) < 2 {
+			continue
+		}
+		if enc = enc[1 : len(enc)-1]; string(enc) != s {
+			out = append(out, enc)
+		}
+	}
+	return out
+}
+
+// containsSecret reports whether an encoded JSON line may hold a secret,
+// raw or escaped. A false alarm only costs the redacting copy.
+func containsSecret(line []byte, secrets []string, escaped [][]byte) bool {
 	for _, s := range secrets {
 		if bytes.Contains(line, []byte(s)) {
 			return true
 		}
-		enc, err := json.Marshal(s)
-		if err == nil && len(enc) >= 2 && bytes.Contains(line, enc[1:len(enc)-1]) {
+	}
+	for _, e := range escaped {
+		if bytes.Contains(line, e) {
 			return true
 		}
 	}

@@ -1,7 +1,7 @@
 // Package report turns plans and run journals into documents for people and
 // scripts: the plan as text for the terminal, markdown for a change ticket
-// and JSON for scripts (DESIGN section 3), and later the end-of-window
-// change record.
+// and JSON for scripts (DESIGN section 3), and the end-of-window change
+// record read from a run journal (run.go).
 package report
 
 import (

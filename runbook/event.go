@@ -34,6 +34,9 @@ type Event struct {
 	Job      string   `json:"job,omitempty"`
 	Commands []string `json:"commands,omitempty"`
 	Manual   bool     `json:"manual,omitempty"` // the manual fallback was run
+	// Boot is the node's boot ID before a reboot step, so a resume can
+	// tell whether the reboot already happened.
+	Boot string `json:"boot,omitempty"`
 
 	// output
 	Stream Stream `json:"stream,omitempty"`

@@ -100,13 +100,13 @@ func Check(c *Cluster, o Options) []Finding {
 	if c.Type == CCR {
 		r := c.Replication
 		if !r.Healthy || r.CopyQueue > NearZeroQueue || r.ReplayQueue > NearZeroQueue {
-			state := "Healthy"
+			state := "reports Healthy but the queues are long"
 			if !r.Healthy {
-				state = "not Healthy"
+				state = "is not Healthy"
 			}
 			cms := c.CMSs()[0].Name
 			add(Finding{Code: FindReplication, Severity: Warn,
-				Message: fmt.Sprintf("Replication is %s (copy queue %d, replay queue %d). Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero.", state, r.CopyQueue, r.ReplayQueue),
+				Message: fmt.Sprintf("Replication %s (copy queue %d, replay queue %d). Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero.", state, r.CopyQueue, r.ReplayQueue),
 				Remedy:  fmt.Sprintf("Watch %s until every storage group is Healthy and both queues drain; a Suspended copy needs Resume-StorageGroupCopy, a Failed one Update-StorageGroupCopy (reseed).", CopyStatusCommand(cms))})
 		}
 		if g := c.CMSs()[0]; c.CMSBuild(g).ServicePack() == 0 && !c.CMSBuild(g).IsZero() {

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go test -run '^$' -bench . -benchtime "${BENCHTIME:-200x}" ./... 2>/dev/null |
-  awk '/^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); ns[name]=$3; order[++n]=name }
+  awk '/^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); ns[name]=$3; order[++n]=name
+                     for (f = 4; f < NF; f++) metric[name, $(f+1)] = $f }
        END {
          printf "%-48s %14s\n", "benchmark", "ns/op"
          for (i = 1; i <= n; i++) printf "%-48s %14s\n", order[i], ns[order[i]]
@@ -12,4 +13,16 @@ go test -run '^$' -bench . -benchtime "${BENCHTIME:-200x}" ./... 2>/dev/null |
            printf "\nplanner, 8-node SCC vs 2-node CCR: %.1fx\n", ns["BenchmarkPlanSCC8"] / ns["BenchmarkPlanCCR"]
          if (ns["BenchmarkPlanCommand"])
            printf "plan command on an embedded scenario: %.2f ms (budget 20 ms)\n", ns["BenchmarkPlanCommand"] / 1e6
+         if (metric["BenchmarkIngest", "lines/s"])
+           printf "screen ingest: %.0f lines/s (budget >= 200000)\n", metric["BenchmarkIngest", "lines/s"]
+         if (ns["BenchmarkFrame/lines=1000"] && ns["BenchmarkFrame/lines=1000000"])
+           printf "screen frame: %.3f ms at 1,000 lines, %.3f ms at 1,000,000 lines (%.2fx; must not grow with the log)\n", ns["BenchmarkFrame/lines=1000"] / 1e6, ns["BenchmarkFrame/lines=1000000"] / 1e6, ns["BenchmarkFrame/lines=1000000"] / ns["BenchmarkFrame/lines=1000"]
+         if (ns["BenchmarkSearchKeystroke"])
+           printf "output search keystroke over 100,000 lines: %.2f ms (budget 20 ms)\n", ns["BenchmarkSearchKeystroke"] / 1e6
+         if (ns["BenchmarkPaletteKeystroke"])
+           printf "palette keystroke: %.3f ms (budget 20 ms)\n", ns["BenchmarkPaletteKeystroke"] / 1e6
+         if (ns["BenchmarkFirstFrame"])
+           printf "first screen frame: %.2f ms (budget 150 ms)\n", ns["BenchmarkFirstFrame"] / 1e6
+         if (metric["BenchmarkPaneVsNaive", "x-faster"])
+           printf "output pane vs naive viewport (whole log on every line, 10,000 lines): %.0fx faster (%.3f ms vs %.3f ms per line)\n", metric["BenchmarkPaneVsNaive", "x-faster"], metric["BenchmarkPaneVsNaive", "pane-ns/line"] / 1e6, metric["BenchmarkPaneVsNaive", "naive-ns/line"] / 1e6
        }'

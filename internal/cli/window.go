@@ -78,17 +78,19 @@ type window struct {
 	observed func(runbook.Observation)
 }
 
-// emit journals an event, then prints it; the simulated world is saved at
-// every step boundary so a resume after a crash finds the cluster as the
-// crash left it, as a real cluster would be.
+// emit journals an event, then shows it. The simulated world is saved at
+// every step boundary, before the journal records it: a real cluster is
+// always at least as far along as the record of it, and a resume after a
+// crash must find it so (a journaled success with a world that had not
+// seen it would send the CMS to a node still on the old build).
 func (w *window) emit(ev runbook.Event) error {
-	if err := w.jw.Write(ev); err != nil {
-		return err
-	}
 	if ev.Event != runbook.EvOutput && w.sim != nil {
 		if err := w.saveWorld(); err != nil {
 			return err
 		}
+	}
+	if err := w.jw.Write(ev); err != nil {
+		return err
 	}
 	if w.sink != nil {
 		w.sink(ev)
@@ -360,6 +362,13 @@ func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
 	w.printer.Quiet = *quiet
 	w.confirm = pickConfirmer(*yes, of, env)
 	w.progress = progressFrom(&rs)
+	for _, ev := range rep.Events {
+		if ev.Event == runbook.EvStepStarted && ev.Boot != "" && !w.progress.Done[ev.Step] {
+			if _, seen := w.progress.Boots[ev.Step]; !seen {
+				w.progress.Boots[ev.Step] = ev.Boot // the first start's boot ID
+			}
+		}
+	}
 	msg := fmt.Sprintf("%d of %d steps done", len(plan.Steps)-len(rs.Remaining()), len(plan.Steps))
 	if rep.Torn {
 		msg += fmt.Sprintf("; the journal's last line (line %d) was cut short by the crash and was dropped", rep.TornLine)
@@ -378,7 +387,7 @@ func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
 // re-attaches to.
 func progressFrom(rs *journal.RunState) engine.Progress {
 	p := engine.Progress{Done: map[string]bool{}, Jobs: map[string]string{}, Offsets: map[string]int64{},
-		Attempts: map[string]int{}, InOutage: rs.OutageOpen}
+		Attempts: map[string]int{}, Boots: map[string]string{}, InOutage: rs.OutageOpen}
 	for id, st := range rs.Steps {
 		if st.Status.Done() {
 			p.Done[id] = true

@@ -10,6 +10,10 @@ import (
 	"cmsrunbook/runbook"
 )
 
+// errShutdownScheduled is ERROR_SHUTDOWN_IS_SCHEDULED (1190): shutdown.exe
+// says a shutdown is already under way.
+const errShutdownScheduled = 1190
+
 // maxKeptLines bounds the output a step keeps in memory for classification
 // and diagnosis; the journal keeps everything.
 const maxKeptLines = 5000
@@ -40,6 +44,18 @@ func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, er
 		return &runbook.Failure{Step: s, Guard: ge}, nil
 	}
 	waiting := st.lastAction == runbook.RemedyWait && s.Kind == runbook.KindRebootNode
+	if s.Kind == runbook.KindRebootNode {
+		f := obs.Fact(s.Node)
+		switch {
+		case st.bootBefore == "":
+			st.bootBefore = f.BootID
+		case !waiting && (!f.Reachable || f.BootID != st.bootBefore):
+			// Resumed after a crash mid-reboot: the shutdown was sent
+			// already and the node is away or back. Wait, do not send it
+			// again.
+			waiting = true
+		}
+	}
 	if !waiting && st.job == "" {
 		st.before = &obs
 	}
@@ -58,6 +74,9 @@ func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, er
 	}
 	ev := base
 	ev.Event, ev.Attempt, ev.Commands, ev.Manual, ev.Job = runbook.EvStepStarted, st.attempt, cmds, st.manual, jobID
+	if s.Kind == runbook.KindRebootNode {
+		ev.Boot = st.bootBefore
+	}
 	if waiting {
 		ev.Commands = nil
 		ev.Message = "waiting longer for " + s.Node
@@ -94,7 +113,13 @@ func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, er
 			for _, line := range cmds {
 				res, err := e.runCommand(ctx, st, runbook.Command{Node: s.Node, Shell: shellFor(s, st.manual), Line: line, StepID: s.ID, Kind: s.Kind})
 				if err != nil {
+					if s.Kind == runbook.KindRebootNode && errors.Is(err, runbook.ErrConnectionLost) {
+						break // the node went down under the command: that is the reboot
+					}
 					return e.execFailure(st, err)
+				}
+				if s.Kind == runbook.KindRebootNode && res.ExitCode == errShutdownScheduled {
+					continue // a shutdown is already under way (a resumed reboot)
 				}
 				if res.ExitCode != 0 {
 					code := res.ExitCode
@@ -260,7 +285,7 @@ func (e *Engine) waitReboot(ctx context.Context, st *stepRun) (*runbook.Failure,
 		obs, err := e.observe(ctx)
 		if err == nil {
 			f := obs.Fact(s.Node)
-			if f.Reachable && f.ClusterService && f.BootID != st.before.Fact(s.Node).BootID {
+			if f.Reachable && f.ClusterService && f.BootID != st.bootBefore {
 				return nil, nil
 			}
 		} else if !transient(err) {

@@ -95,6 +95,7 @@ type Progress struct {
 	Offsets    map[string]int64  // step ID -> log bytes already journaled
 	Attempts   map[string]int    // step ID -> attempts already made
 	OrigOwners map[string]string // CMS (upper case) -> owner when the window began
+	Boots      map[string]string // reboot step ID -> the node's boot ID before it
 	InOutage   bool
 }
 
@@ -129,7 +130,7 @@ func (e *Engine) Run(ctx context.Context, plan *runbook.Plan, prog Progress) (ru
 		if prog.Done[s.ID] {
 			continue
 		}
-		st := stepRun{step: s, job: prog.Jobs[s.ID], offset: prog.Offsets[s.ID], attempt: prog.Attempts[s.ID]}
+		st := stepRun{step: s, job: prog.Jobs[s.ID], offset: prog.Offsets[s.ID], attempt: prog.Attempts[s.ID], bootBefore: prog.Boots[s.ID]}
 		status, err := e.runStep(ctx, &st)
 		if err != nil {
 			return runbook.RunFailed, err
@@ -154,6 +155,9 @@ type stepRun struct {
 	before  *runbook.Observation
 	output  []string
 	manual  bool
+	// bootBefore is the node's boot ID before a reboot step was first
+	// started; set from the journal on resume.
+	bootBefore string
 	// lastAction is the remedy chosen after the previous attempt.
 	lastAction runbook.RemedyAction
 }
@@ -226,7 +230,7 @@ func (e *Engine) runStep(ctx context.Context, st *stepRun) (runbook.RunStatus, e
 		if !offered(d, action) {
 			action = runbook.RemedyAbort
 		}
-		if err := e.decision(base, action, ""); err != nil {
+		if err := e.decision(base, action, e.decider()); err != nil {
 			return "", err
 		}
 		switch action {
@@ -248,6 +252,17 @@ func (e *Engine) runStep(ctx context.Context, st *stepRun) (runbook.RunStatus, e
 		}
 		st.lastAction = action
 	}
+}
+
+// Named is implemented by confirmers that can say who decides, for the
+// record ("--yes --on-failure retry", or the operator's name).
+type Named interface{ Who() string }
+
+func (e *Engine) decider() string {
+	if n, ok := e.cfg.Confirmer.(Named); ok {
+		return n.Who()
+	}
+	return ""
 }
 
 func offered(d runbook.Diagnosis, a runbook.RemedyAction) bool {

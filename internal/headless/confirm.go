@@ -38,6 +38,9 @@ type Auto struct {
 	OnFailure OnFailure
 }
 
+// Who says who decided, for the journal.
+func (a Auto) Who() string { return "--yes --on-failure " + string(a.OnFailure) }
+
 // Confirm confirms every step; typed steps get the CMS name typed.
 func (a Auto) Confirm(_ context.Context, s runbook.Step) (engine.Confirmation, error) {
 	c := engine.Confirmation{Answer: engine.AnswerRun, By: "--yes"}
@@ -111,6 +114,9 @@ func (p *Prompt) line(ctx context.Context) (string, error) {
 	}
 	return strings.TrimSpace(s), nil
 }
+
+// Who is the operator answering the prompts.
+func (p *Prompt) Who() string { return p.Operator }
 
 // Confirm asks before a step.
 func (p *Prompt) Confirm(ctx context.Context, s runbook.Step) (engine.Confirmation, error) {

@@ -1,0 +1,415 @@
+// Package wsman is a WS-Management server that speaks the Windows Remote
+// Shell (WinRS) subset of WinRM on loopback, one port per simulated node.
+//
+// It exists so that the real WinRM client path (github.com/masterzen/winrm,
+// and python3-winrm in CI) can be exercised end to end against a simulated
+// cluster: `serve-sim` puts the simulator behind it, and the WinRM executor's
+// tests use it to see drops, slow output, timeouts and bad credentials the way
+// a Windows node produces them. The wire shapes, action URIs and fault texts
+// follow real captured replies (shared/domain/samples/winrm).
+//
+// The package knows nothing of the simulator: any Backend can serve commands.
+package wsman
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Backend runs a command line on one node and streams its output.
+type Backend interface {
+	// Exec runs the command the client sent (the WinRS command and its arguments, as received,
+	// e.g. `cmd` with args [`/c`, `cluster node`], or `powershell.exe -EncodedCommand <b64>` ) on node.
+	// out is called with stdout/stderr chunks as they are produced; Exec returns the exit code.
+	//
+	// ctx is cancelled when the client signals terminate or ctrl_c, deletes the
+	// shell, the node goes down, or the server closes; Exec must then return
+	// promptly (Close waits for it). A non-nil error means the node could not
+	// run the command at all; the client sees it as a w:InternalError fault on
+	// its next Receive. After cancellation the error is ignored.
+	Exec(ctx context.Context, node string, command string, args []string, stdin io.Reader, out func(stream string, p []byte)) (exitCode int, err error)
+}
+
+// Config configures Start.
+type Config struct {
+	// Nodes are the simulated node names; each gets its own listener.
+	Nodes []string
+	// Listen is the loopback address to bind, "127.0.0.1" by default. An
+	// optional port is the first node's port, the next nodes get the
+	// following ones; port 0 (the default) makes every port ephemeral.
+	// Non-loopback addresses are refused: this is a simulator with a known
+	// password, never a service for the network.
+	Listen string
+	// User and Password are the only credentials accepted (HTTP Basic, as a
+	// local account on a Windows node with Basic enabled). Both are required.
+	User, Password string
+	// TLS serves HTTPS with a certificate from a CA generated at Start
+	// (see CACertPEM).
+	TLS bool
+	// OperationTimeoutMax caps the OperationTimeout a client asks for, as
+	// MaxTimeoutms does on Windows; 60 s when zero.
+	OperationTimeoutMax time.Duration
+	// Backend runs the commands.
+	Backend Backend
+	// Logf, when set, receives one line per notable event (commands started,
+	// faults, nodes going down). It must be safe for concurrent use.
+	Logf func(string, ...any)
+}
+
+// Endpoint is where a node's listener is.
+type Endpoint struct {
+	Host  string
+	Port  int
+	HTTPS bool
+}
+
+// Server is a running set of per-node WinRM listeners.
+type Server struct {
+	cfg     Config
+	host    string
+	opMax   time.Duration
+	tlsConf *tls.Config
+	caPEM   []byte
+	logf    func(string, ...any)
+
+	mu     sync.Mutex
+	closed bool
+	nodes  map[string]*node
+	order  []string
+	// wg counts every goroutine the server owns: each Serve loop, each
+	// request handler, each backend command. Close waits for all of them.
+	wg sync.WaitGroup
+
+	closing   chan struct{}
+	closeOnce sync.Once
+	watchDone chan struct{}
+
+	// timedOutReceives counts Receives answered with the TimedOut fault, so
+	// tests can prove the client really polled again.
+	timedOutReceives atomic.Int64
+	// quiet silences logf once Close has finished.
+	quiet atomic.Bool
+}
+
+// node is one simulated host. Its port survives reboots (SetDown), its
+// shells do not.
+type node struct {
+	name     string
+	port     int
+	dropNext int          // Receives still to be dropped; guarded by Server.mu
+	inc      *incarnation // nil while down; guarded by Server.mu
+}
+
+// incarnation is one "boot" of a node: its listener, HTTP server and shell
+// table. SetDown ends it; SetDown(false) starts a fresh one, so shell IDs from
+// before a reboot are unknown afterwards, as on Windows.
+type incarnation struct {
+	srv    *Server
+	node   *node
+	http   *http.Server
+	ctx    context.Context // parent of every command's context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	shells map[string]*shell
+}
+
+const defaultOperationTimeoutMax = 60 * time.Second
+
+// Start binds one listener per node and serves until Close is called or ctx
+// is cancelled.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	if len(cfg.Nodes) == 0 {
+		return nil, errors.New("wsman: no nodes configured")
+	}
+	if cfg.Backend == nil {
+		return nil, errors.New("wsman: no backend configured")
+	}
+	if cfg.User == "" || cfg.Password == "" {
+		return nil, errors.New("wsman: user and password are required")
+	}
+	host, basePort, err := parseListen(cfg.Listen)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:       cfg,
+		host:      host,
+		opMax:     cfg.OperationTimeoutMax,
+		logf:      cfg.Logf,
+		nodes:     make(map[string]*node, len(cfg.Nodes)),
+		closing:   make(chan struct{}),
+		watchDone: make(chan struct{}),
+	}
+	if s.opMax <= 0 {
+		s.opMax = defaultOperationTimeoutMax
+	}
+	if userLogf := cfg.Logf; userLogf != nil {
+		// http.Server's connection goroutines may still report (e.g. a TLS
+		// handshake error) for a moment after Close; by then the caller may
+		// have torn its logger down (t.Logf panics after a test ends).
+		s.logf = func(format string, args ...any) {
+			if !s.quiet.Load() {
+				userLogf(format, args...)
+			}
+		}
+	} else {
+		s.logf = func(string, ...any) {}
+	}
+	seen := map[string]bool{}
+	for _, name := range cfg.Nodes {
+		key := strings.ToUpper(name)
+		if name == "" || seen[key] {
+			return nil, fmt.Errorf("wsman: node name %q is empty or duplicated", name)
+		}
+		seen[key] = true
+	}
+	if cfg.TLS {
+		s.tlsConf, s.caPEM, err = generateTLS(cfg.Nodes)
+		if err != nil {
+			return nil, fmt.Errorf("wsman: TLS certificate: %w", err)
+		}
+	}
+	for i, name := range cfg.Nodes {
+		port := 0
+		if basePort != 0 {
+			port = basePort + i
+		}
+		n := &node{name: name, port: port}
+		s.nodes[name] = n
+		s.order = append(s.order, name)
+		s.mu.Lock()
+		err := s.bootLocked(n)
+		s.mu.Unlock()
+		if err != nil {
+			s.shutdown()
+			close(s.watchDone)
+			return nil, fmt.Errorf("wsman: node %s: %w", name, err)
+		}
+	}
+	go func() {
+		defer close(s.watchDone)
+		select {
+		case <-ctx.Done():
+			s.shutdown()
+		case <-s.closing:
+		}
+	}()
+	return s, nil
+}
+
+// parseListen accepts "", "host" or "host:port" with a loopback host.
+func parseListen(listen string) (string, int, error) {
+	if listen == "" {
+		return "127.0.0.1", 0, nil
+	}
+	host, portStr := listen, ""
+	if h, p, err := net.SplitHostPort(listen); err == nil {
+		host, portStr = h, p
+	}
+	if host == "" || strings.EqualFold(host, "localhost") {
+		host = "127.0.0.1"
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return "", 0, fmt.Errorf("wsman: listen address %q is not a loopback address", listen)
+	}
+	port := 0
+	if portStr != "" {
+		p, err := strconv.Atoi(portStr)
+		if err != nil || p < 0 || p > 65535 {
+			return "", 0, fmt.Errorf("wsman: listen address %q: bad port", listen)
+		}
+		port = p
+	}
+	return ip.String(), port, nil
+}
+
+// bootLocked binds the node's port and starts a fresh incarnation. The first
+// boot with port 0 picks an ephemeral port, which later boots reuse.
+func (s *Server) bootLocked(n *node) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort(s.host, strconv.Itoa(n.port)))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	n.port = ln.Addr().(*net.TCPAddr).Port
+	ctx, cancel := context.WithCancel(context.Background())
+	inc := &incarnation{srv: s, node: n, ctx: ctx, cancel: cancel, shells: map[string]*shell{}}
+	inc.http = &http.Server{
+		Handler:           inc,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          log.New(logfWriter(s.logf, n.name), "", 0),
+	}
+	if s.tlsConf != nil {
+		ln = tls.NewListener(ln, s.tlsConf)
+	}
+	n.inc = inc
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := inc.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logf("wsman: %s: serve: %v", n.name, err)
+		}
+	}()
+	return nil
+}
+
+// end stops the incarnation abruptly, like a power cut: the listener and all
+// connections close (in-flight requests see a reset), every command's context
+// is cancelled. Handlers still running return on their own; the Server's
+// WaitGroup tracks them.
+func (inc *incarnation) end() {
+	inc.cancel()
+	if err := inc.http.Close(); err != nil {
+		inc.srv.logf("wsman: %s: close listener: %v", inc.node.name, err)
+	}
+}
+
+// Endpoints returns each node's listener address.
+func (s *Server) Endpoints() map[string]Endpoint {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	eps := make(map[string]Endpoint, len(s.nodes))
+	for name, n := range s.nodes {
+		eps[name] = Endpoint{Host: s.host, Port: n.port, HTTPS: s.tlsConf != nil}
+	}
+	return eps
+}
+
+// CACertPEM returns the PEM of the CA that signed the server certificate, for
+// Endpoint.CACert / ca_file; nil without TLS.
+func (s *Server) CACertPEM() []byte {
+	if s.caPEM == nil {
+		return nil
+	}
+	return append([]byte(nil), s.caPEM...)
+}
+
+// SetDown takes a node off the network (down=true: its port refuses
+// connections, open connections are cut, running commands are killed) or
+// brings it back with an empty shell table (down=false), as a reboot does.
+// Unknown nodes and no-op transitions are ignored; a failure to re-bind the
+// port is logged and leaves the node down.
+func (s *Server) SetDown(nodeName string, down bool) {
+	s.mu.Lock()
+	n := s.nodes[nodeName]
+	if n == nil || s.closed {
+		s.mu.Unlock()
+		if n == nil {
+			s.logf("wsman: SetDown: unknown node %q", nodeName)
+		}
+		return
+	}
+	if down {
+		inc := n.inc
+		n.inc = nil
+		s.mu.Unlock()
+		if inc != nil {
+			s.logf("wsman: %s: down", nodeName)
+			inc.end()
+		}
+		return
+	}
+	defer s.mu.Unlock()
+	if n.inc != nil {
+		return
+	}
+	if err := s.bootLocked(n); err != nil {
+		s.logf("wsman: %s: cannot come back up: %v", nodeName, err)
+		return
+	}
+	s.logf("wsman: %s: up on port %d", nodeName, n.port)
+}
+
+// DropNextReceive makes the next Receive on the node lose its TCP connection
+// after a partial reply, as a dropped network does. The command keeps running.
+func (s *Server) DropNextReceive(nodeName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.nodes[nodeName]; n != nil {
+		n.dropNext++
+	} else {
+		s.logf("wsman: DropNextReceive: unknown node %q", nodeName)
+	}
+}
+
+// takeDrop consumes one pending drop for the node.
+func (s *Server) takeDrop(n *node) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n.dropNext > 0 {
+		n.dropNext--
+		return true
+	}
+	return false
+}
+
+// Close stops every listener, cancels every command and waits until every
+// goroutine the server started has returned.
+func (s *Server) Close() error {
+	s.shutdown()
+	<-s.watchDone
+	return nil
+}
+
+func (s *Server) shutdown() {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		var incs []*incarnation
+		for _, name := range s.order {
+			if n := s.nodes[name]; n.inc != nil {
+				incs = append(incs, n.inc)
+				n.inc = nil
+			}
+		}
+		s.mu.Unlock()
+		close(s.closing)
+		for _, inc := range incs {
+			inc.end()
+		}
+		s.wg.Wait()
+		s.quiet.Store(true)
+	})
+}
+
+// enter registers a request handler with the WaitGroup unless the server is
+// closing; the check and the Add happen under mu so Close's Wait cannot race
+// with a late Add.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+// logfWriter adapts Logf for http.Server.ErrorLog (TLS handshake failures of
+// clients without the CA land here rather than on stderr).
+type logfWriterT struct {
+	logf func(string, ...any)
+	node string
+}
+
+func logfWriter(logf func(string, ...any), node string) logfWriterT {
+	return logfWriterT{logf: logf, node: node}
+}
+
+func (w logfWriterT) Write(p []byte) (int, error) {
+	w.logf("wsman: %s: %s", w.node, strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

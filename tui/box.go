@@ -1,0 +1,150 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// fit cuts or pads a (possibly styled) line to exactly w cells. Every
+// string that reaches the screen goes through it, so no pane can push its
+// neighbour sideways.
+func fit(s string, w int, g Glyphs) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, g.Ellipsis)
+	}
+	return s + strings.Repeat(" ", w-sw)
+}
+
+// box draws a pane: a border with the title in its top edge and content
+// cut to the inside. The focused pane's top edge uses HF (heavy or '='),
+// so focus shows without colour too.
+func box(st Styles, g Glyphs, title string, content []string, w, h int, focused bool) []string {
+	if w < 4 || h < 2 {
+		return nil
+	}
+	border, h1 := st.Border, g.H
+	tstyle := st.Title
+	if focused {
+		border, h1 = st.BorderFoc, g.HF
+		tstyle = st.TitleFocused
+	}
+	inner := w - 2
+	t := ansi.Truncate(" "+title+" ", max(inner-2, 0), g.Ellipsis)
+	tw := ansi.StringWidth(t)
+	top := border.Render(g.TL+h1) + tstyle.Render(t) + border.Render(strings.Repeat(h1, max(inner-1-tw, 0))+g.TR)
+	out := make([]string, 0, h)
+	out = append(out, top)
+	v := border.Render(g.V)
+	for i := 0; i < h-2; i++ {
+		line := ""
+		if i < len(content) {
+			line = content[i]
+		}
+		out = append(out, v+fit(line, inner, g)+v)
+	}
+	out = append(out, border.Render(g.BL+strings.Repeat(g.H, inner)+g.BR))
+	return out
+}
+
+// sideBySide joins two column blocks of equal height.
+func sideBySide(a, b []string) []string {
+	n := max(len(a), len(b))
+	out := make([]string, n)
+	for i := range n {
+		l, r := "", ""
+		if i < len(a) {
+			l = a[i]
+		}
+		if i < len(b) {
+			r = b[i]
+		}
+		out[i] = l + r
+	}
+	return out
+}
+
+// overlay draws a dialog's lines over the screen's lines at column x,
+// row y. Each covered row is cut around the dialog with ansi-aware cuts,
+// and styles are reset at the seams so the screen's colours cannot bleed
+// into the dialog or the dialog's out of it.
+func overlay(base []string, dlg []string, x, y int) []string {
+	out := append([]string(nil), base...)
+	for i, dl := range dlg {
+		row := y + i
+		if row < 0 || row >= len(out) {
+			continue
+		}
+		dw := ansi.StringWidth(dl)
+		line := out[row]
+		left := ansi.Truncate(line, x, "")
+		if lw := ansi.StringWidth(left); lw < x {
+			left += strings.Repeat(" ", x-lw)
+		}
+		right := ansi.TruncateLeft(line, x+dw, "")
+		out[row] = left + "\x1b[m" + dl + "\x1b[m" + right
+	}
+	return out
+}
+
+// wrap breaks text to width w (words first, hard breaks for long words
+// such as a quoted path), returning lines.
+func wrap(s string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	return strings.Split(ansi.Wrap(s, w, " "), "\n")
+}
+
+// dialogBox frames dialog content: a full border with a title, width w,
+// at most h rows. Blank padding rows are added only when they fit; when
+// the content itself does not fit, rows are dropped before the last one,
+// which is always the dialog's key hint.
+func dialogBox(st Styles, g Glyphs, title string, lines []string, w, h int, danger bool) []string {
+	border := st.DialogBorder
+	if danger {
+		border = st.DangerBorder
+	}
+	inner := w - 4
+	pad := len(lines)+4 <= h
+	if room := h - 2; !pad && len(lines) > room && room > 1 {
+		lines = append(append([]string(nil), lines[:room-1]...), lines[len(lines)-1])
+	}
+	content := make([]string, 0, len(lines)+2)
+	if pad {
+		content = append(content, "")
+	}
+	for _, l := range lines {
+		content = append(content, " "+fit(l, inner, g)+" ")
+	}
+	if pad {
+		content = append(content, "")
+	}
+	t := ansi.Truncate(" "+title+" ", max(w-4, 0), g.Ellipsis)
+	tw := ansi.StringWidth(t)
+	out := []string{border.Render(g.TL+g.H) + st.Bold.Render(t) + border.Render(strings.Repeat(g.H, max(w-3-tw, 0))+g.TR)}
+	v := border.Render(g.V)
+	for _, c := range content {
+		out = append(out, v+fit(c, w-2, g)+v)
+	}
+	out = append(out, border.Render(g.BL+strings.Repeat(g.H, w-2)+g.BR))
+	return out
+}
+
+// keyHint renders "k label" pairs for hint lines.
+func keyHint(st Styles, pairs ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(st.Key.Render(pairs[i]))
+		b.WriteString(" ")
+		b.WriteString(pairs[i+1])
+	}
+	return b.String()
+}

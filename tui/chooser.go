@@ -1,0 +1,188 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/sahilm/fuzzy"
+
+	"cmsrunbook/internal/config"
+)
+
+// Chooser is the training start screen: the embedded scenarios with
+// their titles, filtered fuzzily as the trainee types, the default one
+// preselected; Enter starts the highlighted one.
+type Chooser struct {
+	list    []config.ScenarioInfo
+	query   string
+	matches []int // indexes into list
+	hits    map[int][]int
+	sel     int
+	st      Styles
+	g       Glyphs
+	width   int
+	height  int
+	// Chosen is the scenario name Enter picked; "" when the person quit.
+	Chosen string
+}
+
+type scenarioSource []config.ScenarioInfo
+
+func (s scenarioSource) String(i int) string { return s[i].Name + " " + s[i].Title }
+func (s scenarioSource) Len() int            { return len(s) }
+
+// NewChooser lists the scenarios with def selected.
+func NewChooser(list []config.ScenarioInfo, def string, ascii, noColor bool) *Chooser {
+	c := &Chooser{list: list, st: NewStyles(noColor), g: UnicodeGlyphs, width: 80, height: 24}
+	if ascii {
+		c.g = ASCIIGlyphs
+	}
+	c.filter()
+	for i, idx := range c.matches {
+		if list[idx].Name == def {
+			c.sel = i
+		}
+	}
+	return c
+}
+
+func (c *Chooser) filter() {
+	c.matches = c.matches[:0]
+	c.hits = map[int][]int{}
+	if c.query == "" {
+		for i := range c.list {
+			c.matches = append(c.matches, i)
+		}
+	} else {
+		for _, m := range fuzzy.FindFrom(c.query, scenarioSource(c.list)) {
+			c.matches = append(c.matches, m.Index)
+			c.hits[m.Index] = m.MatchedIndexes
+		}
+	}
+	c.sel = min(c.sel, max(len(c.matches)-1, 0))
+}
+
+// Init does nothing: the chooser waits for keys.
+func (c *Chooser) Init() tea.Cmd { return nil }
+
+// Update handles typing, moving and choosing.
+func (c *Chooser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		c.width, c.height = msg.Width, msg.Height
+	case tea.PasteMsg:
+		c.query += strings.TrimSpace(Sanitize(msg.Content))
+		c.sel = 0
+		c.filter()
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "ctrl+c", "esc":
+			return c, tea.Quit
+		case "enter":
+			if len(c.matches) > 0 {
+				c.Chosen = c.list[c.matches[c.sel]].Name
+				return c, tea.Quit
+			}
+		case "up", "ctrl+k":
+			c.sel = max(c.sel-1, 0)
+		case "down", "ctrl+j", "tab":
+			c.sel = min(c.sel+1, max(len(c.matches)-1, 0))
+		case "backspace":
+			if r := []rune(c.query); len(r) > 0 {
+				c.query = string(r[:len(r)-1])
+				c.filter()
+			}
+		default:
+			if t := typedText(msg); t != "" {
+				c.query += t
+				c.sel = 0
+				c.filter()
+			}
+		}
+	}
+	return c, nil
+}
+
+// View draws the list and the highlighted scenario's description.
+func (c *Chooser) View() tea.View {
+	v := tea.NewView(c.Render())
+	v.AltScreen = true
+	v.WindowTitle = "cmsrunbook: training"
+	return v
+}
+
+// Render is the chooser as text.
+func (c *Chooser) Render() string {
+	w, h := max(c.width, 40), max(c.height, 10)
+	out := []string{fit(c.st.Badge.Render(" SIMULATION ")+c.st.Header.Render(" cmsrunbook training: choose a scenario"), w, c.g), ""}
+	out = append(out, fit(" "+c.st.Key.Render("filter "+c.g.Prompt)+" "+c.query+"_", w, c.g))
+	descRows := 6
+	listRows := max(h-len(out)-descRows-3, 3)
+	top := 0
+	if c.sel >= listRows {
+		top = c.sel - listRows + 1
+	}
+	nameW := 0
+	for _, s := range c.list {
+		nameW = max(nameW, len(s.Name))
+	}
+	var rows []string
+	for i := top; i < min(top+listRows, len(c.matches)); i++ {
+		s := c.list[c.matches[i]]
+		def := ""
+		if s.Name == config.DefaultScenario {
+			def = " (default)"
+		}
+		if i == c.sel {
+			rows = append(rows, c.st.Selected.Render(fit(fmt.Sprintf("%s %-*s  %s%s", c.g.Prompt, nameW, s.Name, s.Title, def), w-2, c.g)))
+			continue
+		}
+		name := s.Name
+		if hit := c.hits[c.matches[i]]; len(hit) > 0 {
+			name = highlightPlain(c.st, s.Name, hit)
+		}
+		pad := strings.Repeat(" ", nameW-len(s.Name))
+		rows = append(rows, "  "+name+pad+"  "+c.st.Dim.Render(s.Title+def))
+	}
+	if len(c.matches) == 0 {
+		rows = append(rows, c.st.Dim.Render("  no scenario matches"))
+	}
+	for len(rows) < listRows {
+		rows = append(rows, "")
+	}
+	out = append(out, box(c.st, c.g, fmt.Sprintf("Scenarios (%d)", len(c.matches)), rows, w, listRows+2, true)...)
+	if len(c.matches) > 0 {
+		s := c.list[c.matches[c.sel]]
+		for i, l := range wrap(s.Description, w-2) {
+			if i == descRows {
+				break
+			}
+			out = append(out, " "+l)
+		}
+	}
+	for len(out) < h-1 {
+		out = append(out, "")
+	}
+	out = out[:h-1]
+	out = append(out, fit(" "+keyHint(c.st, "type", "filter", "up/down", "select", "enter", "start", "esc", "quit"), w, c.g))
+	return strings.Join(out, "\n")
+}
+
+// highlightPlain styles the matched bytes of the name part (offsets past
+// the name belong to the title and are not shown highlighted).
+func highlightPlain(st Styles, s string, idx []int) string {
+	hit := map[int]bool{}
+	for _, i := range idx {
+		hit[i] = true
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if hit[i] {
+			b.WriteString(st.Key.Render(string(r)))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,124 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+func (m *Model) outputTitle(w int) string {
+	if m.sel < 0 || m.sel >= len(m.plan.Steps) {
+		return "Output"
+	}
+	s := m.plan.Steps[m.sel]
+	from, to, ev := m.out.window(m.sel)
+	t := fmt.Sprintf("Output of step %d: %s", s.N, s.Title)
+	info := fmt.Sprintf(" (%d lines", to-from+ev)
+	if m.outScroll > 0 {
+		info += fmt.Sprintf(", %d below: G follows", m.outScroll)
+	}
+	info += ")"
+	return ansi.Truncate(t, max(w-len(info), 10), m.g.Ellipsis) + info
+}
+
+// outputView draws only the visible window of the selected step's lines:
+// its cost depends on the pane's height, never on the log's length.
+func (m *Model) outputView(w, h int) []string {
+	rows := h
+	bar := m.search.editing || m.search.query != ""
+	if bar {
+		rows--
+	}
+	from, to, evicted := m.out.window(m.sel)
+	out := make([]string, 0, h)
+	if to == from {
+		if m.sel < len(m.states) && m.states[m.sel].status == stPending {
+			// Show what will run, so the person reads it before enter.
+			s := m.plan.Steps[m.sel]
+			out = append(out, m.st.Dim.Render("Not run yet. When confirmed it runs on "+nodeOr(s.Node)+":"))
+			for _, c := range s.Commands {
+				out = append(out, m.st.Command.Render(m.g.Prompt+" "+c))
+			}
+			out = append(out, m.st.Dim.Render("Expected: "+s.Post.Text))
+		} else {
+			out = append(out, m.st.Dim.Render("No output yet."))
+		}
+		out = clip(out, rows)
+	} else {
+		end := to - m.outScroll
+		start := max(from, end-rows)
+		if start == from && evicted > 0 && rows > 1 {
+			out = append(out, m.st.Dim.Render(fmt.Sprintf("%s %d earlier lines are only in the journal", m.g.Ellipsis, evicted)))
+			start++
+		}
+		for seq := start; seq < end; seq++ {
+			out = append(out, m.styleLine(seq, w))
+		}
+	}
+	if bar {
+		for len(out) < rows {
+			out = append(out, "")
+		}
+		out = append(out, m.searchBar(w))
+	}
+	return out
+}
+
+// styleLine renders one stored line: cut to the width first, then styled
+// by kind, with search matches highlighted (the current one differently).
+func (m *Model) styleLine(seq, w int) string {
+	l := m.out.line(seq)
+	text := l.text
+	limit := len(text) // matches must end before the ellipsis of a cut line
+	if ansi.StringWidth(text) > w {
+		text = ansi.Truncate(text, w, m.g.Ellipsis)
+		limit = max(len(text)-len(m.g.Ellipsis), 0)
+	}
+	var base styleRenderer
+	switch l.kind {
+	case lineStderr:
+		base = m.st.Stderr
+	case lineCommand:
+		base = m.st.Command
+	case lineOK:
+		base = m.st.OK
+	case lineFailed:
+		base = m.st.Failed
+	case lineNote:
+		base = m.st.Warn
+	}
+	q := m.search.lowerQuery()
+	if q == "" || len(l.lower) != len(l.text) || !strings.Contains(l.lower, q) {
+		if base == nil {
+			return text
+		}
+		return base.Render(text)
+	}
+	hl := m.st.Match
+	if m.search.cur >= 0 && m.search.cur < len(m.search.matches) && m.search.matches[m.search.cur] == seq {
+		hl = m.st.Current
+	}
+	lower := l.lower[:min(limit, len(l.lower))]
+	var b strings.Builder
+	i := 0
+	for {
+		j := strings.Index(lower[i:], q)
+		if j < 0 || i+j+len(q) > limit {
+			break
+		}
+		seg := text[i : i+j]
+		if base != nil && seg != "" {
+			seg = base.Render(seg)
+		}
+		b.WriteString(seg)
+		b.WriteString(hl.Render(text[i+j : i+j+len(q)]))
+		i += j + len(q)
+	}
+	rest := text[i:]
+	if base != nil && rest != "" {
+		rest = base.Render(rest)
+	}
+	b.WriteString(rest)
+	return b.String()
+}

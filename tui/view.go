@@ -1,0 +1,158 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// MinWidth and MinHeight are the smallest screen the layout supports;
+// 80x24 is the design target.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
+// layout splits the screen: a header row, the topology and runbook side
+// by side, the output pane full width below them (a full-width pane lets
+// the renderer scroll it cheaply over a slow link), a status row and a
+// hint row.
+func (m *Model) layout() (topH, outH, topoW int) {
+	body := m.height - 3
+	need := max(len(m.plan.Steps), len(m.topologyLines(m.width)))/1 + 2
+	topH = min(need, body*55/100)
+	topH = max(topH, min(8, body))
+	outH = body - topH
+	topoW = min(max(m.width*45/100, 30), 64)
+	return
+}
+
+// outputRows is how many output lines the pane shows.
+func (m *Model) outputRows() int {
+	_, outH, _ := m.layout()
+	rows := outH - 2
+	if m.search.editing || m.search.query != "" {
+		rows--
+	}
+	return max(rows, 1)
+}
+
+func (m *Model) lines() []string {
+	if m.width < MinWidth || m.height < MinHeight {
+		msg := fmt.Sprintf("The terminal is %dx%d; cmsrunbook needs at least %dx%d. Enlarge the window (q quits).", m.width, m.height, MinWidth, MinHeight)
+		out := wrap(msg, max(m.width, 10))
+		for len(out) < m.height {
+			out = append(out, "")
+		}
+		return out[:max(m.height, 1)]
+	}
+	topH, outH, topoW := m.layout()
+	out := make([]string, 0, m.height)
+	out = append(out, m.headerLine())
+	topo := box(m.st, m.g, "Topology: "+m.cluster.Name, m.topologyView(topoW-2, topH-2), topoW, topH, m.focus == paneTopology)
+	rb := box(m.st, m.g, m.runbookTitle(), m.runbookView(m.width-topoW-2, topH-2), m.width-topoW, topH, m.focus == paneRunbook)
+	out = append(out, sideBySide(topo, rb)...)
+	out = append(out, box(m.st, m.g, m.outputTitle(m.width-6), m.outputView(m.width-2, outH-2), m.width, outH, m.focus == paneOutput)...)
+	out = append(out, m.statusLine(), m.hintLine())
+	if m.dlg != nil {
+		// Dialogs cover the panes but never the header, the status line
+		// or the hint line: the badge and the clocks stay in sight.
+		room := m.height - 3
+		dl := m.dlg.render(m, min(m.width-4, 84), room)
+		x := (m.width - ansi.StringWidth(firstOr(dl))) / 2
+		y := 1 + max((room-len(dl))/2, 0)
+		out = overlay(out, dl, x, y)
+	}
+	return out
+}
+
+func firstOr(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0]
+}
+
+// headerLine is the mode badge, the cluster and the goal. The badge is
+// what tells a person, at a glance, whether keys here touch production.
+func (m *Model) headerLine() string {
+	badge := m.st.Badge.Render(" SIMULATION ")
+	if m.opts.Real {
+		badge = m.st.LiveBadge.Render(" LIVE CLUSTER ")
+	}
+	rest := fmt.Sprintf(" %s %s %s", m.cluster.Name, m.g.Sep, m.plan.Goal.Label())
+	if m.opts.Title != "" {
+		rest += " " + m.g.Sep + " " + m.opts.Title
+	}
+	return fit(badge+m.st.Header.Render(rest), m.width, m.g)
+}
+
+// statusLine: the window clock, the outage clock while the CMS is down,
+// the speed and what the engine is doing.
+func (m *Model) statusLine() string {
+	now := m.opts.Now()
+	parts := []string{fmt.Sprintf("%s +%s", now.Format("15:04:05"), clockDur(now.Sub(m.windowStart)))}
+	switch {
+	case m.outageOpen:
+		parts = append(parts, m.st.Outage.Render("OUTAGE "+clockDur(now.Sub(m.outageStart))))
+	case m.outageTotal > 0:
+		parts = append(parts, "outage was "+clockDur(m.outageTotal))
+	}
+	if !m.opts.Real && m.opts.SetSpeed != nil {
+		parts = append(parts, "speed "+speedText(m.speed))
+	}
+	parts = append(parts, m.activity())
+	if m.out.dropped > 0 {
+		parts = append(parts, fmt.Sprintf("%d lines only in the journal", m.out.dropped))
+	}
+	return m.st.Status.Render(fit(" "+strings.Join(parts, " "+m.g.Sep+" "), m.width, m.g))
+}
+
+func (m *Model) activity() string {
+	total := len(m.plan.Steps)
+	switch {
+	case m.finished:
+		switch m.status {
+		case "succeeded":
+			return "run finished: succeeded"
+		case "":
+			return "run stopped"
+		}
+		return "run finished: " + strings.ToUpper(string(m.status))
+	case m.decide != nil:
+		return fmt.Sprintf("step %d/%d FAILED: choose a remedy", m.decide.step.N, total)
+	case m.confirm != nil:
+		return fmt.Sprintf("step %d/%d waits for you", m.confirm.step.N, total)
+	case m.current >= 0:
+		return fmt.Sprintf("step %d/%d running", m.plan.Steps[m.current].N, total)
+	}
+	return "starting"
+}
+
+// hintLine shows the keys that matter now, or the last flash message.
+func (m *Model) hintLine() string {
+	if m.flash != "" {
+		return fit(" "+m.st.Warn.Render(m.flash), m.width, m.g)
+	}
+	var h string
+	switch {
+	case m.dlg != nil:
+		h = ""
+	case m.search.editing:
+		h = keyHint(m.st, "enter", "keep", "esc", "clear", "n/N", "next/prev after enter")
+	case m.decide != nil:
+		h = keyHint(m.st, "enter", "failure panel", "tab", "pane", "/", "search", "?", "help", "q", "quit")
+	case m.confirm != nil:
+		h = keyHint(m.st, "enter", "run step", "s", "skip", "?", "help", "q", "quit", "e", "explain", "f", "findings", "/", "search", "^p", "palette")
+	default:
+		h = keyHint(m.st, "?", "help", "q", "quit", "tab", "pane", "↑↓", "select", "e", "explain", "f", "findings", "/", "search", "^p", "palette", "+/-", "speed")
+		if m.opts.Real {
+			h = keyHint(m.st, "?", "help", "q", "quit", "tab", "pane", "↑↓", "select", "e", "explain", "f", "findings", "/", "search", "^p", "palette")
+		}
+	}
+	if m.g.Ellipsis == ASCIIGlyphs.Ellipsis {
+		h = strings.ReplaceAll(h, "↑↓", "up/dn")
+	}
+	return fit(" "+h, m.width, m.g)
+}

@@ -313,24 +313,7 @@ func cmdTraining(ctx context.Context, env Env) (int, error) {
 	return ExitOK, nil
 }
 
-func wrapIndent(s, indent string, width int) string {
-	var b strings.Builder
-	line := indent
-	for _, w := range strings.Fields(s) {
-		if len(line) > len(indent) && len(line)+1+len(w) > width {
-			b.WriteString(line + "\n")
-			line = indent
-		}
-		if len(line) > len(indent) {
-			line += " "
-		}
-		line += w
-	}
-	if len(line) > len(indent) {
-		b.WriteString(line + "\n")
-	}
-	return b.String()
-}
+func wrapIndent(s, indent string, width int) string { return report.Wrap(s, indent, width) }
 
 func cmdReport(args []string, env Env) (int, error) {
 	fs := newFlags("report", env)

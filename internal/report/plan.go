@@ -320,6 +320,23 @@ func indentWrap(s, indent string, width int) string {
 	return b.String()
 }
 
+// findingsTable writes findings as a markdown table, or "None.", for the
+// plan and the change record alike.
+func findingsTable(b *strings.Builder, fs []runbook.Finding) {
+	if len(fs) == 0 {
+		b.WriteString("None.\n")
+		return
+	}
+	b.WriteString("| Severity | Code | Node | Finding | Remedy |\n|---|---|---|---|---|\n")
+	for _, f := range fs {
+		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", sevLabel(f.Severity), f.Code, f.Node, mdCell(f.Message), mdCell(f.Remedy))
+	}
+}
+
+// Wrap wraps plain text at width with a hanging indent (for any command
+// that prints prose to a terminal).
+func Wrap(s, indent string, width int) string { return indentWrap(s, indent, width) }
+
 // mdCell escapes text for a markdown table cell.
 func mdCell(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\\`)
@@ -378,14 +395,7 @@ func PlanMarkdown(w io.Writer, d PlanDoc) error {
 	}
 
 	b.WriteString("\n## Findings\n\n")
-	if len(p.Findings) == 0 {
-		b.WriteString("None.\n")
-	} else {
-		b.WriteString("| Severity | Code | Node | Finding | Remedy |\n|---|---|---|---|---|\n")
-		for _, f := range p.Findings {
-			fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", sevLabel(f.Severity), f.Code, f.Node, mdCell(f.Message), mdCell(f.Remedy))
-		}
-	}
+	findingsTable(b, p.Findings)
 
 	b.WriteString("\n## Steps\n\n")
 	if len(p.Steps) == 0 {

@@ -671,15 +671,12 @@ func RunMarkdown(w io.Writer, events []runbook.Event) error {
 	}
 
 	b.WriteString("## Findings\n\n")
-	if len(r.Findings) == 0 {
-		b.WriteString("None.\n\n")
-	} else {
-		b.WriteString("| Severity | Code | Node | Finding | Remedy |\n|---|---|---|---|---|\n")
-		for _, f := range r.Findings {
-			fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", sevLabel(f.Severity), f.Code, f.Node, mdCell(f.Message), mdCell(f.Remedy))
-		}
-		b.WriteString("\n")
+	fs := make([]runbook.Finding, len(r.Findings))
+	for i, f := range r.Findings {
+		fs[i] = f.Finding
 	}
+	findingsTable(b, fs)
+	b.WriteString("\n")
 
 	b.WriteString("## Failures\n\n")
 	if len(r.Failures) == 0 {

@@ -125,7 +125,7 @@ func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, er
 					code := res.ExitCode
 					exit = &code
 					f := &runbook.Failure{Step: s, ExitCode: exit, Output: st.output}
-					e.addQueues(ctx, f)
+					e.addQueues(ctx, f, st.before)
 					return f, nil
 				}
 			}
@@ -360,12 +360,18 @@ func (e *Engine) preflight(st *stepRun, obs *runbook.Observation) *runbook.Failu
 	return nil
 }
 
-// addQueues attaches the replication queues to a refused CMS move.
-func (e *Engine) addQueues(ctx context.Context, f *runbook.Failure) {
-	if f.Step.Kind != runbook.KindMoveCMS {
+// addQueues attaches to a failed command what live state says: the parts
+// of the postcondition that do not hold and, for a refused CMS move, the
+// replication queues.
+func (e *Engine) addQueues(ctx context.Context, f *runbook.Failure, before *runbook.Observation) {
+	obs, err := e.observe(ctx)
+	if err != nil {
 		return
 	}
-	if obs, err := e.observe(ctx); err == nil {
+	if f.Step.Kind != runbook.KindPreflight && f.Step.Kind != runbook.KindVerify {
+		f.Unmet = runbook.Unmet(f.Step, &obs, before, e.cfg.Options)
+	}
+	if f.Step.Kind == runbook.KindMoveCMS {
 		f.CopyQueue, f.ReplayQueue = obs.Cluster.Replication.CopyQueue, obs.Cluster.Replication.ReplayQueue
 		if g := obs.Cluster.Group(f.Step.CMS); g != nil && strings.EqualFold(g.Owner, f.Step.Target) && g.State == runbook.GroupPartiallyOnline {
 			f.Dismounted = true

@@ -13,3 +13,11 @@ import "embed"
 //
 //go:embed scenarios
 var Scenarios embed.FS
+
+// Scripts holds scripts/*.ps1: the PowerShell 1.0 scripts the WinRM
+// executor sends to real nodes (discovery, detached jobs, Exchange cmdlet
+// lines). Each starts with a "# cmsrunbook-script: NAME" marker line, which
+// is also how the simulator behind serve-sim recognises them.
+//
+//go:embed scripts
+var Scripts embed.FS

@@ -55,7 +55,11 @@ Usage:
   cmsrunbook scenarios                list the embedded training scenarios
   cmsrunbook sim [--scenario NAME|FILE] [--speed X|max] [--headless --yes [--on-failure abort|retry|manual]]
                  [--journal FILE] [--seed N]
+  cmsrunbook run --inventory FILE [--goal G] [--journal FILE] [--headless]
+                                      a real cluster over WinRM; every step confirmed by a person
   cmsrunbook resume --journal FILE [--headless --yes]
+  cmsrunbook serve-sim --scenario NAME|FILE [--listen 127.0.0.1] [--tls] [--user U] --inventory-out FILE
+                                      a simulated cluster behind WinRM on loopback (password from CMSRUNBOOK_PASSWORD)
   cmsrunbook report --journal FILE [--format markdown|json]
   cmsrunbook version
 
@@ -102,9 +106,13 @@ func dispatch(ctx context.Context, args []string, env Env) (int, error) {
 	}
 	switch args[0] {
 	case "plan":
-		return cmdPlan(args[1:], env, true)
+		return cmdPlan(ctx, args[1:], env, true)
 	case "check":
-		return cmdPlan(args[1:], env, false)
+		return cmdPlan(ctx, args[1:], env, false)
+	case "run":
+		return cmdRun(ctx, args[1:], env)
+	case "serve-sim":
+		return cmdServeSim(ctx, args[1:], env)
 	case "scenarios":
 		return cmdScenarios(args[1:], env)
 	case "sim":
@@ -168,7 +176,7 @@ func (p *planFlags) register(fs *flag.FlagSet, formats string) {
 }
 
 // load resolves the cluster and options the flags point at.
-func (p *planFlags) load() (*source, error) {
+func (p *planFlags) load(ctx context.Context, env Env) (*source, error) {
 	switch {
 	case p.inventory != "" && p.scenario != "":
 		return nil, usagef("give --inventory or --scenario, not both")
@@ -183,12 +191,10 @@ func (p *planFlags) load() (*source, error) {
 		}
 		src = &source{label: "scenario " + sc.Name, cluster: sc.Cluster, opts: sc.Options}
 	} else {
-		inv, err := config.LoadInventoryFile(p.inventory)
-		if err != nil {
+		var err error
+		if src, err = loadInventorySource(ctx, p.inventory, env); err != nil {
 			return nil, err
 		}
-		_ = inv
-		return nil, fmt.Errorf("%s: the inventory is valid, but discovering a real cluster over WinRM is not available in this build yet; use --scenario to plan a simulated cluster", p.inventory)
 	}
 	if p.goal != "" {
 		g, err := runbook.ParseGoal(p.goal)
@@ -212,7 +218,7 @@ func (p *planFlags) load() (*source, error) {
 	return src, nil
 }
 
-func cmdPlan(args []string, env Env, withSteps bool) (int, error) {
+func cmdPlan(ctx context.Context, args []string, env Env, withSteps bool) (int, error) {
 	name, formats := "plan", "text|markdown|json"
 	if !withSteps {
 		name, formats = "check", "text|json"
@@ -226,8 +232,13 @@ func cmdPlan(args []string, env Env, withSteps bool) (int, error) {
 	if !strings.Contains("|"+formats+"|", "|"+pf.format+"|") {
 		return ExitUsage, usagef("%s: --format %q is not one of %s", name, pf.format, formats)
 	}
-	src, err := pf.load()
+	src, err := pf.load(ctx, env)
 	if err != nil {
+		var ue *usageError
+		var ce *config.Error
+		if pf.inventory != "" && !errors.As(err, &ue) && !errors.As(err, &ce) {
+			return ExitFailed, err // the cluster did not answer: not a usage error
+		}
 		return ExitUsage, err
 	}
 	plan, err := runbook.MakePlan(src.cluster, src.opts)

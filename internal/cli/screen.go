@@ -34,7 +34,7 @@ func (w *window) screen(ctx context.Context, o screenOptions) (int, error) {
 	}()
 	opts := tui.Options{Title: o.title, Source: o.source, Plan: w.plan, Cluster: o.cluster,
 		ASCII: o.ascii || tui.DetectASCII(w.env.Getenv), NoColor: tui.DetectNoColor(w.env.Getenv),
-		Speed: o.speed, Operator: operator(w.env), Journal: w.jw.Path()}
+		Speed: o.speed, Operator: operator(w.env), Journal: w.jw.Path(), Real: w.real}
 	if w.sim != nil {
 		opts.SetSpeed, opts.Now = w.sim.SetSpeed, w.sim.Now
 	}
@@ -44,6 +44,6 @@ func (w *window) screen(ctx context.Context, o screenOptions) (int, error) {
 	}
 	return tui.Run(ctx, opts, func(ctx context.Context, h tui.Hooks) (int, error) {
 		w.sink, w.observed, w.confirm = h.Event, h.Observed, h.Confirmer
-		return w.execute(ctx, w.sim, savingExec{w.sim, w}, 0)
+		return w.executeDefault(ctx)
 	})
 }

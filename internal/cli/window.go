@@ -76,6 +76,12 @@ type window struct {
 	// sink and observed feed the screen (tui) when it runs; nil headless.
 	sink     func(runbook.Event)
 	observed func(runbook.Observation)
+	// exec, clock and rebootTimeout drive a real cluster (sim is nil
+	// then); real marks the screen LIVE.
+	exec          engine.Executor
+	clock         engine.Clock
+	real          bool
+	rebootTimeout time.Duration
 }
 
 // emit journals an event, then shows it. The simulated world is saved at
@@ -315,6 +321,9 @@ func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
 		return ExitOK, nil
 	}
 	o := rs.Started.Options
+	if o["mode"] == "real" {
+		return resumeReal(ctx, &rep, &rs, *jpath, *head, *yes, *quiet, env)
+	}
 	if o["mode"] != "sim" {
 		return ExitUsage, usagef("%s: resuming a run against a real cluster needs the WinRM executor, which is not in this build", *jpath)
 	}

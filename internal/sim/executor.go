@@ -39,6 +39,13 @@ func (s *Sim) Console(ctx context.Context, node, line string, out func(runbook.O
 	return s.run(ctx, runbook.Command{Node: node, Line: line}, out, false)
 }
 
+// ConsoleIn is Console with the shell known (a WinRM cmd shell always
+// runs cmd.exe; a decoded -EncodedCommand is always PowerShell), so a
+// line is never guessed into the wrong interpreter.
+func (s *Sim) ConsoleIn(ctx context.Context, node string, shell runbook.Shell, line string, out func(runbook.OutputLine)) (runbook.ExecResult, error) {
+	return s.run(ctx, runbook.Command{Node: node, Shell: shell, Line: line}, out, false)
+}
+
 func (s *Sim) run(ctx context.Context, cmd runbook.Command, out func(runbook.OutputLine), withFaults bool) (runbook.ExecResult, error) {
 	if err := ctx.Err(); err != nil {
 		return runbook.ExecResult{}, err

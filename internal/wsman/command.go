@@ -108,6 +108,7 @@ type receiveResult struct {
 	done     bool
 	exitCode int
 	fault    *wsFault // the backend failed; reply with this instead
+	execErr  error    // the backend's error behind fault
 }
 
 // ready reports whether a Receive can answer now, without blocking.
@@ -149,6 +150,7 @@ func (c *command) takeLocked(budget int) receiveResult {
 		if c.done && (c.execErr == nil || len(res.chunks) == 0) {
 			if c.execErr != nil {
 				res.fault = faultInternal(c.execErr.Error())
+				res.execErr = c.execErr
 			}
 			res.done = true
 			res.exitCode = c.exitCode

@@ -44,12 +44,7 @@ func (inc *incarnation) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.authorized(r) {
 		s.logf("wsman: %s: 401 for %s", inc.node.name, r.RemoteAddr)
-		// As Windows with Basic enabled, minus "WWW-Authenticate: Negotiate":
-		// NTLM is not implemented, and without the Negotiate offer
-		// masterzen's ClientNTLM falls back to Basic instead of failing.
-		w.Header().Set("WWW-Authenticate", `Basic realm="WSMAN"`)
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(http.StatusUnauthorized)
+		inc.refuse(w)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -351,7 +346,14 @@ func (inc *incarnation) receive(w http.ResponseWriter, r *http.Request, env *env
 			res := c.takeLocked(rawBudget(maxEnv))
 			c.mu.Unlock()
 			if res.fault != nil {
-				inc.writeFault(w, h.MessageID, machine, res.fault, nil)
+				switch {
+				case errors.Is(res.execErr, ErrDropConnection):
+					inc.dropConnection(w)
+				case errors.Is(res.execErr, ErrAccessDenied):
+					inc.refuse(w)
+				default:
+					inc.writeFault(w, h.MessageID, machine, res.fault, nil)
+				}
 				return
 			}
 			writeSOAP(w, http.StatusOK, reply(nsShell+"/ReceiveResponse", h.MessageID, renderReceive(c.id, res)))
@@ -406,4 +408,14 @@ func abbreviate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// refuse answers 401 as Windows with Basic enabled does, minus
+// "WWW-Authenticate: Negotiate": NTLM is not implemented, and without the
+// Negotiate offer masterzen's ClientNTLM falls back to Basic instead of
+// failing.
+func (inc *incarnation) refuse(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Basic realm="WSMAN"`)
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusUnauthorized)
 }

@@ -41,6 +41,17 @@ type Backend interface {
 	Exec(ctx context.Context, node string, command string, args []string, stdin io.Reader, out func(stream string, p []byte)) (exitCode int, err error)
 }
 
+// Errors a Backend returns to show a fault the way a network shows it
+// rather than as a w:InternalError: the Receive that would report the
+// command's end instead loses its connection mid-reply (ErrDropConnection,
+// the client sees EOF) or is refused with HTTP 401 (ErrAccessDenied, as
+// when the account's password changed or it was locked out mid-session).
+// Output the command produced before is delivered first.
+var (
+	ErrDropConnection = errors.New("wsman: drop the connection")
+	ErrAccessDenied   = errors.New("wsman: refuse the credentials")
+)
+
 // Config configures Start.
 type Config struct {
 	// Nodes are the simulated node names; each gets its own listener.

@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const servePass = "Serve-Sim-Pa55!"
+
+// startServeSim runs `serve-sim` in-process until the test ends and
+// returns the inventory it wrote.
+func startServeSim(t *testing.T, extra ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "inventory.yaml")
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var out, errb syncBuffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		if k == PasswordEnv {
+			return servePass
+		}
+		return ""
+	}}
+	wg.Add(1)
+	code := -1
+	go func() {
+		defer wg.Done()
+		code = Main(ctx, append([]string{"serve-sim", "--inventory-out", inv}, extra...), env)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		if code != ExitOK {
+			t.Errorf("serve-sim exit %d: %s", code, errb.String())
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(inv); err == nil {
+			return inv
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve-sim wrote no inventory: %s %s", out.String(), errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func runMain(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		if k == PasswordEnv {
+			return servePass
+		}
+		return ""
+	}}
+	code := Main(context.Background(), args, env)
+	return code, out.String(), errb.String()
+}
+
+func TestPlanInventoryMatchesPlanScenario(t *testing.T) {
+	for _, sc := range []string{"ccr-2003-sp2", "scc-8node-2cms-sp3", "ccr-2008-rollup"} {
+		t.Run(sc, func(t *testing.T) {
+			inv := startServeSim(t, "--scenario", sc, "--speed", "max")
+			c1, want, e1 := runMain(t, "", "plan", "--scenario", sc, "--format", "json")
+			c2, got, e2 := runMain(t, "", "plan", "--inventory", inv, "--format", "json")
+			if c1 != c2 {
+				t.Fatalf("exit %d vs %d: %s / %s", c1, c2, e1, e2)
+			}
+			var a, b struct {
+				Steps    json.RawMessage `json:"steps"`
+				Findings json.RawMessage `json:"findings"`
+			}
+			if err := json.Unmarshal([]byte(want), &a); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(got), &b); err != nil {
+				t.Fatalf("%v: %s %s", err, got, e2)
+			}
+			if !bytes.Equal(a.Steps, b.Steps) {
+				t.Fatalf("steps differ:\nscenario:  %s\ninventory: %s", a.Steps, b.Steps)
+			}
+			if !bytes.Equal(a.Findings, b.Findings) {
+				t.Errorf("findings differ:\nscenario:  %s\ninventory: %s", a.Findings, b.Findings)
+			}
+			// The text plans agree too, but for the source line.
+			_, wt, _ := runMain(t, "", "plan", "--scenario", sc)
+			_, gt, _ := runMain(t, "", "plan", "--inventory", inv)
+			if stripSource(wt) != stripSource(gt) {
+				t.Errorf("text plans differ:\n%s\n---\n%s", wt, gt)
+			}
+		})
+	}
+}
+
+func stripSource(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "scenario ") || strings.Contains(l, "inventory ") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
+}
+
+func TestRunRefusesYes(t *testing.T) {
+	code, _, errOut := runMain(t, "", "run", "--inventory", "x.yaml", "--yes")
+	if code != ExitUsage || !strings.Contains(errOut, "confirmed by a person") {
+		t.Fatalf("run --yes: exit %d, %s", code, errOut)
+	}
+}
+
+func TestServeSimNeedsPassword(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"serve-sim", "--inventory-out", filepath.Join(t.TempDir(), "i.yaml")}, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb})
+	if code != ExitUsage || !strings.Contains(errb.String(), PasswordEnv) {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+// TestRealRunJournalHoldsNoPassword runs real steps over WinRM against
+// serve-sim (preflight, pause, move groups, Setup) with a person's answers,
+// aborts at the reboot, and checks that the journal and the inventory never
+// hold the password, and that the run is resumable.
+func TestRealRunJournalHoldsNoPassword(t *testing.T) {
+	inv := startServeSim(t, "--speed", "3000")
+	jpath := filepath.Join(t.TempDir(), "run.jsonl")
+	code, out, errOut := runMain(t, "y\ny\ny\ny\na\n", "run", "--inventory", inv, "--headless", "--journal", jpath)
+	if code != ExitFailed {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	data, err := os.ReadFile(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"mode":"real"`, `"event":"step-succeeded"`, `"kind":"setup-upgrade"`, `"event":"output"`} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("journal lacks %s", want)
+		}
+	}
+	for _, f := range []string{jpath, inv} {
+		b, _ := os.ReadFile(f)
+		if bytes.Contains(b, []byte(servePass)) {
+			t.Errorf("%s holds the password", f)
+		}
+	}
+	if strings.Contains(out+errOut, servePass) {
+		t.Error("the password was printed")
+	}
+}

@@ -1,0 +1,205 @@
+package remote
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/Azure/go-ntlmssp"
+	"github.com/masterzen/winrm"
+	"github.com/masterzen/winrm/soap"
+
+	"cmsrunbook/runbook"
+)
+
+// transport is the winrm.Transporter the executor gives masterzen/winrm.
+// It exists for three reasons the pinned client (232efb4) cannot cover:
+//   - every request carries the caller's context, so cancelling a command
+//     aborts the in-flight Receive at once (the client has no context API
+//     and would otherwise block for up to an OperationTimeout, and leak
+//     its pipes when Command.Close races a Receive);
+//   - SOAP faults become errors (the client swallows them: Create and
+//     Command return empty IDs, Receive loops forever); the TimedOut fault
+//     keeps the word "OperationTimeout", on which the client polls again;
+//   - transport failures become errors wrapping runbook.ErrAuthFailed or
+//     runbook.ErrConnectionLost with a message an engineer can act on.
+//
+// One transport serves one operation (one context); the http.RoundTripper
+// underneath is shared per node, so connections are reused.
+type transport struct {
+	ctx  context.Context
+	node string
+	url  string
+	user string
+	pass string
+	rt   http.RoundTripper
+	// onReply, when set, sees every successful reply body (exec reads the
+	// command ID from it). It is set before the command's fetch loop starts
+	// and only read afterwards.
+	onReply func(body string)
+}
+
+// Transport is called by winrm.NewClientWithParameters; the round tripper
+// is built once per node instead (newRoundTripper).
+func (t *transport) Transport(*winrm.Endpoint) error { return nil }
+
+// Post sends one SOAP message and returns the reply body.
+func (t *transport) Post(_ *winrm.Client, m *soap.SoapMessage) (string, error) {
+	body, err := t.post(t.ctx, m.String())
+	if err == nil && t.onReply != nil {
+		t.onReply(body)
+	}
+	return body, err
+}
+
+func (t *transport) post(ctx context.Context, body string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, strings.NewReader(body))
+	if err != nil {
+		return "", fmt.Errorf("%s: building the request: %w", t.node, err)
+	}
+	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	req.SetBasicAuth(t.user, t.pass)
+	resp, err := (&http.Client{Transport: t.rt}).Do(req)
+	if err != nil {
+		return "", classify(ctx, t.node, err)
+	}
+	defer resp.Body.Close()
+	data, rerr := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if rerr != nil {
+		return "", classify(ctx, t.node, rerr)
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		return "", fmt.Errorf("%s refused the credentials of %s (HTTP 401): check the password, that the account is not locked out, and that the node allows this authentication scheme: %w", t.node, t.user, runbook.ErrAuthFailed)
+	}
+	if !strings.Contains(resp.Header.Get("Content-Type"), "application/soap+xml") {
+		return "", fmt.Errorf("%s answered HTTP %d without a WS-Management reply; is %s a WinRM listener?: %w", t.node, resp.StatusCode, t.url, runbook.ErrConnectionLost)
+	}
+	if f := parseFault(data); f != nil {
+		return "", f.err(t.node)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("%s answered HTTP %d: %.200s", t.node, resp.StatusCode, data)
+	}
+	return string(data), nil
+}
+
+// wsFault is the part of a SOAP fault we act on.
+type wsFault struct {
+	Subcode string `xml:"Code>Subcode>Value"`
+	Reason  string `xml:"Reason>Text"`
+	Detail  struct {
+		WSManFault struct {
+			Code    string `xml:"Code,attr"`
+			Message string `xml:"Message"`
+		} `xml:"http://schemas.microsoft.com/wbem/wsman/1/wsmanfault WSManFault"`
+	} `xml:"Detail"`
+}
+
+func parseFault(data []byte) *wsFault {
+	if !strings.Contains(string(data), "Fault") {
+		return nil
+	}
+	var env struct {
+		Fault *wsFault `xml:"http://www.w3.org/2003/05/soap-envelope Body>Fault"`
+	}
+	if xml.Unmarshal(data, &env) != nil {
+		return nil
+	}
+	return env.Fault
+}
+
+// Fault codes the executor treats specially.
+const (
+	faultTimedOut      = "2150858793" // OperationTimeout: poll again
+	faultShellNotFound = "2150858843" // the shell is gone: the node restarted or WinRM did
+)
+
+func (f *wsFault) err(node string) error {
+	reason := strings.TrimSpace(f.Reason)
+	code := f.Detail.WSManFault.Code
+	switch {
+	case code == faultTimedOut || strings.HasSuffix(f.Subcode, "TimedOut"):
+		// The client retries on this exact word.
+		return fmt.Errorf("%s: no output within the OperationTimeout (WS-Management fault %s)", node, code)
+	case code == faultShellNotFound:
+		return fmt.Errorf("%s forgot the WinRM shell (the node or its WinRM service restarted): %s: %w", node, reason, runbook.ErrConnectionLost)
+	}
+	return fmt.Errorf("%s: WS-Management fault %s %s: %s", node, code, f.Subcode, reason)
+}
+
+// classify turns a transport error into one the engine can diagnose.
+func classify(ctx context.Context, node string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", node, context.Cause(ctx))
+	}
+	var (
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		recErr    tls.RecordHeaderError
+		certErr   *tls.CertificateVerificationError
+		netErr    net.Error
+		opErr     *net.OpError
+	)
+	switch {
+	case errors.As(err, &unknownCA), errors.As(err, &certErr) && errors.As(certErr.Err, &unknownCA):
+		return fmt.Errorf("%s: its TLS certificate is not signed by a trusted CA; set winrm.ca_file to the CA's PEM file (%v): %w", node, err, runbook.ErrConnectionLost)
+	case errors.As(err, &hostErr):
+		return fmt.Errorf("%s: its TLS certificate is for another name; set winrm.server_name or fix the node address (%v): %w", node, err, runbook.ErrConnectionLost)
+	case errors.As(err, &invalid), errors.As(err, &certErr):
+		return fmt.Errorf("%s: its TLS certificate is not valid (%v): %w", node, err, runbook.ErrConnectionLost)
+	case errors.As(err, &recErr):
+		return fmt.Errorf("%s: the listener does not speak TLS; is the port the HTTP one (transport: http)? (%v): %w", node, err, runbook.ErrConnectionLost)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%s: cannot connect, connection refused: the node is restarting or its WinRM listener is not running: %w", node, runbook.ErrConnectionLost)
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return fmt.Errorf("%s: cannot connect (%v): the node is restarting, unreachable, or its WinRM listener is not running: %w", node, opErr.Err, runbook.ErrConnectionLost)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Errorf("%s: no answer in time (%v): %w", node, err, runbook.ErrConnectionLost)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		// Keep "EOF" in the text: the client maps it to exit code 16001.
+		return fmt.Errorf("%s: the connection dropped (EOF: %v): %w", node, err, runbook.ErrConnectionLost)
+	}
+	return fmt.Errorf("%s: %v: %w", node, err, runbook.ErrConnectionLost)
+}
+
+// newRoundTripper builds the per-node HTTP transport: no proxy from the
+// environment (a jump host's HTTPS_PROXY must not see WinRM traffic), a
+// short dial timeout so a rebooting node is reported away quickly, a
+// response-header timeout comfortably above the OperationTimeout (equal
+// values race: masterzen/winrm issue #147), and NTLM when configured.
+func newRoundTripper(tlsConf *tls.Config, dialTimeout, headerTimeout time.Duration, ntlm bool) http.RoundTripper {
+	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           d.DialContext,
+		TLSClientConfig:       tlsConf,
+		TLSHandshakeTimeout:   dialTimeout + 5*time.Second,
+		ResponseHeaderTimeout: headerTimeout,
+		MaxIdleConnsPerHost:   8,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     false,
+	}
+	if ntlm {
+		return negotiator{ntlmssp.Negotiator{RoundTripper: tr}, tr}
+	}
+	return tr
+}
+
+// negotiator is the NTLM round tripper that can still drop idle
+// connections (Executor.Close).
+type negotiator struct {
+	ntlmssp.Negotiator
+	tr *http.Transport
+}
+
+func (n negotiator) CloseIdleConnections() { n.tr.CloseIdleConnections() }

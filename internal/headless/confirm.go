@@ -128,9 +128,9 @@ func (p *Prompt) Confirm(ctx context.Context, s runbook.Step) (engine.Confirmati
 		fmt.Fprintf(p.Out, "    outage: %s\n", s.Outage)
 	}
 	if s.Confirm == runbook.ConfirmTyped {
-		fmt.Fprintf(p.Out, "Type %s to confirm (s to skip, a to abort, anything else cancels): ", s.CMS)
+		fmt.Fprintf(p.Out, "Type %s to confirm (s skips it; anything else stops the run here, and resume continues from this step): ", s.CMS)
 	} else {
-		fmt.Fprint(p.Out, "Run it? [y/N, s skip, a abort]: ")
+		fmt.Fprint(p.Out, "Run it? [y/N] (s skips it; N stops the run here, and resume continues from this step): ")
 	}
 	ans, err := p.line(ctx)
 	if err != nil {

@@ -9,6 +9,16 @@ go test -run '^$' -bench . -benchtime "${BENCHTIME:-200x}" ./... 2>/dev/null |
        END {
          printf "%-48s %14s\n", "benchmark", "ns/op"
          for (i = 1; i <= n; i++) printf "%-48s %14s\n", order[i], ns[order[i]]
+         if (ns["BenchmarkHeadlessCCRWindow"])
+           printf "headless CCR service-pack window at --speed max, journal included: %.1f ms (budget 1000 ms)\n", ns["BenchmarkHeadlessCCRWindow"] / 1e6
+         if (ns["BenchmarkWriteOutput"])
+           printf "journal: 10,000 output lines with a step boundary every 1,000: %.1f ms\n", ns["BenchmarkWriteOutput"] / 1e6
+         if (ns["BenchmarkRoundTrip/winrm"] && ns["BenchmarkRoundTrip/in-process"])
+           printf "a command over the WinRM emulator vs in-process: %.2f ms vs %.3f ms\n", ns["BenchmarkRoundTrip/winrm"] / 1e6, ns["BenchmarkRoundTrip/in-process"] / 1e6
+         if (ns["BenchmarkDiscovery/latency=20ms/nodes=8"] && ns["BenchmarkDiscovery/latency=20ms/nodes=1"])
+           printf "discovery, 8-node SCC vs one node, 20 ms node-side script time: %.2fx (budget 1.5x)\n", ns["BenchmarkDiscovery/latency=20ms/nodes=8"] / ns["BenchmarkDiscovery/latency=20ms/nodes=1"]
+         if (ns["BenchmarkDiscovery/latency=0s/nodes=8"] && ns["BenchmarkDiscovery/latency=0s/nodes=1"])
+           printf "discovery, 8-node SCC vs one node, emulator CPU only (client and 8 servers on this machine): %.2fx\n", ns["BenchmarkDiscovery/latency=0s/nodes=8"] / ns["BenchmarkDiscovery/latency=0s/nodes=1"]
          if (ns["BenchmarkPlanSCC8"] && ns["BenchmarkPlanCCR"])
            printf "\nplanner, 8-node SCC vs 2-node CCR: %.1fx\n", ns["BenchmarkPlanSCC8"] / ns["BenchmarkPlanCCR"]
          if (ns["BenchmarkPlanCommand"])

@@ -51,54 +51,6 @@ func parseOS(version, sp string) runbook.OS {
 	return os
 }
 
-// MSCluster_Node.State and MSCluster_ResourceGroup.State (PROCEDURES 2.2):
-// numbers, never the localised words cluster.exe prints.
-func nodeState(n string) runbook.NodeState {
-	switch strings.TrimSpace(n) {
-	case "0":
-		return runbook.NodeUp
-	case "2":
-		return runbook.NodePaused
-	case "3":
-		return runbook.NodeJoining
-	}
-	return runbook.NodeDown // 1 Down, -1 Unknown
-}
-
-func groupState(n string) runbook.GroupState {
-	switch strings.TrimSpace(n) {
-	case "0":
-		return runbook.GroupOnline
-	case "2":
-		return runbook.GroupFailed
-	case "3":
-		return runbook.GroupPartiallyOnline
-	case "4":
-		return runbook.GroupOnlinePending // ClusterGroupPending: direction unknown
-	}
-	return runbook.GroupOffline // 1 Offline, -1 Unknown
-}
-
-// cmsState reads Get-ClusteredMailboxServerStatus's State enum name
-// (ClusteredMailboxServerState: enum names are never localised).
-func cmsState(s string) (runbook.GroupState, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "online":
-		return runbook.GroupOnline, true
-	case "partiallyonline":
-		return runbook.GroupPartiallyOnline, true
-	case "onlinepending":
-		return runbook.GroupOnlinePending, true
-	case "offline":
-		return runbook.GroupOffline, true
-	case "offlinepending":
-		return runbook.GroupOfflinePending, true
-	case "failed":
-		return runbook.GroupFailed, true
-	}
-	return "", false
-}
-
 // discoverNode runs the node script, with the cluster part when lead.
 func (e *Executor) discoverNode(ctx context.Context, node string, lead bool) nodeInfo {
 	ctx, cancel := context.WithTimeout(ctx, e.opts.NodeTimeout)
@@ -263,7 +215,7 @@ func (e *Executor) assemble(infos []nodeInfo, src int) runbook.Observation {
 			c.Name = infos[src].cluster
 		}
 		for _, r := range infos[src].nodes {
-			states[strings.ToUpper(r.field(1))] = nodeState(r.field(2))
+			states[strings.ToUpper(r.field(1))] = runbook.NodeStateFromWMI(r.field(2))
 		}
 	}
 	for i, key := range e.order {
@@ -298,7 +250,7 @@ func (e *Executor) assemble(infos []nodeInfo, src int) runbook.Observation {
 			if n := c.Node(owner); n != nil {
 				owner = n.Name
 			}
-			c.Groups = append(c.Groups, runbook.Group{Name: r.field(1), State: groupState(r.field(2)), Owner: owner, CMS: r.field(4) == "1"})
+			c.Groups = append(c.Groups, runbook.Group{Name: r.field(1), State: runbook.GroupStateFromWMI(r.field(2)), Owner: owner, CMS: r.field(4) == "1"})
 		}
 	}
 	return runbook.Observation{Cluster: c, Facts: facts}
@@ -329,7 +281,7 @@ func applyExchange(c *runbook.Cluster, xi exchangeInfo) {
 			shared = true
 		}
 		g.Build, _ = runbook.ParseBuild(r.field(3))
-		if st, ok := cmsState(r.field(4)); ok {
+		if st, ok := runbook.CMSStateFromEnum(r.field(4)); ok {
 			g.State = st
 		}
 	}

@@ -238,50 +238,6 @@ func dmtf(boot string) string {
 	return t.UTC().Format("20060102150405") + ".000000+000"
 }
 
-// Numeric states as WMI root\MSCluster reports them.
-func nodeStateNum(s runbook.NodeState) string {
-	switch s {
-	case runbook.NodeUp:
-		return "0"
-	case runbook.NodePaused:
-		return "2"
-	case runbook.NodeJoining:
-		return "3"
-	}
-	return "1"
-}
-
-func groupStateNum(s runbook.GroupState) string {
-	switch s {
-	case runbook.GroupOnline:
-		return "0"
-	case runbook.GroupFailed:
-		return "2"
-	case runbook.GroupPartiallyOnline:
-		return "3"
-	case runbook.GroupOnlinePending, runbook.GroupOfflinePending:
-		return "4"
-	}
-	return "1"
-}
-
-// cmsStateName is the ClusteredMailboxServerState enum name.
-func cmsStateName(s runbook.GroupState) string {
-	switch s {
-	case runbook.GroupOnline:
-		return "Online"
-	case runbook.GroupPartiallyOnline:
-		return "PartiallyOnline"
-	case runbook.GroupOnlinePending:
-		return "OnlinePending"
-	case runbook.GroupOfflinePending:
-		return "OfflinePending"
-	case runbook.GroupFailed:
-		return "Failed"
-	}
-	return "Offline"
-}
-
 // discoverNode prints what assets/scripts/discover-node.ps1 prints. The
 // cluster part reads the world through Observe, as the in-process engine
 // does, so a scenario's auth-failure on discovery fires here too.
@@ -325,14 +281,14 @@ func (x *execution) discoverNode(cluster bool) (int, error) {
 	}
 	x.print("cluster", c.Name)
 	for _, m := range c.Nodes {
-		x.print("node", m.Name, nodeStateNum(m.State))
+		x.print("node", m.Name, m.State.WMI())
 	}
 	for _, g := range c.Groups {
 		cms := "0"
 		if g.CMS {
 			cms = "1"
 		}
-		x.print("group", g.Name, groupStateNum(g.State), g.Owner, cms)
+		x.print("group", g.Name, g.State.WMI(), g.Owner, cms)
 	}
 	return 0, nil
 }
@@ -350,7 +306,7 @@ func (x *execution) discoverExchange(names []string) (int, error) {
 		if c.Type == runbook.CCR {
 			storage = "NonShared"
 		}
-		x.print("cms", g.Name, storage, c.CMSBuild(g).String(), cmsStateName(g.State))
+		x.print("cms", g.Name, storage, c.CMSBuild(g).String(), g.State.CMSEnum())
 		if c.Type == runbook.CCR {
 			st := "Failed"
 			if c.Replication.Healthy {

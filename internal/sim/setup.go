@@ -209,11 +209,7 @@ func (x *interp) setupUpgrade(media string, target runbook.Build) {
 	}
 	if fail {
 		x.at(d, 0.75)
-		x.print(dotted("Mailbox Server Role", "FAILED"))
-		x.printWrapped(fmt.Sprintf("     Installing product %s\\exchangeserver.msi failed. Fatal error during installation. Error code is 1603.", strings.TrimRight(media, `\`)),
-			setupNotDone)
-		x.print(setupError)
-		x.exit(1)
+		x.setupFailed("Mailbox Server Role", media)
 		return
 	}
 	x.at(d, 0.90)
@@ -276,11 +272,7 @@ func (x *interp) upgradeCMS(media string, target runbook.Build) {
 	x.print(dotted("Stopping Clustered Mailbox Server", "COMPLETED"))
 	if fail {
 		x.at(d, 0.70)
-		x.print(dotted("Upgrading Clustered Mailbox Server", "FAILED"))
-		x.printWrapped(fmt.Sprintf("     Installing product %s\\exchangeserver.msi failed. Fatal error during installation. Error code is 1603.", strings.TrimRight(media, `\`)),
-			setupNotDone)
-		x.print(setupError)
-		x.exit(1)
+		x.setupFailed("Upgrading Clustered Mailbox Server", media)
 		return
 	}
 	x.at(d, 0.80)
@@ -388,4 +380,14 @@ func (x *interp) hotfix(prog string, args []string, wusa bool) {
 	x.at(d, 1)
 	s.effect(x.p, x.t, func() { n.pending = true })
 	x.exit(3010)
+}
+
+// setupFailed prints the end of a Setup.com run whose MSI failed with 1603,
+// in the shape of the real transcripts, and exits 1.
+func (x *interp) setupFailed(phase, media string) {
+	x.print(dotted(phase, "FAILED"))
+	x.printWrapped(fmt.Sprintf("     Installing product %s\\exchangeserver.msi failed. Fatal error during installation. Error code is 1603.", strings.TrimRight(media, `\`)),
+		setupNotDone)
+	x.print(setupError)
+	x.exit(1)
 }

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cmsrunbook/internal/journal"
+	"cmsrunbook/runbook"
 )
 
 const servePass = "Serve-Sim-Pa55!"
@@ -170,6 +173,70 @@ func TestRealRunJournalHoldsNoPassword(t *testing.T) {
 		if bytes.Contains(b, []byte(servePass)) {
 			t.Errorf("%s holds the password", f)
 		}
+	}
+	if strings.Contains(out+errOut, servePass) {
+		t.Error("the password was printed")
+	}
+}
+
+// TestResumeRealRunAfterCrash: a real run over WinRM dies while Setup.com
+// runs on EXNODE02 (the journal ends at the step's start, as a crash leaves
+// it); resume reconnects with the recorded inventory, re-attaches to the
+// same Setup job instead of starting another, and finishes the window with
+// a person's answers.
+func TestResumeRealRunAfterCrash(t *testing.T) {
+	inv := startServeSim(t, "--speed", "max")
+	jpath := filepath.Join(t.TempDir(), "run.jsonl")
+	if code, out, errOut := runMain(t, "y\ny\ny\ny\na\n", "run", "--inventory", inv, "--headless", "--journal", jpath); code != ExitFailed {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	data, err := os.ReadFile(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cut the journal right after Setup's step-started: what a crash
+	// during Setup leaves behind.
+	var kept []string
+	job := ""
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		kept = append(kept, line)
+		if strings.Contains(line, `"event":"step-started"`) && strings.Contains(line, `"kind":"setup-upgrade"`) {
+			var ev struct{ Job string }
+			_ = json.Unmarshal([]byte(line), &ev)
+			job = ev.Job
+			break
+		}
+	}
+	if job == "" {
+		t.Fatal("no Setup job in the journal")
+	}
+	if err := os.WriteFile(jpath, []byte(strings.Join(kept, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	answers := "y\ny\nEXCMS01\n" + strings.Repeat("y\n", 12) // reboot, resume, stop (typed), the rest
+	code, out, errOut := runMain(t, answers, "resume", "--journal", jpath, "--headless")
+	if code != ExitOK {
+		t.Fatalf("resume: exit %d\n%s\n%s", code, out, errOut)
+	}
+	rep, err := journal.Read(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := journal.State(rep.Events)
+	if !rs.IsFinished() || rs.Finished.Status != runbook.RunSucceeded || rs.Resumes != 1 {
+		t.Fatalf("resumed run: %+v resumes %d\n%s", rs.Finished, rs.Resumes, out)
+	}
+	starts := 0
+	for _, ev := range rep.Events {
+		if ev.Event == runbook.EvStepStarted && ev.Kind == runbook.KindSetupUpgrade && ev.Node == "EXNODE02" {
+			starts++
+			if ev.Job != job {
+				t.Errorf("Setup on EXNODE02 started again as job %s (first was %s)", ev.Job, job)
+			}
+		}
+	}
+	if starts != 1 {
+		t.Errorf("Setup on EXNODE02 has %d step-started events, want 1 (re-attached, not restarted)", starts)
 	}
 	if strings.Contains(out+errOut, servePass) {
 		t.Error("the password was printed")

@@ -158,6 +158,24 @@ func TestReportOfARun(t *testing.T) {
 	if code, out, _ := run(t, "sim", "--headless", "--yes", "--speed", "max", "--scenario", "fault-move-refused", "--on-failure", "retry", "--journal", jp, "--quiet"); code != 0 {
 		t.Fatalf("sim exit %d\n%s", code, out)
 	}
+	// The refused first attempt never took the CMS down: one outage, the
+	// handoff that went through.
+	rep, err := journal.Read(jp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outages := 0
+	for _, ev := range rep.Events {
+		if ev.Event == runbook.EvOutageStarted {
+			outages++
+		}
+		if ev.Event == runbook.EvOutageEnded && ev.OutageMS <= 0 {
+			t.Errorf("outage of %d ms", ev.OutageMS)
+		}
+	}
+	if outages != 1 {
+		t.Errorf("%d outages recorded for one refused and one successful handoff, want 1", outages)
+	}
 	code, md, stderr := run(t, "report", "--journal", jp)
 	if code != 0 {
 		t.Fatalf("report exit %d: %s", code, stderr)

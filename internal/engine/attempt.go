@@ -84,15 +84,18 @@ func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, er
 	if err := e.emit(ev); err != nil {
 		return nil, err
 	}
-	if (s.Outage == runbook.OutageStarts || s.Outage == runbook.OutageBrief) && !e.inOutage {
-		// Stopping or handing over the CMS takes users off now; the clock
-		// starts with the command, not with the next poll (a handoff is
-		// over before a poll could see it). It ends at the first
+	if s.Outage == runbook.OutageStarts && !e.inOutage {
+		// Stopping the CMS takes users off now; the clock starts with the
+		// command, not with the next poll. It ends at the first
 		// observation with every CMS Online.
-		if err := e.outage(true, base); err != nil {
+		if err := e.outage(true, base, time.Time{}); err != nil {
 			return nil, err
 		}
 	}
+	// A handoff is over before a poll could see the CMS down, and a
+	// refused one never takes it down: its outage is recorded once the
+	// move has gone through, starting when the command was sent.
+	handoffSent := e.cfg.Clock.Now()
 
 	var exit *int
 	switch {
@@ -127,6 +130,11 @@ func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, er
 					f := &runbook.Failure{Step: s, ExitCode: exit, Output: st.output}
 					e.addQueues(ctx, f, st.before)
 					return f, nil
+				}
+			}
+			if s.Outage == runbook.OutageBrief && !e.inOutage {
+				if err := e.outage(true, base, handoffSent); err != nil {
+					return nil, err
 				}
 			}
 		}
@@ -165,7 +173,10 @@ func (e *Engine) succeed(st *stepRun, base runbook.Event, exit *int, msg string)
 // engine calls it when it stops the CMS and whenever an observation shows
 // every CMS Online again or one of them down, so a refused handoff that
 // never took the CMS down records no outage.
-func (e *Engine) outage(start bool, base runbook.Event) error {
+//
+// since, when set, is when the outage really began (a handoff's command was
+// sent then); the event carries that time.
+func (e *Engine) outage(start bool, base runbook.Event, since time.Time) error {
 	if start == e.inOutage {
 		return nil
 	}
@@ -173,6 +184,10 @@ func (e *Engine) outage(start bool, base runbook.Event) error {
 	ev := runbook.Event{Step: base.Step, Kind: base.Kind, Node: base.Node, Event: runbook.EvOutageEnded}
 	if start {
 		e.outageStart = e.cfg.Clock.Now()
+		if !since.IsZero() {
+			e.outageStart = since
+			ev.Time = stamp(since)
+		}
 		ev.Event = runbook.EvOutageStarted
 	} else if !e.outageStart.IsZero() {
 		ev.OutageMS = e.cfg.Clock.Now().Sub(e.outageStart).Milliseconds()

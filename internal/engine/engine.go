@@ -103,12 +103,17 @@ type Progress struct {
 var ErrAborted = errors.New("run aborted")
 
 func (e *Engine) emit(ev runbook.Event) error {
-	ev.Time = e.cfg.Clock.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	if ev.Time == "" {
+		ev.Time = stamp(e.cfg.Clock.Now())
+	}
 	if err := e.cfg.Emit(ev); err != nil {
 		return fmt.Errorf("recording %s: %w", ev.Event, err)
 	}
 	return nil
 }
+
+// stamp formats an event time: RFC 3339 in UTC with milliseconds.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
 // Run executes the plan from the first step not yet done. It returns the
 // run's final status; an error means the run could not continue (the
@@ -323,7 +328,7 @@ func (e *Engine) observe(ctx context.Context) (runbook.Observation, error) {
 		down = down || g.State != runbook.GroupOnline
 	}
 	if down != e.inOutage && e.current.Step != "" {
-		if oerr := e.outage(down, e.current); oerr != nil {
+		if oerr := e.outage(down, e.current, time.Time{}); oerr != nil {
 			return obs, oerr
 		}
 	}

@@ -271,17 +271,15 @@ func resumeReal(ctx context.Context, rep *journal.Replay, rs *journal.RunState, 
 	if err != nil {
 		return ExitFailed, err
 	}
+	screen := !head && tui.IsTerminal(env.Stdout)
 	w.printer = headless.NewPrinter(env.Stdout, plan)
+	if screen {
+		w.printer = headless.NewPrinter(io.Discard, plan) // the screen shows the events
+	}
 	w.printer.Quiet = quiet
 	w.confirm = headless.NewPrompt(env.Stdin, env.Stdout, operator(env))
-	w.progress = progressFrom(rs)
-	for _, ev := range rep.Events {
-		if ev.Event == runbook.EvStepStarted && ev.Boot != "" && !w.progress.Done[ev.Step] {
-			if _, seen := w.progress.Boots[ev.Step]; !seen {
-				w.progress.Boots[ev.Step] = ev.Boot
-			}
-		}
-	}
+	w.progress = progressFrom(rs, rep.Events)
+	w.history = rep.Events
 	msg := fmt.Sprintf("%d of %d steps done; reconnected to %s over WinRM", len(plan.Steps)-len(rs.Remaining()), len(plan.Steps), inv.Cluster)
 	if rs.OutageOpen {
 		msg += "; THE OUTAGE IS STILL ON: the CMS is down"
@@ -290,7 +288,9 @@ func resumeReal(ctx context.Context, rep *journal.Replay, rs *journal.RunState, 
 		Time: time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00")}); err != nil {
 		return ExitFailed, err
 	}
-	_ = head
+	if screen {
+		return w.screen(ctx, screenOptions{title: "LIVE cluster " + inv.Cluster + " (resumed)", source: jpath, cluster: lastCluster(rs, runbook.Cluster{Name: inv.Cluster})})
+	}
 	return w.executeDefault(ctx)
 }
 

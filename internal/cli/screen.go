@@ -44,6 +44,11 @@ func (w *window) screen(ctx context.Context, o screenOptions) (int, error) {
 	}
 	return tui.Run(ctx, opts, func(ctx context.Context, h tui.Hooks) (int, error) {
 		w.sink, w.observed, w.confirm = h.Event, h.Observed, h.Confirmer
+		// A resumed window shows what the journal already holds: the
+		// steps done, their output, the failures, the outage so far.
+		for _, ev := range w.history {
+			h.Event(ev)
+		}
 		return w.executeDefault(ctx)
 	})
 }

@@ -74,6 +74,8 @@ type window struct {
 	runID    string
 	progress engine.Progress
 	// sink and observed feed the screen (tui) when it runs; nil headless.
+	// history is the journal so far, for the screen of a resumed run.
+	history  []runbook.Event
 	sink     func(runbook.Event)
 	observed func(runbook.Observation)
 	// exec, clock and rebootTimeout drive a real cluster (sim is nil
@@ -367,17 +369,15 @@ func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
 	if err != nil {
 		return ExitFailed, err
 	}
+	screen := !*head && tui.IsTerminal(env.Stdout)
 	w.printer = headless.NewPrinter(env.Stdout, plan)
+	if screen {
+		w.printer = headless.NewPrinter(io.Discard, plan) // the screen shows the events
+	}
 	w.printer.Quiet = *quiet
 	w.confirm = pickConfirmer(*yes, of, env)
-	w.progress = progressFrom(&rs)
-	for _, ev := range rep.Events {
-		if ev.Event == runbook.EvStepStarted && ev.Boot != "" && !w.progress.Done[ev.Step] {
-			if _, seen := w.progress.Boots[ev.Step]; !seen {
-				w.progress.Boots[ev.Step] = ev.Boot // the first start's boot ID
-			}
-		}
-	}
+	w.progress = progressFrom(&rs, rep.Events)
+	w.history = rep.Events
 	msg := fmt.Sprintf("%d of %d steps done", len(plan.Steps)-len(rs.Remaining()), len(plan.Steps))
 	if rep.Torn {
 		msg += fmt.Sprintf("; the journal's last line (line %d) was cut short by the crash and was dropped", rep.TornLine)
@@ -389,12 +389,25 @@ func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
 		Time: w.sim.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00")}); err != nil {
 		return ExitFailed, err
 	}
+	if screen {
+		return w.screen(ctx, screenOptions{title: "Resumed: " + sc.Title, source: sc.Name, cluster: lastCluster(&rs, sc.Cluster), speed: speed})
+	}
 	return w.execute(ctx, w.sim, savingExec{w.sim, w}, 0)
 }
 
-// progressFrom turns the journal's state into what the engine skips and
-// re-attaches to.
-func progressFrom(rs *journal.RunState) engine.Progress {
+// lastCluster is the cluster the screen shows until the first observation:
+// as the run found it, else as the file describes it.
+func lastCluster(rs *journal.RunState, fallback runbook.Cluster) runbook.Cluster {
+	if rs.Started != nil && rs.Started.Cluster != nil {
+		return *rs.Started.Cluster
+	}
+	return fallback
+}
+
+// progressFrom turns the journal into what the engine skips, re-attaches to
+// and waits for: steps done, detached jobs started, reboots under way (by
+// the boot ID recorded when each was first started).
+func progressFrom(rs *journal.RunState, events []runbook.Event) engine.Progress {
 	p := engine.Progress{Done: map[string]bool{}, Jobs: map[string]string{}, Offsets: map[string]int64{},
 		Attempts: map[string]int{}, Boots: map[string]string{}, InOutage: rs.OutageOpen}
 	for id, st := range rs.Steps {
@@ -406,6 +419,13 @@ func progressFrom(rs *journal.RunState) engine.Progress {
 		if st.Job != "" && st.Status == journal.StepStarted {
 			p.Jobs[id] = st.Job
 			p.Offsets[id] = st.Offset
+		}
+	}
+	for _, ev := range events {
+		if ev.Event == runbook.EvStepStarted && ev.Boot != "" && !p.Done[ev.Step] {
+			if _, seen := p.Boots[ev.Step]; !seen {
+				p.Boots[ev.Step] = ev.Boot // the first start's boot ID
+			}
 		}
 	}
 	if rs.Started != nil && rs.Started.Cluster != nil {

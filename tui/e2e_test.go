@@ -321,3 +321,38 @@ func TestE2EQuitLeavesJournalResumable(t *testing.T) {
 		t.Fatalf("quitting wrote run-finished (%s); the journal must stay resumable", fin.Status)
 	}
 }
+
+// TestE2EResumeShowsWhatWasDone: an engineer whose session dropped after
+// two steps runs `resume`; the screen comes back with those steps marked
+// done, their output on hand, and the next step waiting.
+func TestE2EResumeShowsWhatWasDone(t *testing.T) {
+	needTmux(t)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	jpath := filepath.Join(dir, "window.jsonl")
+	s := startTmux(t, 100, 30, e2eEnv, dir, bin, "sim", "--speed", "max", "--journal", jpath)
+	s.waitFor(`Findings \(\d+\)`, 20*time.Second)
+	s.keys("Escape")
+	s.waitGone(`Findings \(\d+\)`, 10*time.Second)
+	s.waitFor(`step 1/\d+ waits for you`, 10*time.Second)
+	s.confirmStep("EXCMS01")
+	s.waitFor(`step 2/\d+ waits for you`, 10*time.Second)
+	s.confirmStep("EXCMS01")
+	s.waitFor(`step 3/\d+ waits for you`, 10*time.Second)
+	s.keys("q")
+	s.waitFor(`EXITED \d+`, 20*time.Second)
+
+	r := startTmux(t, 100, 30, e2eEnv, dir, bin, "resume", "--journal", jpath)
+	scr := r.waitFor(`step 3/\d+ waits for you`, 20*time.Second)
+	for _, want := range []string{"Resumed:", "Runbook 2/16 done", "Paused"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("resumed screen lacks %q:\n%s", want, scr)
+		}
+	}
+	r.keys("Up")
+	if scr := r.waitFor(`Output of step 2`, 5*time.Second); !strings.Contains(scr, "cluster.exe node EXNODE02 /pause") {
+		t.Errorf("the resumed screen does not show step 2's output:\n%s", scr)
+	}
+	r.keys("q")
+	r.waitFor(`EXITED \d+`, 20*time.Second)
+}

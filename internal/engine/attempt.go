@@ -69,6 +69,7 @@ func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, er
 		cmds = s.Fallback
 	}
 	jobID := st.job
+	reattach := s.Kind.Detached() && !st.manual && jobID != ""
 	if s.Kind.Detached() && jobID == "" {
 		jobID = fmt.Sprintf("%s-%s-%d", e.cfg.RunID, s.ID, st.attempt)
 	}
@@ -77,9 +78,14 @@ func (e *Engine) attempt(ctx context.Context, st *stepRun) (*runbook.Failure, er
 	if s.Kind == runbook.KindRebootNode {
 		ev.Boot = st.bootBefore
 	}
-	if waiting {
+	switch {
+	case waiting:
 		ev.Commands = nil
 		ev.Message = "waiting longer for " + s.Node
+	case reattach:
+		// Same job: nothing is started; the log is read from where the
+		// record stops.
+		ev.Message = fmt.Sprintf("re-attaching to job %s on %s (not started again)", jobID, s.Node)
 	}
 	if err := e.emit(ev); err != nil {
 		return nil, err

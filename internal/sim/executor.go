@@ -121,16 +121,22 @@ func (s *Sim) Job(ctx context.Context, node, jobID string) (runbook.JobState, er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	_, p, err := s.job(node, jobID)
+	if err != nil || p == nil {
+		return runbook.JobState{}, err
+	}
+	return p.state(s.clk.now), nil
+}
+
+// job brings the world up to now and finds a detached job on a node that
+// answers; p is nil when no job of that ID was started. Callers hold s.mu.
+func (s *Sim) job(node, jobID string) (*node, *proc, error) {
 	s.sync()
 	n, err := s.reach(runbook.Command{Node: node}, false)
 	if err != nil {
-		return runbook.JobState{}, err
+		return nil, nil, err
 	}
-	p := n.jobs[jobID]
-	if p == nil {
-		return runbook.JobState{}, nil
-	}
-	return p.state(s.clk.now), nil
+	return n, n.jobs[jobID], nil
 }
 
 // TailJob streams a job's log from byte offset from until the job ends,
@@ -142,12 +148,10 @@ func (s *Sim) TailJob(ctx context.Context, node, jobID string, from int64, out f
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sync()
-	n, err := s.reach(runbook.Command{Node: node}, false)
+	n, p, err := s.job(node, jobID)
 	if err != nil {
 		return runbook.JobState{}, err
 	}
-	p := n.jobs[jobID]
 	if p == nil {
 		return runbook.JobState{}, fmt.Errorf("sim: no job %q on %s", jobID, n.name)
 	}

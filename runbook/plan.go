@@ -27,6 +27,16 @@ func (p *Plan) Digest() string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// FillExec sets how each step runs where the record does not say (a plan
+// recorded before steps carried it).
+func (p *Plan) FillExec() {
+	for i := range p.Steps {
+		if p.Steps[i].Exec == "" {
+			p.Steps[i].Exec = ExecFor(p.Steps[i].Kind)
+		}
+	}
+}
+
 // Step returns the step with the given ID, or nil.
 func (p *Plan) Step(id string) *Step {
 	for i := range p.Steps {
@@ -137,6 +147,7 @@ func (pl *planner) add(s Step) {
 	if s.Commands == nil {
 		s.Commands = []string{}
 	}
+	s.Exec = ExecFor(s.Kind)
 	if err := Guard(&pl.state, s, pl.opts, pl.origOwner); err != nil {
 		// A guard firing here is a planner bug, never a user's fault.
 		panic(fmt.Sprintf("planner produced an unsafe step %s %s: %v", s.Kind, s.Node, err))

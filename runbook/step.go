@@ -45,6 +45,36 @@ func (k StepKind) Detached() bool {
 	return k == KindSetupUpgrade || k == KindUpgradeCMS || k == KindInstallRollup || k == KindInstallPatch
 }
 
+// ExecMode is how the engine carries a step out. The planner sets it, so
+// the engine never re-derives it from the step kind.
+type ExecMode string
+
+const (
+	// ExecCheck reads live state only (preflight, verify): nothing is sent.
+	ExecCheck ExecMode = "check"
+	// ExecCommands runs the step's short commands one after another.
+	ExecCommands ExecMode = "commands"
+	// ExecJob starts the step's command detached on the node and tails its
+	// log (Setup.com, msiexec, a hotfix).
+	ExecJob ExecMode = "job"
+	// ExecReboot sends the restart and waits for the node to go and come
+	// back with a new boot ID.
+	ExecReboot ExecMode = "reboot"
+)
+
+// ExecFor is the execution mode of a step kind.
+func ExecFor(k StepKind) ExecMode {
+	switch {
+	case k == KindPreflight || k == KindVerify:
+		return ExecCheck
+	case k.Detached():
+		return ExecJob
+	case k == KindRebootNode:
+		return ExecReboot
+	}
+	return ExecCommands
+}
+
 // Outage is how a step affects the CMS's availability to users.
 type Outage string
 
@@ -143,4 +173,7 @@ type Step struct {
 	FallbackWarning string   `json:"fallback_warning,omitempty"`
 	// Why explains the step's place in the procedure, in plain words.
 	Why string `json:"why"`
+	// Exec is how the engine carries the step out (set by the planner;
+	// journals written before it existed are filled in by Plan.FillExec).
+	Exec ExecMode `json:"exec,omitempty"`
 }

@@ -126,7 +126,8 @@ func (h *harness) decided(i int, d runbook.Diagnosis) <-chan runbook.RemedyActio
 	ch := make(chan runbook.RemedyAction, 1)
 	s := h.step(i)
 	go func() {
-		a, err := h.m.Hooks().Confirmer.Decide(h.t.Context(), s, d, 1)
+		dec, err := h.m.Hooks().Confirmer.Decide(h.t.Context(), s, d, 1)
+		a := dec.Action
 		if err == nil {
 			ch <- a
 		}

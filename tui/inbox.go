@@ -45,7 +45,7 @@ type decideReq struct {
 	step    runbook.Step
 	diag    runbook.Diagnosis
 	attempt int
-	reply   chan runbook.RemedyAction
+	reply   chan engine.Decision
 }
 
 // inbox is the only state shared between the engine goroutine and the UI
@@ -179,9 +179,9 @@ func (c *inboxConfirmer) Confirm(ctx context.Context, s runbook.Step) (engine.Co
 	}
 }
 
-func (c *inboxConfirmer) Decide(ctx context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (runbook.RemedyAction, error) {
+func (c *inboxConfirmer) Decide(ctx context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (engine.Decision, error) {
 	in := (*inbox)(c)
-	r := &decideReq{step: s, diag: d, attempt: attempt, reply: make(chan runbook.RemedyAction, 1)}
+	r := &decideReq{step: s, diag: d, attempt: attempt, reply: make(chan engine.Decision, 1)}
 	in.mu.Lock()
 	in.decide = r
 	in.mu.Unlock()
@@ -190,6 +190,6 @@ func (c *inboxConfirmer) Decide(ctx context.Context, s runbook.Step, d runbook.D
 		return a, nil
 	case <-ctx.Done():
 		in.answeredDecide(r)
-		return runbook.RemedyAbort, ctx.Err()
+		return engine.Decision{Action: runbook.RemedyAbort}, ctx.Err()
 	}
 }

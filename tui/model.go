@@ -581,7 +581,7 @@ func (m *Model) answerConfirm(req *confirmReq, c engine.Confirmation) {
 }
 
 func (m *Model) answerDecide(req *decideReq, a runbook.RemedyAction) {
-	req.reply <- a
+	req.reply <- engine.Decision{Action: a, By: m.opts.Operator}
 	m.in.answeredDecide(req)
 	if m.decide == req {
 		m.decide = nil

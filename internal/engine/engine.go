@@ -36,8 +36,17 @@ type Confirmation struct {
 type Confirmer interface {
 	// Confirm is asked before every step that sends a command.
 	Confirm(ctx context.Context, s runbook.Step) (Confirmation, error)
-	// Decide picks a remedy after a failure; attempt counts from 1.
-	Decide(ctx context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (runbook.RemedyAction, error)
+	// Decide picks a remedy after a failure; attempt counts from 1. The
+	// decision says who chose it: the journal records every decision
+	// with its author.
+	Decide(ctx context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (Decision, error)
+}
+
+// Decision is a remedy chosen after a failure, with who chose it (the
+// operator's name, or "--yes --on-failure retry").
+type Decision struct {
+	Action runbook.RemedyAction
+	By     string
 }
 
 // Config wires an engine.
@@ -228,14 +237,15 @@ func (e *Engine) runStep(ctx context.Context, st *stepRun) (runbook.RunStatus, e
 		if err := e.emit(ev); err != nil {
 			return "", err
 		}
-		action, err := e.cfg.Confirmer.Decide(ctx, s, d, st.attempt)
+		dec, err := e.cfg.Confirmer.Decide(ctx, s, d, st.attempt)
 		if err != nil {
 			return "", err
 		}
+		action := dec.Action
 		if !offered(d, action) {
 			action = runbook.RemedyAbort
 		}
-		if err := e.decision(base, action, e.decider()); err != nil {
+		if err := e.decision(base, action, dec.By); err != nil {
 			return "", err
 		}
 		switch action {
@@ -257,17 +267,6 @@ func (e *Engine) runStep(ctx context.Context, st *stepRun) (runbook.RunStatus, e
 		}
 		st.lastAction = action
 	}
-}
-
-// Named is implemented by confirmers that can say who decides, for the
-// record ("--yes --on-failure retry", or the operator's name).
-type Named interface{ Who() string }
-
-func (e *Engine) decider() string {
-	if n, ok := e.cfg.Confirmer.(Named); ok {
-		return n.Who()
-	}
-	return ""
 }
 
 func offered(d runbook.Diagnosis, a runbook.RemedyAction) bool {

@@ -38,8 +38,8 @@ type Auto struct {
 	OnFailure OnFailure
 }
 
-// Who says who decided, for the journal.
-func (a Auto) Who() string { return "--yes --on-failure " + string(a.OnFailure) }
+// who says who decided, for the journal.
+func (a Auto) who() string { return "--yes --on-failure " + string(a.OnFailure) }
 
 // Confirm confirms every step; typed steps get the CMS name typed.
 func (a Auto) Confirm(_ context.Context, s runbook.Step) (engine.Confirmation, error) {
@@ -53,7 +53,12 @@ func (a Auto) Confirm(_ context.Context, s runbook.Step) (engine.Confirmation, e
 // Decide applies --on-failure: abort stops; retry takes the remedy that
 // re-checks (mount, wait, retry) up to MaxRetries times; manual takes the
 // manual fallback where one exists, else the mount, else stops.
-func (a Auto) Decide(_ context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (runbook.RemedyAction, error) {
+func (a Auto) Decide(_ context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (engine.Decision, error) {
+	return engine.Decision{Action: a.choose(d, attempt), By: a.who()}, nil
+}
+
+// choose is the --on-failure policy.
+func (a Auto) choose(d runbook.Diagnosis, attempt int) runbook.RemedyAction {
 	has := func(act runbook.RemedyAction) bool {
 		for _, r := range d.Remedies {
 			if r.Action == act {
@@ -65,29 +70,29 @@ func (a Auto) Decide(_ context.Context, s runbook.Step, d runbook.Diagnosis, att
 	switch a.OnFailure {
 	case FailRetry:
 		if attempt > MaxRetries {
-			return runbook.RemedyAbort, nil
+			return runbook.RemedyAbort
 		}
 		for _, act := range []runbook.RemedyAction{runbook.RemedyMount, runbook.RemedyWait, runbook.RemedyRetry} {
 			if has(act) {
-				return act, nil
+				return act
 			}
 		}
 	case FailManual:
 		if attempt > MaxRetries {
-			return runbook.RemedyAbort, nil
+			return runbook.RemedyAbort
 		}
 		for _, act := range []runbook.RemedyAction{runbook.RemedyManual, runbook.RemedyMount, runbook.RemedyWait} {
 			if has(act) {
-				return act, nil
+				return act
 			}
 		}
 		// Transient failures (a dropped connection, a slow reboot) have no
 		// manual fallback: reconnecting is the manual way.
 		if (d.Code == runbook.DiagConnectionLost || d.Code == runbook.DiagAuthFailed) && has(runbook.RemedyRetry) {
-			return runbook.RemedyRetry, nil
+			return runbook.RemedyRetry
 		}
 	}
-	return runbook.RemedyAbort, nil
+	return runbook.RemedyAbort
 }
 
 // Prompt asks a person on a line-oriented terminal: y/N for a step, the
@@ -114,9 +119,6 @@ func (p *Prompt) line(ctx context.Context) (string, error) {
 	}
 	return strings.TrimSpace(s), nil
 }
-
-// Who is the operator answering the prompts.
-func (p *Prompt) Who() string { return p.Operator }
 
 // Confirm asks before a step.
 func (p *Prompt) Confirm(ctx context.Context, s runbook.Step) (engine.Confirmation, error) {
@@ -149,7 +151,7 @@ func (p *Prompt) Confirm(ctx context.Context, s runbook.Step) (engine.Confirmati
 }
 
 // Decide asks which remedy to take.
-func (p *Prompt) Decide(ctx context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (runbook.RemedyAction, error) {
+func (p *Prompt) Decide(ctx context.Context, s runbook.Step, d runbook.Diagnosis, attempt int) (engine.Decision, error) {
 	keys := []string{}
 	for _, r := range d.Remedies {
 		keys = append(keys, r.Key)
@@ -157,12 +159,12 @@ func (p *Prompt) Decide(ctx context.Context, s runbook.Step, d runbook.Diagnosis
 	fmt.Fprintf(p.Out, "Choose a remedy [%s]: ", strings.Join(keys, "/"))
 	ans, err := p.line(ctx)
 	if err != nil {
-		return runbook.RemedyAbort, err
+		return engine.Decision{Action: runbook.RemedyAbort, By: p.Operator}, err
 	}
 	for _, r := range d.Remedies {
 		if r.Key == ans {
-			return r.Action, nil
+			return engine.Decision{Action: r.Action, By: p.Operator}, nil
 		}
 	}
-	return runbook.RemedyAbort, nil
+	return engine.Decision{Action: runbook.RemedyAbort, By: p.Operator}, nil
 }

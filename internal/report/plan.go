@@ -29,7 +29,23 @@ type jsonPlan struct {
 	Blocked  bool              `json:"blocked"`
 	Cluster  jsonCluster       `json:"cluster"`
 	Findings []runbook.Finding `json:"findings"`
-	Steps    []runbook.Step    `json:"steps"`
+	Steps    []jsonStep        `json:"steps"`
+}
+
+// jsonStep is a step as DESIGN section 3 shows it: how the engine carries
+// it out (Exec) is the engine's business, recorded in the journal's plan
+// but not part of the plan document's contract.
+type jsonStep struct {
+	runbook.Step
+	Exec *struct{} `json:"exec,omitempty"` // shadows Step.Exec; always nil
+}
+
+func jsonSteps(steps []runbook.Step) []jsonStep {
+	out := make([]jsonStep, len(steps))
+	for i, s := range steps {
+		out[i] = jsonStep{Step: s}
+	}
+	return out
 }
 
 type jsonCluster struct {
@@ -112,7 +128,7 @@ func role(c *runbook.Cluster, node string) string {
 // same object with the steps left out.
 func PlanJSON(w io.Writer, d PlanDoc, withSteps bool) error {
 	out := jsonPlan{Goal: d.Plan.Goal, Source: d.Source, Digest: d.Plan.Digest(), Blocked: runbook.Blocking(d.Plan.Findings),
-		Cluster: clusterJSON(&d.Cluster), Findings: d.Plan.Findings, Steps: d.Plan.Steps}
+		Cluster: clusterJSON(&d.Cluster), Findings: d.Plan.Findings, Steps: jsonSteps(d.Plan.Steps)}
 	if out.Findings == nil {
 		out.Findings = []runbook.Finding{}
 	}

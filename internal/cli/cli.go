@@ -1,7 +1,8 @@
-// Package cli implements cmsrunbook's subcommands: it parses flags, loads
-// the inputs, calls the planner and the writers, and maps every outcome to
-// the exit codes of DESIGN section 3. main.go only hands it the process's
-// arguments and streams.
+// Package cli implements cmsrunbook's subcommands: it parses flags, and
+// for plan, check, report and serve-sim calls the planner and the writers;
+// a run (sim, run, resume) is opened and owned by internal/session, whose
+// result cli maps to the exit codes of DESIGN section 3. main.go only
+// hands it the process's arguments and streams.
 package cli
 
 import (
@@ -16,8 +17,8 @@ import (
 	"cmsrunbook/internal/config"
 	"cmsrunbook/internal/journal"
 	"cmsrunbook/internal/report"
+	"cmsrunbook/internal/session"
 	"cmsrunbook/runbook"
-	"cmsrunbook/tui"
 )
 
 // Exit codes (DESIGN section 3).
@@ -80,7 +81,14 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	var ue *usageError
 	var ce *config.Error
+	var ie *session.InputError
 	switch {
+	case errors.As(err, &ie) && ie.Usage:
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\nRun 'cmsrunbook help' for usage.\n", ie.Error())
+		return ExitUsage
+	case errors.As(err, &ie):
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", ie.Error())
+		return ExitUsage
 	case errors.As(err, &ue):
 		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\nRun 'cmsrunbook help' for usage.\n", ue.msg)
 		return ExitUsage
@@ -98,6 +106,14 @@ func Main(ctx context.Context, args []string, env Env) int {
 		code = ExitFailed
 	}
 	return code
+}
+
+// isInputError reports bad usage or a bad input file (exit 2).
+func isInputError(err error) bool {
+	var ue *usageError
+	var ce *config.Error
+	var ie *session.InputError
+	return errors.As(err, &ue) || errors.As(err, &ce) || errors.As(err, &ie)
 }
 
 func dispatch(ctx context.Context, args []string, env Env) (int, error) {
@@ -191,10 +207,11 @@ func (p *planFlags) load(ctx context.Context, env Env) (*source, error) {
 		}
 		src = &source{label: "scenario " + sc.Name, cluster: sc.Cluster, opts: sc.Options}
 	} else {
-		var err error
-		if src, err = loadInventorySource(ctx, p.inventory, env); err != nil {
+		c, opts, err := session.Discover(ctx, env.session(), p.inventory)
+		if err != nil {
 			return nil, err
 		}
+		src = &source{label: "inventory " + p.inventory, cluster: c, opts: opts}
 	}
 	if p.goal != "" {
 		g, err := runbook.ParseGoal(p.goal)
@@ -234,9 +251,7 @@ func cmdPlan(ctx context.Context, args []string, env Env, withSteps bool) (int, 
 	}
 	src, err := pf.load(ctx, env)
 	if err != nil {
-		var ue *usageError
-		var ce *config.Error
-		if pf.inventory != "" && !errors.As(err, &ue) && !errors.As(err, &ce) {
+		if pf.inventory != "" && !isInputError(err) {
 			return ExitFailed, err // the cluster did not answer: not a usage error
 		}
 		return ExitUsage, err
@@ -297,12 +312,11 @@ func cmdScenarios(args []string, env Env) (int, error) {
 // scenario (as `sim --scenario NAME`); elsewhere (a pipe, a test) it
 // prints the default scenario's plan and says how to go further.
 func cmdTraining(ctx context.Context, env Env) (int, error) {
-	if tui.IsTerminal(env.Stdout) {
-		list, err := config.ListScenarios(assets.Scenarios)
-		if err != nil {
-			return ExitFailed, err
-		}
-		name, err := tui.Choose(ctx, list, config.DefaultScenario, tui.DetectASCII(env.Getenv), tui.DetectNoColor(env.Getenv))
+	list, err := config.ListScenarios(assets.Scenarios)
+	if err != nil {
+		return ExitFailed, err
+	}
+	if name, shown, err := session.Choose(ctx, env.session(), list, config.DefaultScenario); shown {
 		if err != nil || name == "" {
 			return ExitOK, err
 		}

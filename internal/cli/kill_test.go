@@ -69,7 +69,7 @@ func TestKillAndResume(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: journal after SIGKILL does not parse: %v", seed, err)
 		}
-		beforeState := journal.State(before.Events)
+		beforeState := runbook.Fold(before.Events)
 		if beforeState.IsFinished() {
 			t.Logf("seed %d: the run finished before the kill", seed)
 		} else if n := len(before.Events); n > 0 {
@@ -87,7 +87,7 @@ func TestKillAndResume(t *testing.T) {
 		if err != nil || rep.Torn {
 			t.Fatalf("seed %d: journal after resume: %v torn=%v", seed, err, rep.Torn)
 		}
-		rs := journal.State(rep.Events)
+		rs := runbook.Fold(rep.Events)
 		if !rs.IsFinished() || rs.Finished.Status != runbook.RunSucceeded {
 			t.Fatalf("seed %d: resumed run ended %+v\n%s", seed, rs.Finished, rout)
 		}

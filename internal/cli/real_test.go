@@ -222,7 +222,7 @@ func TestResumeRealRunAfterCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := journal.State(rep.Events)
+	rs := runbook.Fold(rep.Events)
 	if !rs.IsFinished() || rs.Finished.Status != runbook.RunSucceeded || rs.Resumes != 1 {
 		t.Fatalf("resumed run: %+v resumes %d\n%s", rs.Finished, rs.Resumes, out)
 	}

@@ -72,7 +72,7 @@ func TestEveryScenarioHeadless(t *testing.T) {
 				if err != nil || rep.Torn {
 					t.Fatalf("journal: %v torn=%v", err, rep.Torn)
 				}
-				rs := journal.State(rep.Events)
+				rs := runbook.Fold(rep.Events)
 				if !rs.IsFinished() || rs.Finished.Status != want.status {
 					t.Fatalf("run ended %v, want %s", rs.Finished, want.status)
 				}

@@ -33,7 +33,7 @@ func runEngine(t *testing.T, sc *config.Scenario, plan *runbook.Plan, s *sim.Sim
 	var events []runbook.Event
 	eng := engine.New(engine.Config{Exec: s, Clock: s, Confirmer: c, RunID: "t", Options: sc.Options,
 		Emit: func(ev runbook.Event) error { events = append(events, ev); return nil }})
-	status, err := eng.Run(context.Background(), plan, engine.Progress{})
+	status, err := eng.Run(context.Background(), plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

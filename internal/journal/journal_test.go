@@ -338,58 +338,6 @@ func TestReadMissingFile(t *testing.T) {
 	}
 }
 
-func TestState(t *testing.T) {
-	code := 1
-	diag := &runbook.Diagnosis{Code: "setup-failed", Message: "Setup.com failed"}
-	evs := []runbook.Event{
-		started(),
-		{Seq: 2, Event: runbook.EvStepConfirmed, Step: "s01-pause", By: "exadmin"},
-		{Seq: 3, Event: runbook.EvStepStarted, Step: "s01-pause", Attempt: 1},
-		{Seq: 4, Event: runbook.EvStepSucceeded, Step: "s01-pause"},
-		{Seq: 5, Event: runbook.EvStepConfirmed, Step: "s02-setup"},
-		{Seq: 6, Event: runbook.EvStepStarted, Step: "s02-setup", Attempt: 1, Job: "job-1"},
-		{Seq: 7, Event: runbook.EvOutput, Step: "s02-setup", Text: "a", Offset: 120},
-		{Seq: 8, Event: runbook.EvStepFailed, Step: "s02-setup", ExitCode: &code, Diagnosis: diag},
-		{Seq: 9, Event: runbook.EvDecision, Step: "s02-setup", Choice: "retry"},
-		{Seq: 10, Event: runbook.EvStepStarted, Step: "s02-setup", Attempt: 2, Job: "job-2"},
-		{Seq: 11, Event: runbook.EvOutageStarted},
-		{Seq: 12, Event: runbook.EvOutput, Step: "s02-setup", Text: "b", Offset: 4096},
-		{Seq: 13, Event: runbook.EvOutput, Step: "s02-setup", Text: "c"},
-	}
-	rs := State(evs)
-	if rs.Started == nil || rs.Started.Goal != runbook.GoalSP2 || rs.Started.Digest != "0123456789abcdef" {
-		t.Fatalf("run-started not found: %+v", rs.Started)
-	}
-	if rs.IsFinished() || rs.LastSeq != 13 || !rs.OutageOpen {
-		t.Errorf("finished=%v lastSeq=%d outageOpen=%v", rs.IsFinished(), rs.LastSeq, rs.OutageOpen)
-	}
-	if st := rs.Step("s01-pause"); st.Status != StepSucceeded || st.Attempts != 1 {
-		t.Errorf("s01: %+v", st)
-	}
-	st := rs.Step("s02-setup")
-	if st.Status != StepStarted || st.Attempts != 2 || st.Job != "job-2" || st.Offset != 4096 || st.Diagnosis != diag {
-		t.Errorf("s02: %+v", st)
-	}
-	if rem := rs.Remaining(); len(rem) != 1 || rem[0].ID != "s02-setup" {
-		t.Errorf("remaining %+v", rem)
-	}
-	if st := rs.Step("never"); st.Status != StepNotRun {
-		t.Errorf("unknown step: %+v", st)
-	}
-
-	evs = append(evs, runbook.Event{Seq: 14, Event: runbook.EvRunResumed},
-		runbook.Event{Seq: 15, Event: runbook.EvStepSkipped, Step: "s02-setup", Reason: "done by hand"},
-		runbook.Event{Seq: 16, Event: runbook.EvOutageEnded},
-		runbook.Event{Seq: 17, Event: runbook.EvRunFinished, Status: runbook.RunSucceeded})
-	rs = State(evs)
-	if !rs.IsFinished() || rs.Finished.Status != runbook.RunSucceeded || rs.Resumes != 1 || rs.OutageOpen {
-		t.Errorf("finished=%v resumes=%d outageOpen=%v", rs.IsFinished(), rs.Resumes, rs.OutageOpen)
-	}
-	if rs.Step("s02-setup").Status != StepSkipped || len(rs.Remaining()) != 0 {
-		t.Errorf("s02 after skip: %+v", rs.Step("s02-setup"))
-	}
-}
-
 // TestConcurrentWriters: the engine's step loop and its output callbacks
 // write at once; every event lands once, with unique increasing seqs.
 func TestConcurrentWriters(t *testing.T) {

@@ -25,7 +25,7 @@ func runWindow(t *testing.T, w *world, of headless.OnFailure) (runbook.RunStatus
 	var evs []runbook.Event
 	eng := engine.New(engine.Config{Exec: w.exec, Clock: w.sim, Confirmer: headless.Auto{OnFailure: of},
 		Emit: func(ev runbook.Event) error { evs = append(evs, ev); return nil }, RunID: "rtest", Options: w.inv.Options})
-	st, err := eng.Run(context.Background(), plan, engine.Progress{})
+	st, err := eng.Run(context.Background(), plan, nil)
 	if err != nil {
 		t.Fatalf("engine: %v", err)
 	}

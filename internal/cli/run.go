@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/session"
+)
+
+// PasswordEnv names the variable the WinRM password comes from.
+const PasswordEnv = session.PasswordEnv
+
+func (env Env) session() session.Env {
+	return session.Env{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr, Getenv: env.Getenv}
+}
+
+// viewFlags are the flags every run takes: how it is shown and answered.
+type viewFlags struct {
+	head, yes, quiet, ascii *bool
+	onFail                  *string
+}
+
+func (v *viewFlags) view() session.View {
+	return session.View{Headless: *v.head, Yes: *v.yes, OnFailure: *v.onFail, Quiet: *v.quiet, ASCII: *v.ascii}
+}
+
+// runSession runs an opened session and maps its result to the exit code.
+func runSession(ctx context.Context, s *session.Session, err error) (int, error) {
+	if err != nil {
+		return ExitFailed, err
+	}
+	defer s.Close()
+	res, err := s.Run(ctx)
+	return int(res), err
+}
+
+func cmdSim(ctx context.Context, args []string, env Env) (int, error) {
+	fs := newFlags("sim", env)
+	scen := fs.String("scenario", config.DefaultScenario, "embedded scenario `NAME` or scenario FILE")
+	speedFlag := fs.String("speed", session.FormatSpeed(session.DefaultSpeed), "simulated seconds per real second, or max")
+	lang := fs.String("lang", "en", "language of the screens (en)")
+	jpath := fs.String("journal", "", "journal `FILE` (default: cmsrunbook-CLUSTER-TIME.jsonl here)")
+	seed := fs.Int64("seed", 1, "simulation seed (the same seed replays the same window)")
+	v := viewFlags{
+		head:   fs.Bool("headless", false, "print one line per event instead of the screen"),
+		yes:    fs.Bool("yes", false, "with --headless: confirm every step without asking (training and tests only)"),
+		onFail: fs.String("on-failure", "abort", "with --yes: abort, retry or manual"),
+		quiet:  fs.Bool("quiet", false, "with --headless: leave the nodes' output to the journal"),
+		ascii:  fs.Bool("ascii", false, "draw the screen with ASCII only (automatic when the terminal cannot show box drawing)"),
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return ExitUsage, err
+	}
+	speed, err := session.ParseSpeed(*speedFlag)
+	if err != nil {
+		return ExitUsage, usagef("%v", err)
+	}
+	if *lang != "en" {
+		return ExitUsage, usagef("--lang %q: only en is available", *lang)
+	}
+	s, err := session.OpenSim(env.session(), session.SimSpec{Scenario: *scen, Speed: speed, Seed: *seed, Journal: *jpath}, v.view())
+	return runSession(ctx, s, err)
+}
+
+func cmdRun(ctx context.Context, args []string, env Env) (int, error) {
+	fs := newFlags("run", env)
+	invPath := fs.String("inventory", "", "inventory `FILE` of the real cluster")
+	goal := fs.String("goal", "", "goal `G` (overrides the inventory's)")
+	pkg := fs.String("package", "", "`PATH` of the .msp or hotfix on the nodes")
+	moveBack := fs.Bool("move-back", false, "move each CMS back at the end (update-rollup, os-patch)")
+	jpath := fs.String("journal", "", "journal `FILE` (default: cmsrunbook-CLUSTER-TIME.jsonl here)")
+	noFail := "abort"
+	v := viewFlags{
+		head:   fs.Bool("headless", false, "print one line per event and ask on the terminal, line by line"),
+		yes:    fs.Bool("yes", false, "refused: on a real cluster every step is confirmed by a person"),
+		quiet:  fs.Bool("quiet", false, "with --headless: leave the nodes' output to the journal"),
+		ascii:  fs.Bool("ascii", false, "draw the screen with ASCII only"),
+		onFail: &noFail,
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return ExitUsage, err
+	}
+	if *invPath == "" && !*v.yes {
+		return ExitUsage, usagef("run: --inventory FILE is required")
+	}
+	s, err := session.OpenReal(ctx, env.session(), session.RealSpec{Inventory: *invPath, Goal: *goal, Package: *pkg, MoveBack: *moveBack, Journal: *jpath}, v.view())
+	return runSession(ctx, s, err)
+}
+
+func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
+	fs := newFlags("resume", env)
+	jpath := fs.String("journal", "", "the journal `FILE` of the interrupted run")
+	speedFlag := fs.String("speed", "", "simulated seconds per real second, or max (default: as recorded)")
+	noFail, noASCII := "abort", false
+	v := viewFlags{
+		head:   fs.Bool("headless", false, "print one line per event instead of the screen"),
+		yes:    fs.Bool("yes", false, "with --headless: confirm every step without asking (simulated runs only)"),
+		quiet:  fs.Bool("quiet", false, "with --headless: leave the nodes' output to the journal"),
+		onFail: &noFail,
+		ascii:  &noASCII,
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return ExitUsage, err
+	}
+	if *jpath == "" {
+		return ExitUsage, usagef("resume: --journal FILE is required")
+	}
+	s, err := session.OpenResume(ctx, env.session(), session.ResumeSpec{Journal: *jpath, Speed: *speedFlag}, v.view())
+	var fin *session.ErrFinished
+	if errors.As(err, &fin) {
+		fmt.Fprintln(env.Stdout, fin.Error())
+		return ExitOK, nil
+	}
+	return runSession(ctx, s, err)
+}

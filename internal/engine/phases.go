@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"cmsrunbook/runbook"
+)
+
+// ready re-reads live state first: a step whose effect already holds (a
+// resume, a node upgraded by hand) is skipped rather than run again, and
+// so is a conditional step that is not needed. A job recorded as started
+// is re-attached to without a new confirmation.
+func (e *Engine) ready(ctx context.Context, st *stepRun) (phase, error) {
+	s := st.step
+	obs, err := e.observe(ctx)
+	if err == nil && st.job == "" && runbook.Holds(s, &obs, e.cfg.Options) {
+		return phaseDone, e.skipped(st, "already holds: "+s.Post.Text, "")
+	}
+	if err == nil {
+		if reason := e.notNeeded(s, &obs); reason != "" {
+			return phaseDone, e.skipped(st, reason, "")
+		}
+	}
+	if st.job != "" {
+		return phaseStart, nil
+	}
+	return phaseConfirm, nil
+}
+
+// confirm asks before anything is sent.
+func (e *Engine) confirm(ctx context.Context, st *stepRun) (phase, error) {
+	conf, err := e.cfg.Confirmer.Confirm(ctx, st.step)
+	if err != nil {
+		return phaseDone, err
+	}
+	switch conf.Answer {
+	case AnswerSkip:
+		st.skipReason = "skipped by " + conf.By
+		return phaseSkip, e.decision(st, runbook.RemedySkip, conf.By)
+	case AnswerAbort:
+		st.status = runbook.RunAborted
+		return phaseDone, e.decision(st, runbook.RemedyAbort, conf.By)
+	}
+	ev := st.base
+	ev.Event, ev.By, ev.Typed = runbook.EvStepConfirmed, conf.By, conf.Typed
+	return phaseStart, e.emit(ev)
+}
+
+// start begins an attempt: it waits for replication before a CMS move is
+// retried, re-checks live state (nothing is retried blindly), applies the
+// guards, and records what is sent, re-attached to or waited for.
+func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
+	s := st.step
+	st.attempt++
+	st.failure, st.exit, st.note, st.waiting = nil, nil, "", false
+	if st.attempt > 1 && st.lastAction == runbook.RemedyRetry && runbook.RetryAwaitsReplication(s) {
+		if err := e.waitReplication(ctx, st); err != nil {
+			return phaseDone, err
+		}
+	}
+	obs, err := e.observe(ctx)
+	if err != nil {
+		return e.execFailure(st, err)
+	}
+	// A retry whose effect has meanwhile appeared succeeds without sending.
+	if st.attempt > 1 && st.lastAction != runbook.RemedyWait && runbook.Holds(s, &obs, e.cfg.Options) {
+		st.note = "already holds on re-check"
+		return phaseDone, e.succeeded(st)
+	}
+	if g := runbook.Guard(&obs.Cluster, s, e.cfg.Options, e.origOwner); g != nil {
+		var ge *runbook.GuardError
+		errors.As(g, &ge)
+		st.failure = &runbook.Failure{Step: s, Guard: ge}
+		return phaseDiagnose, nil
+	}
+	if s.Exec == runbook.ExecReboot {
+		e.rebootProgress(st, &obs)
+	}
+	if !st.waiting && st.job == "" || st.before == nil {
+		st.before = &obs
+	}
+	if err := e.emit(e.startEvent(st)); err != nil {
+		return phaseDone, err
+	}
+	if s.Outage == runbook.OutageStarts {
+		// Stopping the CMS takes users off now; the clock starts with the
+		// command, not with the next poll.
+		if err := e.outage.set(true, st.base, e.cfg.Clock.Now()); err != nil {
+			return phaseDone, err
+		}
+	}
+	return phaseExecute, nil
+}
+
+// rebootProgress decides whether a reboot attempt sends the restart or
+// only waits: after a "keep waiting" remedy, or when resumed after a crash
+// mid-reboot (the node is away, or back with a new boot ID), the shutdown
+// was sent already and is not sent again.
+func (e *Engine) rebootProgress(st *stepRun, obs *runbook.Observation) {
+	f := obs.Fact(st.step.Node)
+	st.waiting = st.lastAction == runbook.RemedyWait
+	switch {
+	case st.bootBefore == "":
+		st.bootBefore = f.BootID
+	case !st.waiting && (!f.Reachable || f.BootID != st.bootBefore):
+		st.waiting = true
+	}
+}
+
+// startEvent is the step-started record of this attempt.
+func (e *Engine) startEvent(st *stepRun) runbook.Event {
+	s := st.step
+	cmds := s.Commands
+	if st.manual {
+		cmds = s.Fallback
+	}
+	reattach := s.Exec == runbook.ExecJob && !st.manual && st.job != ""
+	if s.Exec == runbook.ExecJob && !st.manual && st.job == "" {
+		st.job = fmt.Sprintf("%s-%s-%d", e.cfg.RunID, s.ID, st.attempt)
+	}
+	ev := st.base
+	ev.Event, ev.Attempt, ev.Commands, ev.Manual = runbook.EvStepStarted, st.attempt, cmds, st.manual
+	if !st.manual {
+		ev.Job = st.job
+	}
+	if s.Exec == runbook.ExecReboot {
+		ev.Boot = st.bootBefore
+	}
+	switch {
+	case st.waiting:
+		ev.Commands = nil
+		ev.Message = "waiting longer for " + s.Node
+	case reattach:
+		// Same job: nothing is started; the log is read from where the
+		// record stops.
+		ev.Message = fmt.Sprintf("re-attaching to job %s on %s (not started again)", st.job, s.Node)
+	}
+	return ev
+}
+
+// diagnose records the failure with what happened and the remedies.
+func (e *Engine) diagnose(ctx context.Context, st *stepRun) (phase, error) {
+	d := runbook.Diagnose(*st.failure)
+	st.diag = &d
+	ev := st.base
+	ev.Event, ev.Diagnosis, ev.Attempt, ev.ExitCode = runbook.EvStepFailed, &d, st.attempt, st.failure.ExitCode
+	if err := e.emit(ev); err != nil {
+		return phaseDone, err
+	}
+	return phaseDecide, nil
+}
+
+// decide asks for a remedy, records it with who chose it, and carries it
+// out. A remedy the diagnosis did not offer is taken as an abort.
+func (e *Engine) decide(ctx context.Context, st *stepRun) (phase, error) {
+	s := st.step
+	d := *st.diag
+	dec, err := e.cfg.Confirmer.Decide(ctx, s, d, st.attempt)
+	if err != nil {
+		return phaseDone, err
+	}
+	action := dec.Action
+	if !offered(d, action) {
+		action = runbook.RemedyAbort
+	}
+	if err := e.decision(st, action, dec.By); err != nil {
+		return phaseDone, err
+	}
+	st.lastAction = action
+	st.manual = action == runbook.RemedyManual
+	switch action {
+	case runbook.RemedyAbort:
+		st.status = runbook.RunAborted
+		return phaseDone, nil
+	case runbook.RemedySkip:
+		st.skipReason = "skipped after failure: " + d.Code
+		return phaseSkip, nil
+	case runbook.RemedyMount:
+		cmd := runbook.Command{Node: s.Target, Shell: runbook.ShellPowerShell, Line: runbook.MountDatabasesCommand(s.CMS), StepID: s.ID, Kind: s.Kind}
+		if cmd.Node == "" {
+			cmd.Node = s.Node
+		}
+		if _, err := e.runCommand(ctx, st, cmd); err != nil && !transient(err) {
+			return phaseDone, err
+		}
+	}
+	return phaseStart, nil
+}
+
+// skipChosen records the skip a person (or --yes) chose, at the prompt
+// or after a failure; the decision before it says who.
+func (e *Engine) skipChosen(ctx context.Context, st *stepRun) (phase, error) {
+	return phaseDone, e.skipped(st, st.skipReason, "")
+}
+
+func offered(d runbook.Diagnosis, a runbook.RemedyAction) bool {
+	for _, r := range d.Remedies {
+		if r.Action == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) decision(st *stepRun, a runbook.RemedyAction, by string) error {
+	ev := st.base
+	ev.Event, ev.Choice, ev.By = runbook.EvDecision, string(a), by
+	return e.emit(ev)
+}
+
+// skipped records a skip; by is who chose it, "" when the engine skipped
+// on its own (the effect already holds, the step is not needed).
+func (e *Engine) skipped(st *stepRun, reason, by string) error {
+	ev := st.base
+	ev.Event, ev.Reason, ev.By = runbook.EvStepSkipped, reason, by
+	return e.emit(ev)
+}
+
+// succeeded records success.
+func (e *Engine) succeeded(st *stepRun) error {
+	ev := st.base
+	ev.Event, ev.ExitCode, ev.Message, ev.Attempt = runbook.EvStepSucceeded, st.exit, st.note, st.attempt
+	return e.emit(ev)
+}
+
+// notNeeded says why a conditional step does not run, or "".
+func (e *Engine) notNeeded(s runbook.Step, obs *runbook.Observation) string {
+	switch s.When {
+	case runbook.IfCMSNotOnline:
+		if g := obs.Cluster.Group(s.CMS); g != nil && g.State == runbook.GroupOnline {
+			return s.CMS + " is already Online"
+		}
+	case runbook.IfRebootRequired:
+		n := obs.Cluster.Node(s.Node)
+		if !e.rebootNeeded[strings.ToUpper(s.Node)] && (n == nil || !n.Pending) {
+			return "the install did not ask for a restart"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"context"
+
+	"cmsrunbook/runbook"
+)
+
+// phase is where a step is in its life. Each phase function does its work
+// and names the next phase; moving on is recorded by exactly one event.
+type phase int
+
+const (
+	// phaseReady re-reads live state: a step whose effect already holds,
+	// or a conditional step not needed, is skipped (step-skipped).
+	phaseReady phase = iota
+	// phaseConfirm asks the person or --yes (step-confirmed; a skip is
+	// step-skipped, an abort a decision).
+	phaseConfirm
+	// phaseStart checks the guards and records what is sent, re-attached
+	// to or waited for (step-started).
+	phaseStart
+	// phaseExecute carries the step out by its Exec mode: nothing (a
+	// check), short commands, a detached job, or a reboot.
+	phaseExecute
+	// phaseVerify polls live state until the postcondition holds
+	// (step-succeeded).
+	phaseVerify
+	// phaseDiagnose explains the failure (step-failed).
+	phaseDiagnose
+	// phaseDecide asks for a remedy (decision) and carries it out.
+	phaseDecide
+	// phaseSkip records a skip a person chose at the prompt or after a
+	// failure (step-skipped; the decision before it says who).
+	phaseSkip
+	phaseDone
+)
+
+var phaseNames = [...]string{"ready-check", "confirm", "start", "execute", "verify", "diagnose", "decide", "skip", "done"}
+
+func (p phase) String() string { return phaseNames[p] }
+
+// stepRun is the engine's working state for one step.
+type stepRun struct {
+	step runbook.Step
+	base runbook.Event
+	// job is the detached job being run or re-attached to; offset is how
+	// much of its log the record already holds.
+	job     string
+	offset  int64
+	attempt int
+	// before is live state before the step's commands were sent, for
+	// postconditions that compare (a build that must go up).
+	before *runbook.Observation
+	output []string
+	// manual: this attempt runs the manual fallback.
+	manual bool
+	// waiting: this attempt only waits (a reboot already sent).
+	waiting bool
+	// bootBefore is the node's boot ID before a reboot step was first
+	// started; set from the journal on resume.
+	bootBefore string
+	// lastAction is the remedy chosen after the previous attempt.
+	lastAction runbook.RemedyAction
+	// failure is what went wrong in the current attempt, for diagnose;
+	// diag is its diagnosis, for decide.
+	failure *runbook.Failure
+	diag    *runbook.Diagnosis
+	// skipReason is why a chosen skip happens, for the skip phase.
+	skipReason string
+	// exit is the exit code a successful attempt records, if any.
+	exit *int
+	// note goes with the success event ("already holds on re-check").
+	note string
+	// status ends the run when set (an abort).
+	status runbook.RunStatus
+}
+
+// newStepRun starts a step from what the record says of it: a job still
+// recorded as started is re-attached to, a reboot's boot ID is kept.
+func newStepRun(s runbook.Step, sp runbook.StepProgress) *stepRun {
+	st := &stepRun{step: s, base: runbook.Event{Step: s.ID, Kind: s.Kind, Node: s.Node},
+		attempt: sp.Attempts, bootBefore: sp.Boot}
+	if sp.Status == runbook.StepStarted {
+		st.job, st.offset = sp.Job, sp.Offset
+	}
+	return st
+}
+
+// runStep takes one step through its phases to success, skip or abort.
+// A non-empty status ends the run.
+func (e *Engine) runStep(ctx context.Context, st *stepRun) (runbook.RunStatus, error) {
+	e.outage.current = st.base
+	for ph := phaseReady; ph != phaseDone; {
+		next, err := e.phaseFunc(ph)(ctx, st)
+		if err != nil {
+			return "", err
+		}
+		ph = next
+	}
+	return st.status, nil
+}
+
+func (e *Engine) phaseFunc(p phase) func(context.Context, *stepRun) (phase, error) {
+	switch p {
+	case phaseReady:
+		return e.ready
+	case phaseConfirm:
+		return e.confirm
+	case phaseStart:
+		return e.start
+	case phaseExecute:
+		return e.execute
+	case phaseVerify:
+		return e.verify
+	case phaseDiagnose:
+		return e.diagnose
+	case phaseDecide:
+		return e.decide
+	case phaseSkip:
+		return e.skipChosen
+	}
+	panic("engine: no phase " + p.String())
+}

@@ -1,0 +1,165 @@
+package session
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"cmsrunbook/assets"
+	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/headless"
+	"cmsrunbook/internal/journal"
+	"cmsrunbook/internal/sim"
+	"cmsrunbook/runbook"
+	"cmsrunbook/tui"
+)
+
+// SimSpec is a new run on a simulated cluster.
+type SimSpec struct {
+	// Scenario is an embedded scenario's name or a scenario file.
+	Scenario string
+	// Speed is simulated seconds per real second (+Inf: no waiting).
+	Speed float64
+	Seed  int64
+	// Journal is the journal's path ("" names one in the current folder).
+	Journal string
+}
+
+// OpenSim opens a new run on a simulated cluster.
+func OpenSim(env Env, spec SimSpec, view View) (*Session, error) {
+	of, err := onFailure(view)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := config.ResolveScenario(assets.Scenarios, spec.Scenario)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	plan, err := planFor(env, sc.Name, sc.Cluster, sc.Options)
+	if err != nil {
+		return nil, err
+	}
+	jpath := spec.Journal
+	if jpath == "" {
+		jpath = defaultJournal(sc.Cluster.Name, time.Now())
+	}
+	s := &Session{env: env, view: view, plan: plan, opts: sc.Options, runID: newRunID(), world: jpath + ".world",
+		progress: runbook.NewRunProgress(),
+		screen:   screenInfo{title: sc.Title, source: sc.Name, cluster: sc.Cluster, speed: spec.Speed}}
+	if err := s.begin(jpath, sc.Cluster.Name, true); err != nil {
+		return nil, err
+	}
+	s.sim = sim.New(sc, sim.Options{Speed: spec.Speed, Seed: spec.Seed})
+	s.exec, s.clock = savingExec{s.sim, s}, s.sim
+	s.confirm = pickConfirmer(view.Yes, of, env)
+	if !view.Headless && !s.useScreen() {
+		fmt.Fprintln(env.Stderr, "cmsrunbook: standard output is not a terminal; running line by line (use --headless to silence this note)")
+	}
+	c := sc.Cluster
+	start := runbook.Event{Event: runbook.EvRunStarted, Goal: sc.Options.Goal, Source: simSource(spec.Scenario, sc.Name),
+		Options: map[string]string{"mode": "sim", "speed": FormatSpeed(spec.Speed), "seed": strconv.FormatInt(spec.Seed, 10),
+			"on-failure": string(of), "yes": strconv.FormatBool(view.Yes), "world": filepath.Base(s.world), "run-id": s.runID},
+		Operator: Operator(env.Getenv), Digest: plan.Digest(), Plan: plan.Steps, Cluster: &c,
+		Time: engine.Stamp(s.sim.Now())}
+	s.opening = openingEvents(start, plan.Findings)
+	return s, nil
+}
+
+// onFailure validates the view's --yes and --on-failure.
+func onFailure(view View) (headless.OnFailure, error) {
+	of, err := headless.ParseOnFailure(view.OnFailure)
+	if err != nil {
+		return "", inputf("%v", err)
+	}
+	if view.Yes && !view.Headless {
+		return "", inputf("--yes needs --headless: on the screen every step is confirmed by a person")
+	}
+	return of, nil
+}
+
+// planFor plans the window; a goal that is never planned (windows-2008)
+// says why on standard output and is not a run.
+func planFor(env Env, label string, c runbook.Cluster, o runbook.Options) (*runbook.Plan, error) {
+	plan, err := runbook.MakePlan(c, o)
+	if err != nil {
+		return nil, inputf("%s: %v", label, err)
+	}
+	if len(plan.Steps) == 0 {
+		for _, f := range plan.Findings {
+			fmt.Fprintf(env.Stdout, "%s %s: %s\n  remedy: %s\n", strings.ToUpper(string(f.Severity)), f.Code, f.Message, f.Remedy)
+		}
+		return nil, fmt.Errorf("%s: goal %s is never planned; there is nothing to run", label, plan.Goal)
+	}
+	return plan, nil
+}
+
+// simSource is what run-started records as the scenario: the embedded
+// name, or the file's absolute path so a resume from elsewhere finds it.
+func simSource(arg, name string) string {
+	if _, err := assets.Scenarios.Open("scenarios/" + name + ".yaml"); err == nil && arg == name {
+		return name
+	}
+	if abs, err := filepath.Abs(arg); err == nil {
+		return abs
+	}
+	return name
+}
+
+// openingEvents are run-started and the plan's findings, stamped alike.
+func openingEvents(start runbook.Event, findings []runbook.Finding) []runbook.Event {
+	evs := []runbook.Event{start}
+	for i := range findings {
+		f := findings[i]
+		evs = append(evs, runbook.Event{Event: runbook.EvFinding, Finding: &f, Node: f.Node, Time: start.Time})
+	}
+	return evs
+}
+
+// begin takes the cluster's lock and opens the journal (a new one, or the
+// interrupted run's for appending) and the line printer.
+func (s *Session) begin(jpath, cluster string, create bool, secrets ...string) error {
+	var err error
+	s.lock, err = journal.Lock(filepath.Dir(jpath), cluster)
+	if err != nil {
+		return err
+	}
+	open := journal.OpenAppend
+	if create {
+		open = journal.Create
+	}
+	s.jw, err = open(jpath, journal.WithSecrets(secrets...))
+	if err != nil {
+		s.Close()
+		return err
+	}
+	var out io.Writer = s.env.Stdout
+	if s.useScreen() {
+		out = io.Discard // the screen shows the events
+	}
+	s.printer = headless.NewPrinter(out, s.plan)
+	s.printer.Quiet = s.view.Quiet
+	return nil
+}
+
+// useScreen: the runbook screen runs unless headless was asked for or
+// standard output is not a terminal.
+func (s *Session) useScreen() bool { return !s.view.Headless && tui.IsTerminal(s.env.Stdout) }
+
+func pickConfirmer(yes bool, of headless.OnFailure, env Env) engine.Confirmer {
+	if yes {
+		return headless.Auto{OnFailure: of}
+	}
+	return headless.NewPrompt(env.Stdin, env.Stdout, Operator(env.Getenv))
+}
+
+// defaultJournal names a new journal in the current folder.
+func defaultJournal(cluster string, now time.Time) string {
+	return fmt.Sprintf("cmsrunbook-%s-%s.jsonl", strings.ToUpper(cluster), now.Format("20060102-150405"))
+}
+
+// newRunID names a run's detached jobs on the nodes.
+func newRunID() string { return "r" + strconv.FormatInt(time.Now().Unix(), 36) }

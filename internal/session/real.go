@@ -1,0 +1,109 @@
+package session
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/remote"
+	"cmsrunbook/runbook"
+)
+
+// RealSpec is a new run on a real cluster over WinRM.
+type RealSpec struct {
+	Inventory string
+	// Goal and Package override the inventory's; MoveBack adds the
+	// optional move of each CMS back at the end.
+	Goal, Package string
+	MoveBack      bool
+	Journal       string
+}
+
+// OpenReal discovers the real cluster, plans the window and opens its run.
+// Every real step is confirmed by a person: --yes is refused.
+func OpenReal(ctx context.Context, env Env, spec RealSpec, view View) (*Session, error) {
+	if view.Yes {
+		return nil, inputf("run: --yes is refused against a real cluster: every real step is confirmed by a person (use --headless for line prompts)")
+	}
+	conn, err := connect(spec.Inventory, env)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := realOptions(conn.inv.Options, spec)
+	if err != nil {
+		return nil, err
+	}
+	c, err := conn.discover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planFor(env, spec.Inventory, c, opts)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(spec.Inventory)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	jpath := spec.Journal
+	if jpath == "" {
+		jpath = defaultJournal(c.Name, time.Now())
+	}
+	s := &Session{env: env, view: view, plan: plan, opts: opts, runID: newRunID(), progress: runbook.NewRunProgress(),
+		screen: screenInfo{title: "LIVE cluster " + c.Name, source: abs, cluster: c}}
+	s.useReal(conn)
+	if err := s.begin(jpath, c.Name, true, conn.password); err != nil {
+		return nil, err
+	}
+	start := runbook.Event{Event: runbook.EvRunStarted, Goal: opts.Goal, Source: abs,
+		Options: recordedOptions(s.runID, spec), Operator: Operator(env.Getenv), Digest: plan.Digest(), Plan: plan.Steps, Cluster: &c,
+		Time: engine.Stamp(time.Now())}
+	s.opening = openingEvents(start, append(warningFindings(conn.ex.Warnings()), plan.Findings...))
+	return s, nil
+}
+
+// useReal drives the session over WinRM, confirmed by a person.
+func (s *Session) useReal(conn *connection) {
+	s.exec, s.clock, s.real, s.rebootTimeout = conn.ex, remote.Clock{}, true, conn.inv.RebootTimeout
+	s.confirm = pickConfirmer(false, "", s.env)
+}
+
+// realOptions are the inventory's options with the command line's overrides.
+func realOptions(o runbook.Options, spec RealSpec) (runbook.Options, error) {
+	if spec.Goal != "" {
+		g, err := runbook.ParseGoal(spec.Goal)
+		if err != nil {
+			return o, inputf("--goal: %v", err)
+		}
+		o.Goal = g
+	}
+	if spec.Package != "" {
+		if err := runbook.ValidateWindowsPath(spec.Package); err != nil {
+			return o, inputf("--package: %v", err)
+		}
+		o.Package = spec.Package
+	}
+	o.MoveBack = o.MoveBack || spec.MoveBack
+	if o.Goal == "" {
+		return o, inputf("run: no goal: give --goal or goal: in %s", spec.Inventory)
+	}
+	return o, nil
+}
+
+// recordedOptions is what run-started records so that resume can
+// reconnect: the inventory path is the event's source; the overrides are
+// here.
+func recordedOptions(runID string, spec RealSpec) map[string]string {
+	m := map[string]string{"mode": "real", "run-id": runID}
+	if spec.Goal != "" {
+		m["goal"] = spec.Goal
+	}
+	if spec.Package != "" {
+		m["package"] = spec.Package
+	}
+	if spec.MoveBack {
+		m["move-back"] = "true"
+	}
+	return m
+}

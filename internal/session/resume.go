@@ -1,0 +1,168 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"cmsrunbook/assets"
+	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/headless"
+	"cmsrunbook/internal/journal"
+	"cmsrunbook/internal/sim"
+	"cmsrunbook/runbook"
+)
+
+// ResumeSpec continues an interrupted run from its journal.
+type ResumeSpec struct {
+	Journal string
+	// Speed overrides the recorded simulation speed ("" keeps it).
+	Speed string
+}
+
+// ErrFinished is returned by OpenResume when the run already ended: there
+// is nothing to resume (the message says where the change record is).
+type ErrFinished struct {
+	Journal string
+	Status  runbook.RunStatus
+}
+
+func (e *ErrFinished) Error() string {
+	return fmt.Sprintf("The run in %s already finished (%s); nothing to resume. The change record: cmsrunbook report --journal %s", e.Journal, e.Status, e.Journal)
+}
+
+// OpenResume reads an interrupted run's journal, folds it, and reopens the
+// run where it stopped: on the simulated cluster saved beside it, or on the
+// real cluster through the inventory it recorded.
+func OpenResume(ctx context.Context, env Env, spec ResumeSpec, view View) (*Session, error) {
+	rep, err := journal.Read(spec.Journal)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	prog := runbook.Fold(rep.Events)
+	if prog.Started == nil {
+		return nil, inputf("%s: the journal has no run-started event; there is nothing to resume", spec.Journal)
+	}
+	if prog.IsFinished() {
+		return nil, &ErrFinished{Journal: spec.Journal, Status: prog.Finished.Status}
+	}
+	r := resumed{rep: &rep, prog: prog, path: spec.Journal}
+	switch prog.Started.Options["mode"] {
+	case "real":
+		return r.openReal(env, view)
+	case "sim":
+		return r.openSim(env, spec, view)
+	}
+	return nil, inputf("%s: the journal records no run mode this build can resume", spec.Journal)
+}
+
+// resumed is a journal being reopened.
+type resumed struct {
+	rep  *journal.Replay
+	prog *runbook.RunProgress
+	path string
+}
+
+// session makes the session for the recorded plan, with the journal so far.
+func (r *resumed) session(env Env, view View, opts runbook.Options) *Session {
+	opts.Goal = r.prog.Started.Goal
+	o := r.prog.Started.Options
+	return &Session{env: env, view: view, plan: r.prog.Plan(), opts: opts, runID: o["run-id"],
+		progress: r.prog, history: r.rep.Events}
+}
+
+// resumedEvent is the run-resumed record: how far the run got, and whether
+// the outage is still on.
+func (r *resumed) resumedEvent(env Env, at time.Time, extra string) runbook.Event {
+	n := len(r.prog.Started.Plan)
+	msg := fmt.Sprintf("%d of %d steps done", n-len(r.prog.Remaining()), n)
+	if r.rep.Torn {
+		msg += fmt.Sprintf("; the journal's last line (line %d) was cut short by the crash and was dropped", r.rep.TornLine)
+	}
+	msg += extra
+	if r.prog.OutageOpen {
+		msg += "; THE OUTAGE IS STILL ON: the CMS is down"
+	}
+	return runbook.Event{Event: runbook.EvRunResumed, Message: msg, Operator: Operator(env.Getenv), Time: engine.Stamp(at)}
+}
+
+// lastCluster is the cluster the screen shows until the first observation:
+// as the run found it, else the fallback.
+func (r *resumed) lastCluster(fallback runbook.Cluster) runbook.Cluster {
+	if c := r.prog.Started.Cluster; c != nil {
+		return *c
+	}
+	return fallback
+}
+
+func (r *resumed) openSim(env Env, spec ResumeSpec, view View) (*Session, error) {
+	if view.Yes && !view.Headless {
+		return nil, inputf("--yes needs --headless")
+	}
+	o := r.prog.Started.Options
+	sc, err := config.ResolveScenario(assets.Scenarios, r.prog.Started.Source)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	speedText := o["speed"]
+	if spec.Speed != "" {
+		speedText = spec.Speed
+	}
+	speed, err := ParseSpeed(speedText)
+	if err != nil {
+		return nil, inputf("%v", err)
+	}
+	seed, _ := strconv.ParseInt(o["seed"], 10, 64)
+	of, err := headless.ParseOnFailure(o["on-failure"])
+	if err != nil {
+		of = headless.FailAbort
+	}
+	s := r.session(env, view, sc.Options)
+	s.world = filepath.Join(filepath.Dir(r.path), o["world"])
+	data, err := os.ReadFile(s.world)
+	if err != nil {
+		return nil, inputf("%s: the simulated cluster saved with the run cannot be read: %v", r.path, err)
+	}
+	if s.sim, err = sim.Restore(sc, data, sim.Options{Speed: speed, Seed: seed}); err != nil {
+		return nil, inputf("%s: %v", s.world, err)
+	}
+	s.exec, s.clock = savingExec{s.sim, s}, s.sim
+	s.screen = screenInfo{title: "Resumed: " + sc.Title, source: sc.Name, cluster: r.lastCluster(sc.Cluster), speed: speed}
+	if err := s.begin(r.path, sc.Cluster.Name, false); err != nil {
+		return nil, err
+	}
+	s.confirm = pickConfirmer(view.Yes, of, env)
+	s.opening = []runbook.Event{r.resumedEvent(env, s.sim.Now(), "")}
+	return s, nil
+}
+
+func (r *resumed) openReal(env Env, view View) (*Session, error) {
+	if view.Yes {
+		return nil, inputf("resume: --yes is refused for a run against a real cluster")
+	}
+	conn, err := connect(r.prog.Started.Source, env)
+	if err != nil {
+		return nil, err
+	}
+	o := r.prog.Started.Options
+	opts := conn.inv.Options
+	if p := o["package"]; p != "" {
+		opts.Package = p
+	}
+	if o["move-back"] == "true" {
+		opts.MoveBack = true
+	}
+	s := r.session(env, view, opts)
+	s.useReal(conn)
+	name := conn.inv.Cluster
+	s.screen = screenInfo{title: "LIVE cluster " + name + " (resumed)", source: r.path, cluster: r.lastCluster(runbook.Cluster{Name: name})}
+	if err := s.begin(r.path, name, false, conn.password); err != nil {
+		return nil, err
+	}
+	s.opening = []runbook.Event{r.resumedEvent(env, time.Now(), "; reconnected to "+name+" over WinRM")}
+	return s, nil
+}

@@ -1,0 +1,264 @@
+// Package session owns one run of a maintenance window from start to end:
+// the lock on the cluster, the journal, the executor (the simulator in
+// training, WinRM on a real cluster), the engine, the confirmer, and the
+// view (the runbook screen or the headless line printer). The four ways a
+// run begins (sim, run, and the resume of each) all open a Session here,
+// and Run gives back the process's exit status. Every event of the run,
+// the engine's and the session's own (run-started, findings, run-resumed,
+// run-finished), is journaled first and shown after, so the screen never
+// shows what the record does not hold.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"time"
+
+	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/headless"
+	"cmsrunbook/internal/journal"
+	"cmsrunbook/internal/sim"
+	"cmsrunbook/runbook"
+)
+
+// Result is how a run ended, as the process's exit status (DESIGN
+// section 3).
+type Result int
+
+const (
+	// Done: the window finished with every step succeeded or skipped.
+	Done Result = 0
+	// Stopped: the run stopped on a failure, an abort or a blocking finding.
+	Stopped Result = 1
+	// Interrupted: the process was told to stop; the journal is resumable.
+	Interrupted Result = 130
+)
+
+// Env is what a session may touch of the outside world; tests pass their own.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+// View says how the run is shown and who answers its questions.
+type View struct {
+	// Headless prints one line per event instead of the screen (also
+	// chosen when standard output is not a terminal).
+	Headless bool
+	// Yes confirms every step without asking (simulations only) and takes
+	// OnFailure after a failure: abort, retry or manual.
+	Yes       bool
+	OnFailure string
+	// Quiet leaves the nodes' output to the journal in headless mode.
+	Quiet bool
+	// ASCII draws the screen with ASCII only.
+	ASCII bool
+}
+
+// InputError is bad input or usage found while opening a run: exit 2,
+// with the message (naming the file, line and field where there is one).
+type InputError struct {
+	Msg string
+	Err error
+	// Usage: the message is about the command line; point at the help.
+	Usage bool
+}
+
+func (e *InputError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+// inputf is a usage error of the command line.
+func inputf(format string, a ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, a...), Usage: true}
+}
+
+// badInput marks an error reading an input file as exit 2.
+func badInput(err error) error { return &InputError{Err: err} }
+
+// Session is one run of a plan: everything it needs, wired once.
+type Session struct {
+	env  Env
+	view View
+	plan *runbook.Plan
+	opts runbook.Options
+
+	lock *journal.LockFile
+	jw   *journal.Writer
+
+	// sim is the simulated cluster (nil on a real one) and world where it
+	// is saved next to the journal.
+	sim   *sim.Sim
+	world string
+	// exec and clock drive the engine; real marks the screen LIVE.
+	exec          engine.Executor
+	clock         engine.Clock
+	real          bool
+	rebootTimeout time.Duration
+
+	printer *headless.Printer
+	confirm engine.Confirmer
+	runID   string
+	// progress is the journal folded so far (empty for a new run), what
+	// the engine continues from; history is the journal itself, which a
+	// resumed screen shows first.
+	progress *runbook.RunProgress
+	history  []runbook.Event
+	// opening are the events that open this run in the record:
+	// run-started and the findings, or run-resumed.
+	opening []runbook.Event
+	screen  screenInfo
+	// sink and observed feed the screen while it runs.
+	sink     func(runbook.Event)
+	observed func(runbook.Observation)
+}
+
+// screenInfo is what the runbook screen shows beyond the plan.
+type screenInfo struct {
+	title, source string
+	cluster       runbook.Cluster
+	speed         float64
+}
+
+// Run records the opening events, runs the engine under the screen or the
+// line printer, records how the run ended and says where the record is.
+func (s *Session) Run(ctx context.Context) (Result, error) {
+	for _, ev := range s.opening {
+		if err := s.emit(ev); err != nil {
+			return Stopped, err
+		}
+	}
+	if s.useScreen() {
+		return s.runScreen(ctx)
+	}
+	return s.execute(ctx)
+}
+
+// Close releases the journal and the lock.
+func (s *Session) Close() {
+	if s.jw != nil {
+		if err := s.jw.Close(); err != nil {
+			fmt.Fprintf(s.env.Stderr, "cmsrunbook: closing the journal: %v\n", err)
+		}
+	}
+	if s.lock != nil {
+		_ = s.lock.Release()
+	}
+}
+
+// Journal is the path of the run's journal.
+func (s *Session) Journal() string { return s.jw.Path() }
+
+// emit journals an event, then shows it. The simulated world is saved at
+// every step boundary, before the journal records it: a real cluster is
+// always at least as far along as the record of it, and a resume after a
+// crash must find it so.
+func (s *Session) emit(ev runbook.Event) error {
+	if ev.Event != runbook.EvOutput && s.sim != nil {
+		if err := s.saveWorld(); err != nil {
+			return err
+		}
+	}
+	if err := s.jw.Write(ev); err != nil {
+		return err
+	}
+	if s.sink != nil {
+		s.sink(ev)
+	}
+	return s.printer.Print(ev)
+}
+
+func (s *Session) saveWorld() error {
+	data, err := s.sim.MarshalState()
+	if err != nil {
+		return fmt.Errorf("saving the simulated cluster: %w", err)
+	}
+	tmp := s.world + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("saving the simulated cluster: %w", err)
+	}
+	if err := os.Rename(tmp, s.world); err != nil {
+		return fmt.Errorf("saving the simulated cluster: %w", err)
+	}
+	return nil
+}
+
+// savingExec saves the simulated world after every action that changes it,
+// so a SIGKILL between two journal events cannot lose a started job.
+type savingExec struct {
+	*sim.Sim
+	s *Session
+}
+
+func (x savingExec) StartJob(ctx context.Context, cmd runbook.Command, id string) error {
+	err := x.Sim.StartJob(ctx, cmd, id)
+	if serr := x.s.saveWorld(); serr != nil && err == nil {
+		err = serr
+	}
+	return err
+}
+
+func (x savingExec) Run(ctx context.Context, cmd runbook.Command, out func(runbook.OutputLine)) (runbook.ExecResult, error) {
+	res, err := x.Sim.Run(ctx, cmd, out)
+	if serr := x.s.saveWorld(); serr != nil && err == nil {
+		err = serr
+	}
+	return res, err
+}
+
+// execute runs the engine and records how the run ended.
+func (s *Session) execute(ctx context.Context) (Result, error) {
+	eng := engine.New(engine.Config{Exec: s.exec, Clock: s.clock, Confirmer: s.confirm, Emit: s.emit,
+		RunID: s.runID, Options: s.opts, RebootTimeout: s.rebootTimeout, Observed: s.observed})
+	status, err := eng.Run(ctx, s.plan, s.progress)
+	fin := runbook.Event{Event: runbook.EvRunFinished, Status: status}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			// Interrupted: no run-finished, so resume picks it up.
+			fmt.Fprintln(s.env.Stderr, "cmsrunbook: interrupted; nothing more was sent. Resume with: cmsrunbook resume --journal "+s.jw.Path())
+			return Interrupted, nil
+		}
+		fin.Status, fin.Message = runbook.RunFailed, err.Error()
+	}
+	if obs, oerr := s.exec.Observe(context.WithoutCancel(ctx)); oerr == nil {
+		c := obs.Cluster
+		fin.Cluster = &c
+	}
+	fin.Time = engine.Stamp(s.clock.Now())
+	if werr := s.emit(fin); werr != nil {
+		return Stopped, werr
+	}
+	if err != nil {
+		return Stopped, err
+	}
+	if status != runbook.RunSucceeded {
+		fmt.Fprintf(s.env.Stdout, "The journal keeps the place: cmsrunbook resume --journal %s\n", s.jw.Path())
+		return Stopped, nil
+	}
+	fmt.Fprintf(s.env.Stdout, "Change record: cmsrunbook report --journal %s\n", s.jw.Path())
+	return Done, nil
+}
+
+// Operator names who is at the keyboard, for the record.
+func Operator(getenv func(string) string) string {
+	for _, k := range []string{"CMSRUNBOOK_OPERATOR", "USER", "USERNAME"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "unknown"
+}

@@ -1,0 +1,49 @@
+package runbook
+
+import "strings"
+
+// What the engine needs to know about a step beyond how it runs (Exec):
+// the per-kind details of waiting, classifying and explaining a failure
+// live here, beside the kinds, so the engine asks rather than re-derives.
+
+// VerifyWaitSeconds is how long a step's postcondition may take to appear
+// beyond the engine's default: a group or CMS move may be given the
+// plan's /wait time, as cluster.exe returns when ownership changes, not
+// when the group is Online. 0 means the default.
+func VerifyWaitSeconds(s Step, o Options) int {
+	if s.Kind == KindMoveGroups || s.Kind == KindMoveCMS {
+		return o.MoveWait
+	}
+	return 0
+}
+
+// RetryAwaitsReplication reports a step whose retry must first wait for
+// replication to be healthy with near-zero queues: Exchange refuses a CMS
+// handoff before that, so retrying at once is refused again.
+func RetryAwaitsReplication(s Step) bool { return s.Kind == KindMoveCMS }
+
+// ClassifyJob classifies a detached job's transcript and exit code with
+// the classifier for what it ran: Setup.com, or msiexec/wusa.
+func ClassifyJob(s Step, text string, exitCode int) Classification {
+	if s.Kind == KindSetupUpgrade || s.Kind == KindUpgradeCMS {
+		return ClassifySetup(text, exitCode)
+	}
+	return ClassifyMsiexec(exitCode, text)
+}
+
+// AnnotateFailure attaches to a failure what live state says: the parts of
+// the postcondition that do not hold and, for a CMS move, the replication
+// queues and whether the CMS arrived with its databases dismounted (a
+// late failure).
+func AnnotateFailure(f *Failure, now, before *Observation, o Options) {
+	if f.Step.Exec != ExecCheck && f.Unmet == nil {
+		f.Unmet = Unmet(f.Step, now, before, o)
+	}
+	if f.Step.Kind != KindMoveCMS {
+		return
+	}
+	f.CopyQueue, f.ReplayQueue = now.Cluster.Replication.CopyQueue, now.Cluster.Replication.ReplayQueue
+	if g := now.Cluster.Group(f.Step.CMS); g != nil && strings.EqualFold(g.Owner, f.Step.Target) && g.State == GroupPartiallyOnline {
+		f.Dismounted = true
+	}
+}

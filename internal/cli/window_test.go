@@ -100,8 +100,12 @@ func TestEveryScenarioHeadless(t *testing.T) {
 						t.Errorf("window succeeded but: %v", bad)
 					}
 				}
+				checkFoldAgrees(t, rep.Events, rs)
 				succeeded := map[string]int{}
 				for _, ev := range rep.Events {
+					if ev.Event == runbook.EvDecision && ev.By != "--yes --on-failure "+of {
+						t.Errorf("decision %s on %s recorded by %q", ev.Choice, ev.Step, ev.By)
+					}
 					if ev.Event == runbook.EvStepSucceeded {
 						succeeded[ev.Step]++
 						if succeeded[ev.Step] > 1 {
@@ -110,6 +114,42 @@ func TestEveryScenarioHeadless(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// checkFoldAgrees holds the shared reducer against a plain reading of a
+// real journal: each plan step's status is its last result (or start) in
+// the record, and a finished run leaves no step started or confirmed.
+func checkFoldAgrees(t *testing.T, events []runbook.Event, rs *runbook.RunProgress) {
+	t.Helper()
+	last := map[string]runbook.StepStatus{}
+	for _, ev := range events {
+		switch ev.Event {
+		case runbook.EvStepConfirmed:
+			if last[ev.Step] == "" || last[ev.Step] == runbook.StepFailed {
+				last[ev.Step] = runbook.StepConfirmed
+			}
+		case runbook.EvStepStarted:
+			last[ev.Step] = runbook.StepStarted
+		case runbook.EvStepSucceeded:
+			last[ev.Step] = runbook.StepSucceeded
+		case runbook.EvStepFailed:
+			last[ev.Step] = runbook.StepFailed
+		case runbook.EvStepSkipped:
+			last[ev.Step] = runbook.StepSkipped
+		}
+	}
+	for _, s := range rs.Started.Plan {
+		want := last[s.ID]
+		if want == "" {
+			want = runbook.StepNotRun
+		}
+		if got := rs.Step(s.ID).Status; got != want {
+			t.Errorf("step %s: the fold says %s, the record %s", s.ID, got, want)
+		}
+		if rs.IsFinished() && (want == runbook.StepStarted || want == runbook.StepConfirmed) {
+			t.Errorf("step %s left %s by a finished run", s.ID, want)
 		}
 	}
 }

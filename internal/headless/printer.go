@@ -13,21 +13,49 @@ import (
 )
 
 // Printer writes engine events for a person reading a log or a terminal.
+// It folds what it prints with the shared reducer, so the attempt numbers
+// and the closing tally are the journal's, not a count of its own.
 type Printer struct {
 	w     io.Writer
 	steps map[string]runbook.Step
 	total int
+	prog  *runbook.RunProgress
 	// Quiet drops the node's output lines (the journal keeps them).
 	Quiet bool
 }
 
 // NewPrinter prints events of the given plan to w.
 func NewPrinter(w io.Writer, plan *runbook.Plan) *Printer {
-	p := &Printer{w: w, steps: map[string]runbook.Step{}, total: len(plan.Steps)}
+	p := &Printer{w: w, steps: map[string]runbook.Step{}, total: len(plan.Steps), prog: runbook.NewRunProgress()}
 	for _, s := range plan.Steps {
 		p.steps[s.ID] = s
 	}
 	return p
+}
+
+// Known folds events recorded before this printer started (a resumed
+// run's journal) without printing them.
+func (p *Printer) Known(events []runbook.Event) {
+	for _, ev := range events {
+		if ev.Event != runbook.EvOutput {
+			p.prog.Apply(ev)
+		}
+	}
+}
+
+// tally says how the plan's steps ended, from the fold.
+func (p *Printer) tally() string {
+	counts := map[runbook.StepStatus]int{}
+	for id := range p.steps {
+		counts[p.prog.Step(id).Status]++
+	}
+	var parts []string
+	for _, st := range []runbook.StepStatus{runbook.StepSucceeded, runbook.StepSkipped, runbook.StepFailed, runbook.StepStarted, runbook.StepConfirmed, runbook.StepNotRun} {
+		if n := counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func clock(ts string) string {
@@ -41,6 +69,9 @@ func clock(ts string) string {
 // Print writes one event. It never fails the run: a closed terminal must
 // not stop a window whose journal is still being written.
 func (p *Printer) Print(ev runbook.Event) error {
+	if ev.Event != runbook.EvOutput {
+		p.prog.Apply(ev)
+	}
 	if p.Quiet && ev.Event == runbook.EvOutput {
 		return nil
 	}
@@ -81,8 +112,8 @@ func (p *Printer) Print(ev runbook.Event) error {
 				what = "MANUAL FALLBACK: " + what
 			}
 			line = fmt.Sprintf("%s%s> %s", tag, nodeOr(ev.Node), what)
-			if ev.Attempt > 1 {
-				line += fmt.Sprintf("   (attempt %d)", ev.Attempt)
+			if n := p.prog.Step(ev.Step).Attempts; n > 1 {
+				line += fmt.Sprintf("   (attempt %d)", n)
 			}
 		}
 	case runbook.EvOutput:
@@ -111,6 +142,7 @@ func (p *Printer) Print(ev runbook.Event) error {
 		if ev.Message != "" {
 			line += ": " + ev.Message
 		}
+		line += " (steps: " + p.tally() + ")"
 	default:
 		line = fmt.Sprintf("%s%s", tag, ev.Event)
 	}

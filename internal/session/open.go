@@ -142,6 +142,7 @@ func (s *Session) begin(jpath, cluster string, create bool, secrets ...string) e
 	}
 	s.printer = headless.NewPrinter(out, s.plan)
 	s.printer.Quiet = s.view.Quiet
+	s.printer.Known(s.history)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 // Package journal is the run record of DESIGN section 8: an append-only
 // JSONL file, one runbook.Event a line, that survives a crashed runbook or a
-// dropped RDP session. The engine writes it, resume reads it back to find
+// dropped RDP session. The session writes every event the engine and the
+// session emit; resume reads it back and folds it with runbook.Fold to find
 // where the window stopped, and the report turns it into the change record.
 // The package also holds the lock that keeps two runs off one cluster from
 // the same admin box (DESIGN section 11).

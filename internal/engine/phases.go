@@ -55,7 +55,7 @@ func (e *Engine) confirm(ctx context.Context, st *stepRun) (phase, error) {
 func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 	s := st.step
 	st.attempt++
-	st.failure, st.exit, st.note, st.waiting = nil, nil, "", false
+	st.failure, st.note, st.waiting = nil, "", false
 	if st.attempt > 1 && st.lastAction == runbook.RemedyRetry && runbook.RetryAwaitsReplication(s) {
 		if err := e.waitReplication(ctx, st); err != nil {
 			return phaseDone, err
@@ -222,7 +222,7 @@ func (e *Engine) skipped(st *stepRun, reason, by string) error {
 // succeeded records success.
 func (e *Engine) succeeded(st *stepRun) error {
 	ev := st.base
-	ev.Event, ev.ExitCode, ev.Message, ev.Attempt = runbook.EvStepSucceeded, st.exit, st.note, st.attempt
+	ev.Event, ev.Message, ev.Attempt = runbook.EvStepSucceeded, st.note, st.attempt
 	return e.emit(ev)
 }
 

@@ -68,8 +68,6 @@ type stepRun struct {
 	diag    *runbook.Diagnosis
 	// skipReason is why a chosen skip happens, for the skip phase.
 	skipReason string
-	// exit is the exit code a successful attempt records, if any.
-	exit *int
 	// note goes with the success event ("already holds on re-check").
 	note string
 	// status ends the run when set (an abort).

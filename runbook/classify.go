@@ -270,13 +270,42 @@ func ClassifySetup(output string, exitCode int) Classification {
 	lines := UnwrapConsole(output)
 	folded := classifyFold(strings.Join(lines, ""))
 
+	c.FailedSteps, c.ErrorLines = classifySetupLines(lines)
+	seenCode := map[string]bool{}
+	for _, l := range c.ErrorLines {
+		for _, code := range classifyCodes(l, false) {
+			c.ErrorCodes = classifyAppendUnique(c.ErrorCodes, seenCode, code)
+		}
+	}
+	c.RebootRequired = classifyAsksForReboot(folded)
+
+	v := classifySetupVerdict(folded, len(c.FailedSteps) > 0)
+	c.Outcome = v.outcome(exitCode)
+	if c.Outcome == OutcomeSuccess {
+		c.ErrorLines, c.ErrorCodes = nil, nil // nothing failed: what looked like errors was not
+	}
+	if c.Outcome == OutcomeFailure && len(c.ErrorCodes) == 0 {
+		// The line quoting the code was wrapped at a width other than 80,
+		// so no logical line holds it whole: read the folded text.
+		for _, m := range setupFoldedCodeRe.FindAllStringSubmatch(folded, -1) {
+			c.ErrorCodes = classifyAppendUnique(c.ErrorCodes, seenCode, m[1])
+		}
+	}
+	c.Summary = classifySetupSummary(c, v)
+	return c
+}
+
+// classifySetupLines picks, line by line, the steps that FAILED and the
+// error lines a person would read (see ClassifySetup), in output order and
+// without duplicates.
+func classifySetupLines(lines []string) (failedSteps, errorLines []string) {
 	const (
 		underNone = iota // before the first step
 		underCompleted
 		underFailed
 	)
 	under := underNone
-	seenStep, seenLine, seenCode := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	seenStep, seenLine := map[string]bool{}, map[string]bool{}
 	for _, line := range lines {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" {
@@ -285,8 +314,8 @@ func ClassifySetup(output string, exitCode int) Classification {
 		if m := classifyStep(line); m != nil {
 			if strings.EqualFold(m[2], "failed") {
 				under = underFailed
-				c.FailedSteps = classifyAppendUnique(c.FailedSteps, seenStep, strings.TrimSpace(m[1]))
-				c.ErrorLines = classifyAppendUnique(c.ErrorLines, seenLine, trimmed)
+				failedSteps = classifyAppendUnique(failedSteps, seenStep, strings.TrimSpace(m[1]))
+				errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
 			} else {
 				under = underCompleted
 			}
@@ -298,79 +327,97 @@ func ClassifySetup(output string, exitCode int) Classification {
 		// as a heading would drop the error lines that follow it.
 		indent := classifyIndent(line)
 		f := classifyFold(line)
-		isVerdict := false
-		for _, p := range setupFailurePhrases {
-			if strings.Contains(f, p) {
-				isVerdict = true
-			}
-		}
 		switch {
-		case isVerdict:
-			c.ErrorLines = classifyAppendUnique(c.ErrorLines, seenLine, trimmed)
+		case classifyIsSetupVerdictLine(f):
+			errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
 		case under == underFailed && indent >= 5:
-			c.ErrorLines = classifyAppendUnique(c.ErrorLines, seenLine, trimmed)
+			errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
 		case strings.Contains(f, setupErrorCodePhrase) && !(under == underCompleted && indent > 0):
-			c.ErrorLines = classifyAppendUnique(c.ErrorLines, seenLine, trimmed)
+			errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
 		}
 	}
-	for _, l := range c.ErrorLines {
-		for _, code := range classifyCodes(l, false) {
-			c.ErrorCodes = classifyAppendUnique(c.ErrorCodes, seenCode, code)
+	return failedSteps, errorLines
+}
+
+// classifyIsSetupVerdictLine reports a line, folded, that holds one of
+// Setup.com's two failure verdicts.
+func classifyIsSetupVerdictLine(folded string) bool {
+	for _, p := range setupFailurePhrases {
+		if strings.Contains(folded, p) {
+			return true
 		}
 	}
-	c.RebootRequired = classifyAsksForReboot(folded)
+	return false
+}
 
-	didNotComplete := strings.Contains(folded, setupDidNotComplete)
-	encountered := strings.Contains(folded, setupEncounteredAnErr)
-	foldedFailed := len(c.FailedSteps) == 0 && setupFoldedFailedRe.MatchString(folded)
-	succeeded := strings.Contains(folded, setupSuccessPhrase)
-	failedText := len(c.FailedSteps) > 0 || didNotComplete || encountered || foldedFailed
+// setupVerdict is what Setup.com's output as a whole says about the run.
+type setupVerdict struct {
+	failedSteps    bool // a dotted step line ended in FAILED
+	foldedFailed   bool // no step line did, but the folded text holds a FAILED step
+	didNotComplete bool // "The Exchange Server Setup operation did not complete"
+	encountered    bool // "Exchange Server setup encountered an error"
+	succeeded      bool // the success line
+}
 
+// classifySetupVerdict finds the failure and success phrases in the folded
+// text. The folded FAILED step is looked for only when no line held one.
+func classifySetupVerdict(folded string, failedSteps bool) setupVerdict {
+	return setupVerdict{
+		failedSteps:    failedSteps,
+		foldedFailed:   !failedSteps && setupFoldedFailedRe.MatchString(folded),
+		didNotComplete: strings.Contains(folded, setupDidNotComplete),
+		encountered:    strings.Contains(folded, setupEncounteredAnErr),
+		succeeded:      strings.Contains(folded, setupSuccessPhrase),
+	}
+}
+
+// outcome decides the verdict: any failure text fails, the success line
+// succeeds only with exit code 0, and no line at all waits unless the exit
+// code is non-zero.
+func (v setupVerdict) outcome(exitCode int) Outcome {
+	failedText := v.failedSteps || v.didNotComplete || v.encountered || v.foldedFailed
 	switch {
 	case failedText:
-		c.Outcome = OutcomeFailure
-	case succeeded && exitCode == 0:
-		c.Outcome = OutcomeSuccess
-		c.ErrorLines, c.ErrorCodes = nil, nil // nothing failed: what looked like errors was not
-	case succeeded || exitCode != 0:
-		c.Outcome = OutcomeFailure
+		return OutcomeFailure
+	case v.succeeded && exitCode == 0:
+		return OutcomeSuccess
+	case v.succeeded || exitCode != 0:
+		return OutcomeFailure
 	default:
-		c.Outcome = OutcomeIncomplete
+		return OutcomeIncomplete
 	}
-	if c.Outcome == OutcomeFailure && len(c.ErrorCodes) == 0 {
-		// The line quoting the code was wrapped at a width other than 80,
-		// so no logical line holds it whole: read the folded text.
-		for _, m := range setupFoldedCodeRe.FindAllStringSubmatch(folded, -1) {
-			c.ErrorCodes = classifyAppendUnique(c.ErrorCodes, seenCode, m[1])
-		}
-	}
+}
 
+// classifySetupSummary words the verdict for the person at the console,
+// naming the strongest evidence and whether a restart is asked for.
+func classifySetupSummary(c Classification, v setupVerdict) string {
+	var s string
 	switch {
 	case c.Outcome == OutcomeSuccess:
-		c.Summary = "Setup.com reported success"
+		s = "Setup.com reported success"
 	case len(c.FailedSteps) > 0:
-		c.Summary = "Setup.com reported failure: " + strings.Join(c.FailedSteps, " FAILED, ") + " FAILED" + classifyCodeSuffix(c.ErrorCodes)
-	case foldedFailed:
-		c.Summary = "Setup.com reported failure: a step FAILED" + classifyCodeSuffix(c.ErrorCodes)
-	case didNotComplete:
-		c.Summary = "Setup.com reported failure: the setup operation did not complete" + classifyCodeSuffix(c.ErrorCodes)
-	case encountered:
-		c.Summary = "Setup.com reported failure: Exchange Server setup encountered an error" + classifyCodeSuffix(c.ErrorCodes)
-	case succeeded:
-		c.Summary = fmt.Sprintf("Setup.com printed its success line but exited with code %d, so the step is treated as failed: check ExchangeSetup.log and the server's build", exitCode)
+		s = "Setup.com reported failure: " + strings.Join(c.FailedSteps, " FAILED, ") + " FAILED" + classifyCodeSuffix(c.ErrorCodes)
+	case v.foldedFailed:
+		s = "Setup.com reported failure: a step FAILED" + classifyCodeSuffix(c.ErrorCodes)
+	case v.didNotComplete:
+		s = "Setup.com reported failure: the setup operation did not complete" + classifyCodeSuffix(c.ErrorCodes)
+	case v.encountered:
+		s = "Setup.com reported failure: Exchange Server setup encountered an error" + classifyCodeSuffix(c.ErrorCodes)
+	case v.succeeded:
+		s = fmt.Sprintf("Setup.com printed its success line but exited with code %d, so the step is treated as failed: check ExchangeSetup.log and the server's build", c.ExitCode)
 	case c.Outcome == OutcomeFailure:
-		c.Summary = fmt.Sprintf("Setup.com exited with code %d without printing a success or failure line", exitCode) + classifyCodeSuffix(c.ErrorCodes)
+		s = fmt.Sprintf("Setup.com exited with code %d without printing a success or failure line", c.ExitCode) + classifyCodeSuffix(c.ErrorCodes)
 	default:
-		c.Summary = "Setup.com has not printed a success or failure line yet: it is still running or its output was cut off"
+		s = "Setup.com has not printed a success or failure line yet: it is still running or its output was cut off"
 	}
 	if c.RebootRequired {
 		if c.Outcome == OutcomeSuccess {
-			c.Summary += "; it asks for a restart of the server"
+			s += "; it asks for a restart of the server"
 		} else {
-			c.Summary += "; it also asks for a restart of the server"
+			s += "; it also asks for a restart of the server"
 		}
 	}
-	return c
+	return s
 }
 
 // classifyCodeSuffix renders " (error code 1603)" or " (error codes 1603,

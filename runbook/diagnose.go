@@ -48,99 +48,178 @@ type Failure struct {
 // that show it and the remedies the engine can carry out.
 func Diagnose(f Failure) Diagnosis {
 	s := f.Step
-	retry := Remedy{Action: RemedyRetry, Key: "r", Label: "Re-check the live state and retry the step if it still does not hold"}
-	abort := Remedy{Action: RemedyAbort, Key: "a", Label: "Abort the window here; nothing else is sent (the journal keeps the place for resume)"}
-	skip := Remedy{Action: RemedySkip, Key: "s", Label: "Skip this step (recorded as a deviation)"}
-	manual := func() []Remedy {
-		if len(s.Fallback) == 0 {
-			return nil
-		}
-		return []Remedy{{Action: RemedyManual, Key: "m", Label: "Run the manual fallback", Command: strings.Join(s.Fallback, " && "), Warning: s.FallbackWarning}}
-	}
 	lines := lastLines(f.Output, 12)
 
 	switch {
 	case f.Guard != nil:
-		return Diagnosis{Code: f.Guard.Code, Message: f.Guard.Message,
-			Why:      "The runbook refuses this step in the cluster's current state; running it would break the CMS or the cluster.",
-			Remedies: []Remedy{abort}}
+		return guardDiagnosis(f.Guard)
 	case f.Auth:
-		return Diagnosis{Code: DiagAuthFailed, Message: fmt.Sprintf("%s refused the credentials.", nodeOr(s.Node)),
-			Why:      "Nothing was run. The account needs local Administrators on every node and the Exchange Server Administrator role.",
-			Lines:    lines,
-			Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Re-enter the credentials and retry"}, abort}}
+		return authDiagnosis(s, lines)
 	case f.Connection:
-		return Diagnosis{Code: DiagConnectionLost, Message: fmt.Sprintf("The connection to %s dropped while the step ran.", nodeOr(s.Node)),
-			Why:      "A long-running install keeps running on the node; the runbook re-attaches to it and reads its log from where it stopped, and never starts it twice.",
-			Lines:    lines,
-			Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Reconnect and re-attach"}, abort}}
+		return connectionDiagnosis(s, lines)
 	case f.Blocking != nil:
-		return Diagnosis{Code: DiagPreflightBlocked, Message: "The cluster is not ready: " + strings.Join(f.Blocking, "; "),
-			Why:      "Starting a rolling upgrade on an unhealthy cluster risks the CMS. Nothing has been changed yet.",
-			Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Fix the findings, then re-check"}, abort}}
+		return preflightDiagnosis(f.Blocking)
 	}
 
 	switch s.Kind {
 	case KindSetupUpgrade, KindUpgradeCMS, KindInstallRollup, KindInstallPatch:
 		if f.Classification != nil || f.ExitCode != nil {
-			d := Diagnosis{Code: DiagSetupFailed, Lines: lines,
-				Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Fix the cause, then re-check the node's build and run the install again if it is still needed"}, skip, abort}}
-			tool := "Setup.com"
-			if s.Kind == KindInstallRollup || s.Kind == KindInstallPatch {
-				tool = "The installer"
-			}
-			if c := f.Classification; c != nil {
-				d.Message = c.Summary
-				if d.Message == "" {
-					d.Message = tool + " reported a failure."
-				}
-				if len(c.ErrorLines) > 0 {
-					d.Lines = c.ErrorLines
-				}
-			} else {
-				d.Message = fmt.Sprintf("%s exited with code %d.", tool, *f.ExitCode)
-			}
-			if s.Kind == KindSetupUpgrade || s.Kind == KindUpgradeCMS {
-				d.Why = fmt.Sprintf("The node is not on the new build. Read %s on %s for the failing task; Setup's exit code alone cannot be trusted.", SetupLogPath, s.Node)
-				if s.Kind == KindUpgradeCMS {
-					d.Why += " The CMS is still stopped: the outage continues until /upgradecms succeeds."
-				}
-			} else {
-				d.Why = "The update is not installed on " + s.Node + ". A verbose MSI log (msiexec /l*v) shows the failing action: look for \"Return value 3\"."
-			}
-			return d
+			return installDiagnosis(f, lines)
 		}
 	case KindMoveCMS:
 		if f.Dismounted {
-			return Diagnosis{Code: DiagDatabasesDismounted,
-				Message: fmt.Sprintf("%s moved to %s, but some of its databases stayed offline or dismounted.", s.CMS, s.Target),
-				Why:     "A late failure in a handoff leaves the CMS on the new node with databases offline: users of those databases have no mailbox until they are mounted.",
-				Lines:   lines,
-				Remedies: []Remedy{{Action: RemedyMount, Key: "d", Label: "Mount the dismounted databases, then re-check copy status", Command: MountDatabasesCommand(s.CMS)},
-					retry, abort}}
+			return dismountedDiagnosis(s, lines)
 		}
-		rem := []Remedy{{Action: RemedyRetry, Key: "r", Label: "Wait for replication to catch up, then retry the move", Command: CopyStatusCommand(s.CMS)}}
-		rem = append(rem, manual()...)
-		rem = append(rem, abort)
-		msg := fmt.Sprintf("Move-ClusteredMailboxServer did not move %s to %s.", s.CMS, s.Target)
-		if f.CopyQueue > 0 || f.ReplayQueue > 0 {
-			msg += fmt.Sprintf(" Copy queue %d, replay queue %d.", f.CopyQueue, f.ReplayQueue)
-		}
-		return Diagnosis{Code: DiagCMSMoveFailed, Message: msg,
-			Why:      "Exchange refuses a handoff while replication is unhealthy or the target is not an acceptable passive node. A move with the cluster tools skips those checks and can leave databases offline.",
-			Lines:    lines,
-			Remedies: rem}
+		return moveCMSDiagnosis(f, lines)
 	case KindRebootNode:
 		if f.Timeout {
-			return Diagnosis{Code: DiagRebootTimeout, Message: fmt.Sprintf("%s did not come back from its reboot in time.", s.Node),
-				Why:      "The node may be stuck in shutdown, applying updates, or at a boot error. Check its console out-of-band (iLO, DRAC or the hypervisor console). The node is still Paused, so the cluster is not at risk from it.",
-				Remedies: []Remedy{{Action: RemedyWait, Key: "w", Label: "Keep waiting for the node"}, skip, abort}}
+			return rebootTimeoutDiagnosis(s)
 		}
 	}
+	return postconditionDiagnosis(f, lines)
+}
 
-	// A postcondition did not hold.
-	code, why := DiagVerifyFailed, "The step ran but the cluster is not in the state it should be."
-	switch s.Kind {
+// The remedies most diagnoses offer. Remedy is a value, so each Diagnosis
+// gets its own copy.
+var (
+	retryRemedy = Remedy{Action: RemedyRetry, Key: "r", Label: "Re-check the live state and retry the step if it still does not hold"}
+	abortRemedy = Remedy{Action: RemedyAbort, Key: "a", Label: "Abort the window here; nothing else is sent (the journal keeps the place for resume)"}
+	skipRemedy  = Remedy{Action: RemedySkip, Key: "s", Label: "Skip this step (recorded as a deviation)"}
+)
+
+// manualRemedies offers the step's manual fallback, or nothing when it has
+// none.
+func manualRemedies(s Step) []Remedy {
+	if len(s.Fallback) == 0 {
+		return nil
+	}
+	return []Remedy{{Action: RemedyManual, Key: "m", Label: "Run the manual fallback", Command: strings.Join(s.Fallback, " && "), Warning: s.FallbackWarning}}
+}
+
+// guardDiagnosis reports a step the guard refused: the only way on is to
+// abort.
+func guardDiagnosis(g *GuardError) Diagnosis {
+	return Diagnosis{Code: g.Code, Message: g.Message,
+		Why:      "The runbook refuses this step in the cluster's current state; running it would break the CMS or the cluster.",
+		Remedies: []Remedy{abortRemedy}}
+}
+
+// authDiagnosis reports credentials the node refused.
+func authDiagnosis(s Step, lines []string) Diagnosis {
+	return Diagnosis{Code: DiagAuthFailed, Message: fmt.Sprintf("%s refused the credentials.", nodeOr(s.Node)),
+		Why:      "Nothing was run. The account needs local Administrators on every node and the Exchange Server Administrator role.",
+		Lines:    lines,
+		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Re-enter the credentials and retry"}, abortRemedy}}
+}
+
+// connectionDiagnosis reports a node that stopped answering mid-step.
+func connectionDiagnosis(s Step, lines []string) Diagnosis {
+	return Diagnosis{Code: DiagConnectionLost, Message: fmt.Sprintf("The connection to %s dropped while the step ran.", nodeOr(s.Node)),
+		Why:      "A long-running install keeps running on the node; the runbook re-attaches to it and reads its log from where it stopped, and never starts it twice.",
+		Lines:    lines,
+		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Reconnect and re-attach"}, abortRemedy}}
+}
+
+// preflightDiagnosis reports blocking preflight findings, before anything
+// has changed.
+func preflightDiagnosis(blocking []string) Diagnosis {
+	return Diagnosis{Code: DiagPreflightBlocked, Message: "The cluster is not ready: " + strings.Join(blocking, "; "),
+		Why:      "Starting a rolling upgrade on an unhealthy cluster risks the CMS. Nothing has been changed yet.",
+		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Fix the findings, then re-check"}, abortRemedy}}
+}
+
+// installDiagnosis reports a Setup.com or installer run that failed, from
+// its classification or, without one, its exit code.
+func installDiagnosis(f Failure, lines []string) Diagnosis {
+	s := f.Step
+	d := Diagnosis{Code: DiagSetupFailed, Lines: lines,
+		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Fix the cause, then re-check the node's build and run the install again if it is still needed"}, skipRemedy, abortRemedy}}
+	tool := "Setup.com"
+	if s.Kind == KindInstallRollup || s.Kind == KindInstallPatch {
+		tool = "The installer"
+	}
+	if c := f.Classification; c != nil {
+		d.Message = c.Summary
+		if d.Message == "" {
+			d.Message = tool + " reported a failure."
+		}
+		if len(c.ErrorLines) > 0 {
+			d.Lines = c.ErrorLines
+		}
+	} else {
+		d.Message = fmt.Sprintf("%s exited with code %d.", tool, *f.ExitCode)
+	}
+	d.Why = installWhy(s)
+	return d
+}
+
+// installWhy says where to look for why an install failed: Setup's log for
+// Setup.com, a verbose MSI log for an update.
+func installWhy(s Step) string {
+	if s.Kind != KindSetupUpgrade && s.Kind != KindUpgradeCMS {
+		return "The update is not installed on " + s.Node + ". A verbose MSI log (msiexec /l*v) shows the failing action: look for \"Return value 3\"."
+	}
+	why := fmt.Sprintf("The node is not on the new build. Read %s on %s for the failing task; Setup's exit code alone cannot be trusted.", SetupLogPath, s.Node)
+	if s.Kind == KindUpgradeCMS {
+		why += " The CMS is still stopped: the outage continues until /upgradecms succeeds."
+	}
+	return why
+}
+
+// dismountedDiagnosis reports a CMS that moved but left databases offline.
+func dismountedDiagnosis(s Step, lines []string) Diagnosis {
+	return Diagnosis{Code: DiagDatabasesDismounted,
+		Message: fmt.Sprintf("%s moved to %s, but some of its databases stayed offline or dismounted.", s.CMS, s.Target),
+		Why:     "A late failure in a handoff leaves the CMS on the new node with databases offline: users of those databases have no mailbox until they are mounted.",
+		Lines:   lines,
+		Remedies: []Remedy{{Action: RemedyMount, Key: "d", Label: "Mount the dismounted databases, then re-check copy status", Command: MountDatabasesCommand(s.CMS)},
+			retryRemedy, abortRemedy}}
+}
+
+// moveCMSDiagnosis reports a Move-ClusteredMailboxServer that did not move
+// the CMS, with the queues when they were not empty.
+func moveCMSDiagnosis(f Failure, lines []string) Diagnosis {
+	s := f.Step
+	rem := []Remedy{{Action: RemedyRetry, Key: "r", Label: "Wait for replication to catch up, then retry the move", Command: CopyStatusCommand(s.CMS)}}
+	rem = append(rem, manualRemedies(s)...)
+	rem = append(rem, abortRemedy)
+	msg := fmt.Sprintf("Move-ClusteredMailboxServer did not move %s to %s.", s.CMS, s.Target)
+	if f.CopyQueue > 0 || f.ReplayQueue > 0 {
+		msg += fmt.Sprintf(" Copy queue %d, replay queue %d.", f.CopyQueue, f.ReplayQueue)
+	}
+	return Diagnosis{Code: DiagCMSMoveFailed, Message: msg,
+		Why:      "Exchange refuses a handoff while replication is unhealthy or the target is not an acceptable passive node. A move with the cluster tools skips those checks and can leave databases offline.",
+		Lines:    lines,
+		Remedies: rem}
+}
+
+// rebootTimeoutDiagnosis reports a node that did not come back from its
+// reboot in time.
+func rebootTimeoutDiagnosis(s Step) Diagnosis {
+	return Diagnosis{Code: DiagRebootTimeout, Message: fmt.Sprintf("%s did not come back from its reboot in time.", s.Node),
+		Why:      "The node may be stuck in shutdown, applying updates, or at a boot error. Check its console out-of-band (iLO, DRAC or the hypervisor console). The node is still Paused, so the cluster is not at risk from it.",
+		Remedies: []Remedy{{Action: RemedyWait, Key: "w", Label: "Keep waiting for the node"}, skipRemedy, abortRemedy}}
+}
+
+// postconditionDiagnosis reports a step that ran but whose postconditions
+// did not hold.
+func postconditionDiagnosis(f Failure, lines []string) Diagnosis {
+	code, why := postconditionCause(f.Step.Kind)
+	msg := "Not as expected: " + strings.Join(f.Unmet, "; ")
+	if f.ExitCode != nil && *f.ExitCode != 0 {
+		msg = fmt.Sprintf("The command exited with code %d. %s", *f.ExitCode, msg)
+	}
+	rem := []Remedy{retryRemedy}
+	rem = append(rem, manualRemedies(f.Step)...)
+	rem = append(rem, skipRemedy, abortRemedy)
+	return Diagnosis{Code: code, Message: strings.TrimSuffix(msg, "Not as expected: "), Why: why, Lines: lines, Remedies: rem}
+}
+
+// postconditionCause picks the diagnosis code of a step kind whose
+// postcondition failed, and why that state matters.
+func postconditionCause(k StepKind) (code, why string) {
+	code, why = DiagVerifyFailed, "The step ran but the cluster is not in the state it should be."
+	switch k {
 	case KindPauseNode:
 		code, why = DiagNodeNotPaused, "An unpaused node can take groups while it is being upgraded."
 	case KindResumeNode:
@@ -158,14 +237,7 @@ func Diagnose(f Failure) Diagnosis {
 	case KindRebootNode:
 		code = DiagRebootTimeout
 	}
-	msg := "Not as expected: " + strings.Join(f.Unmet, "; ")
-	if f.ExitCode != nil && *f.ExitCode != 0 {
-		msg = fmt.Sprintf("The command exited with code %d. %s", *f.ExitCode, msg)
-	}
-	rem := []Remedy{retry}
-	rem = append(rem, manual()...)
-	rem = append(rem, skip, abort)
-	return Diagnosis{Code: code, Message: strings.TrimSuffix(msg, "Not as expected: "), Why: why, Lines: lines, Remedies: rem}
+	return code, why
 }
 
 func nodeOr(n string) string {

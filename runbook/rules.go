@@ -10,113 +10,221 @@ import (
 // goal. Findings come out in a stable order: cluster-wide rules first, then
 // per node in file order, then the management host, then information.
 func Check(c *Cluster, o Options) []Finding {
+	if o.Goal == GoalWindows2008 {
+		return []Finding{inplaceOSUpgrade(c)}
+	}
 	var fs []Finding
-	add := func(f Finding) { fs = append(fs, f) }
-	goal := o.Goal
+	for _, rule := range preflightRules {
+		fs = append(fs, rule(c, o)...)
+	}
+	sort.SliceStable(fs, func(i, j int) bool { return severityRank[fs[i].Severity] < severityRank[fs[j].Severity] })
+	return fs
+}
 
-	if goal == GoalWindows2008 {
-		add(inplaceOSUpgrade(c))
-		return fs
-	}
-	target := goal.TargetBuild()
-
-	// Prerequisites: Exchange SP1 and later need Windows Server 2003 SP2.
-	if goal.IsServicePack() {
-		for i := range c.Nodes {
-			n := &c.Nodes[i]
-			os := c.NodeOS(n)
-			if os.Family == Windows2003 && os.SP < 2 {
-				add(Finding{Code: FindPrereqOSSP, Severity: Block, Node: n.Name,
-					Message: fmt.Sprintf("%s runs %s. %s needs Windows Server 2003 SP2 (or Windows Server 2008); Setup will refuse to run.", n.Name, os, goal.Label()),
-					Remedy:  fmt.Sprintf("Install Windows Server 2003 SP2 on every node first, node by node in its own window (pause the node, move its groups off, install, reboot, resume), then plan %s again.", goal.Label())})
-			}
-		}
-		for i := range c.Nodes {
-			n := &c.Nodes[i]
-			if !n.Build.IsZero() && n.Build.ServicePack() > target.ServicePack() {
-				add(Finding{Code: FindDowngrade, Severity: Block, Node: n.Name,
-					Message: fmt.Sprintf("%s already runs %s, newer than %s. Exchange service packs cannot be rolled back.", n.Name, Describe(n.Build), goal.Label()),
-					Remedy:  "Choose the goal that matches the newest build in the cluster, or none: a node cannot go back to an older service pack."})
-			}
-		}
-	}
-	if goal.IsServicePack() && strings.TrimSpace(o.Media) == "" {
-		add(Finding{Code: FindMissingMedia, Severity: Block,
-			Message: "No media path is set, so the runbook does not know where Setup.com is on the nodes.",
-			Remedy:  `Set media: 'D:\Exchange2007SP2' (the folder holding Setup.com on every node) in the inventory.`})
-	}
-	if goal.NeedsPackage() && strings.TrimSpace(o.Package) == "" {
-		add(Finding{Code: FindMissingPackage, Severity: Block,
-			Message: "No package is set for this goal, so there is nothing to install.",
-			Remedy:  `Set package: 'D:\Updates\Exchange2007-KBnnnnnn-x64-EN.msp' in the inventory or pass --package.`})
-	}
-	if goal == GoalRollup && !o.PackageBuild.IsZero() {
-		for i := range c.Nodes {
-			n := &c.Nodes[i]
-			if !n.Build.IsZero() && n.Build.ServicePack() != o.PackageBuild.ServicePack() {
-				add(Finding{Code: FindRollupSPMismatch, Severity: Block, Node: n.Name,
-					Message: fmt.Sprintf("%s runs %s but the package is a rollup for %s. A rollup installs only on the service pack it was built for.", n.Name, Describe(n.Build), spName(o.PackageBuild.ServicePack())),
-					Remedy:  fmt.Sprintf("Download the latest update rollup for %s (rollups are cumulative: install only the latest one).", spName(n.Build.ServicePack()))})
-			}
-		}
-	}
-
+// preflightRules are Check's rules, one concern each, in the order their
+// findings are listed before the stable sort by severity: the golden plans
+// and scripts reading the findings rely on this order, so append new rules
+// where their findings belong rather than at random.
+var preflightRules = []func(*Cluster, Options) []Finding{
+	// Prerequisites and what the goal needs.
+	prereqOSSPRule,
+	downgradeRule,
+	missingMediaRule,
+	missingPackageRule,
+	rollupSPMismatchRule,
 	// Node health.
+	nodeHealthRule,
+	// The CMSs and replication.
+	cmsNotOnlineRule,
+	groupFailedRule,
+	replicationRule,
+	rtmCopyStatusRule,
+	// Groups on passive nodes.
+	groupsOnPassiveRule,
+	// The management host.
+	managementFindings,
+	// Information.
+	setupComOnlyRule,
+	rollupsRemovedRule,
+	alreadyAtTarget,
+}
+
+var severityRank = map[Severity]int{Block: 0, Warn: 1, Info: 2}
+
+// prereqOSSPRule blocks a service pack on a node still below Windows Server
+// 2003 SP2: Exchange SP1 and later need Windows Server 2003 SP2.
+func prereqOSSPRule(c *Cluster, o Options) []Finding {
+	goal := o.Goal
+	if !goal.IsServicePack() {
+		return nil
+	}
+	var fs []Finding
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
-		switch n.State {
-		case NodeDown, NodeJoining:
-			add(Finding{Code: FindNodeDown, Severity: Block, Node: n.Name,
-				Message: fmt.Sprintf("%s is %s. A rolling upgrade needs every node Up: while one node is paused the other must carry the CMS.", n.Name, n.State.Display()),
-				Remedy:  fmt.Sprintf("Bring %s back first: check the console (out-of-band), start the Cluster service (net start clussvc), and confirm with cluster.exe node %s /status.", n.Name, n.Name)})
-		case NodePaused:
-			add(Finding{Code: FindNodePaused, Severity: Warn, Node: n.Name,
-				Message: fmt.Sprintf("%s is already Paused, probably left from an earlier window. A pause survives reboots, so nothing can fail over to it.", n.Name),
-				Remedy:  fmt.Sprintf("The plan resumes it (%s) and checks it shows Up; find out why it was left paused.", ResumeNodeCommand(n.Name))})
+		os := c.NodeOS(n)
+		if os.Family == Windows2003 && os.SP < 2 {
+			fs = append(fs, Finding{Code: FindPrereqOSSP, Severity: Block, Node: n.Name,
+				Message: fmt.Sprintf("%s runs %s. %s needs Windows Server 2003 SP2 (or Windows Server 2008); Setup will refuse to run.", n.Name, os, goal.Label()),
+				Remedy:  fmt.Sprintf("Install Windows Server 2003 SP2 on every node first, node by node in its own window (pause the node, move its groups off, install, reboot, resume), then plan %s again.", goal.Label())})
+		}
+	}
+	return fs
+}
+
+// downgradeRule blocks a service pack on a node already past it.
+func downgradeRule(c *Cluster, o Options) []Finding {
+	goal := o.Goal
+	if !goal.IsServicePack() {
+		return nil
+	}
+	target := goal.TargetBuild()
+	var fs []Finding
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if !n.Build.IsZero() && n.Build.ServicePack() > target.ServicePack() {
+			fs = append(fs, Finding{Code: FindDowngrade, Severity: Block, Node: n.Name,
+				Message: fmt.Sprintf("%s already runs %s, newer than %s. Exchange service packs cannot be rolled back.", n.Name, Describe(n.Build), goal.Label()),
+				Remedy:  "Choose the goal that matches the newest build in the cluster, or none: a node cannot go back to an older service pack."})
+		}
+	}
+	return fs
+}
+
+// missingMediaRule blocks a service pack with no media path to Setup.com.
+func missingMediaRule(c *Cluster, o Options) []Finding {
+	if !o.Goal.IsServicePack() || strings.TrimSpace(o.Media) != "" {
+		return nil
+	}
+	return []Finding{{Code: FindMissingMedia, Severity: Block,
+		Message: "No media path is set, so the runbook does not know where Setup.com is on the nodes.",
+		Remedy:  `Set media: 'D:\Exchange2007SP2' (the folder holding Setup.com on every node) in the inventory.`}}
+}
+
+// missingPackageRule blocks a rollup or OS patch with no package to install.
+func missingPackageRule(c *Cluster, o Options) []Finding {
+	if !o.Goal.NeedsPackage() || strings.TrimSpace(o.Package) != "" {
+		return nil
+	}
+	return []Finding{{Code: FindMissingPackage, Severity: Block,
+		Message: "No package is set for this goal, so there is nothing to install.",
+		Remedy:  `Set package: 'D:\Updates\Exchange2007-KBnnnnnn-x64-EN.msp' in the inventory or pass --package.`}}
+}
+
+// rollupSPMismatchRule blocks a rollup on a node whose service pack is not
+// the one the rollup was built for.
+func rollupSPMismatchRule(c *Cluster, o Options) []Finding {
+	if o.Goal != GoalRollup || o.PackageBuild.IsZero() {
+		return nil
+	}
+	var fs []Finding
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if !n.Build.IsZero() && n.Build.ServicePack() != o.PackageBuild.ServicePack() {
+			fs = append(fs, Finding{Code: FindRollupSPMismatch, Severity: Block, Node: n.Name,
+				Message: fmt.Sprintf("%s runs %s but the package is a rollup for %s. A rollup installs only on the service pack it was built for.", n.Name, Describe(n.Build), spName(o.PackageBuild.ServicePack())),
+				Remedy:  fmt.Sprintf("Download the latest update rollup for %s (rollups are cumulative: install only the latest one).", spName(n.Build.ServicePack()))})
+		}
+	}
+	return fs
+}
+
+// nodeHealthRule reports, node by node, a node that is not Up and a node
+// with a reboot pending; both findings of a node stay together.
+func nodeHealthRule(c *Cluster, o Options) []Finding {
+	var fs []Finding
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if f, ok := nodeStateFinding(n); ok {
+			fs = append(fs, f)
 		}
 		if n.Pending {
-			add(Finding{Code: FindPendingReboot, Severity: Warn, Node: n.Name,
+			fs = append(fs, Finding{Code: FindPendingReboot, Severity: Warn, Node: n.Name,
 				Message: fmt.Sprintf("%s already has a reboot pending. Setup refuses to start with a restart pending, and an installer may fail on files in use.", n.Name),
 				Remedy:  fmt.Sprintf("Reboot %s before the window (pause it and move its groups off first), or add the reboot as the first action for that node.", n.Name)})
 		}
 	}
+	return fs
+}
 
-	// The CMSs and replication.
+// nodeStateFinding blocks a Down or Joining node and warns of one left
+// Paused; ok is false for an Up node.
+func nodeStateFinding(n *Node) (f Finding, ok bool) {
+	switch n.State {
+	case NodeDown, NodeJoining:
+		return Finding{Code: FindNodeDown, Severity: Block, Node: n.Name,
+			Message: fmt.Sprintf("%s is %s. A rolling upgrade needs every node Up: while one node is paused the other must carry the CMS.", n.Name, n.State.Display()),
+			Remedy:  fmt.Sprintf("Bring %s back first: check the console (out-of-band), start the Cluster service (net start clussvc), and confirm with cluster.exe node %s /status.", n.Name, n.Name)}, true
+	case NodePaused:
+		return Finding{Code: FindNodePaused, Severity: Warn, Node: n.Name,
+			Message: fmt.Sprintf("%s is already Paused, probably left from an earlier window. A pause survives reboots, so nothing can fail over to it.", n.Name),
+			Remedy:  fmt.Sprintf("The plan resumes it (%s) and checks it shows Up; find out why it was left paused.", ResumeNodeCommand(n.Name))}, true
+	}
+	return Finding{}, false
+}
+
+// cmsNotOnlineRule blocks when a CMS is not Online.
+func cmsNotOnlineRule(c *Cluster, o Options) []Finding {
+	var fs []Finding
 	for _, g := range c.CMSs() {
 		if g.State != GroupOnline {
-			add(Finding{Code: FindCMSNotOnline, Severity: Block, Node: g.Owner,
+			fs = append(fs, Finding{Code: FindCMSNotOnline, Severity: Block, Node: g.Owner,
 				Message: fmt.Sprintf("The clustered mailbox server %s is %s on %s. The window starts from a healthy, Online CMS, or every later check is meaningless.", g.Name, g.State.Display(), g.Owner),
 				Remedy:  fmt.Sprintf("Find out why (%s), then bring it online: %s.", CMSStatusCommand(g.Name), StartCMSCommand(g.Name))})
 		}
 	}
+	return fs
+}
+
+// groupFailedRule warns of a Failed group other than a CMS.
+func groupFailedRule(c *Cluster, o Options) []Finding {
+	var fs []Finding
 	for i := range c.Groups {
 		g := &c.Groups[i]
 		if !g.CMS && g.State == GroupFailed {
-			add(Finding{Code: FindGroupFailed, Severity: Warn, Node: g.Owner,
+			fs = append(fs, Finding{Code: FindGroupFailed, Severity: Warn, Node: g.Owner,
 				Message: fmt.Sprintf("The group %q is Failed on %s. Moving it off the node before Setup will fail too.", g.Name, g.Owner),
 				Remedy:  fmt.Sprintf("Repair it before the window, or bring it online: cluster.exe group \"%s\" /online /wait:%d.", g.Name, DefaultMoveWait)})
 		}
 	}
-	if c.Type == CCR {
-		r := c.Replication
-		if !r.Healthy || r.CopyQueue > NearZeroQueue || r.ReplayQueue > NearZeroQueue {
-			state := "reports Healthy but the queues are long"
-			if !r.Healthy {
-				state = "is not Healthy"
-			}
-			cms := c.CMSs()[0].Name
-			add(Finding{Code: FindReplication, Severity: Warn,
-				Message: fmt.Sprintf("Replication %s (copy queue %d, replay queue %d). Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero.", state, r.CopyQueue, r.ReplayQueue),
-				Remedy:  fmt.Sprintf("Watch %s until every storage group is Healthy and both queues drain; a Suspended copy needs Resume-StorageGroupCopy, a Failed one Update-StorageGroupCopy (reseed).", CopyStatusCommand(cms))})
-		}
-		if g := c.CMSs()[0]; c.CMSBuild(g).ServicePack() == 0 && !c.CMSBuild(g).IsZero() {
-			add(Finding{Code: FindRTMCopyStatus, Severity: Info,
-				Message: "On Exchange 2007 RTM, Get-StorageGroupCopyStatus can show Healthy for an idle storage group or flap between Failed and Healthy.",
-				Remedy:  "Before the CMS moves, check that CopyQueueLength and ReplayQueueLength are actually shrinking, not only that the status says Healthy."})
-		}
-	}
+	return fs
+}
 
-	// Groups on passive nodes.
+// replicationRule warns when a CCR's copy is not Healthy or its queues are
+// longer than near zero.
+func replicationRule(c *Cluster, o Options) []Finding {
+	r := c.Replication
+	unhealthy := !r.Healthy || r.CopyQueue > NearZeroQueue || r.ReplayQueue > NearZeroQueue
+	if c.Type != CCR || !unhealthy {
+		return nil
+	}
+	state := "reports Healthy but the queues are long"
+	if !r.Healthy {
+		state = "is not Healthy"
+	}
+	cms := c.CMSs()[0].Name
+	return []Finding{{Code: FindReplication, Severity: Warn,
+		Message: fmt.Sprintf("Replication %s (copy queue %d, replay queue %d). Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero.", state, r.CopyQueue, r.ReplayQueue),
+		Remedy:  fmt.Sprintf("Watch %s until every storage group is Healthy and both queues drain; a Suspended copy needs Resume-StorageGroupCopy, a Failed one Update-StorageGroupCopy (reseed).", CopyStatusCommand(cms))}}
+}
+
+// rtmCopyStatusRule notes that an RTM CCR's copy status cannot be taken at
+// its word.
+func rtmCopyStatusRule(c *Cluster, o Options) []Finding {
+	if c.Type != CCR {
+		return nil
+	}
+	if b := c.CMSBuild(c.CMSs()[0]); b.IsZero() || b.ServicePack() != 0 {
+		return nil
+	}
+	return []Finding{{Code: FindRTMCopyStatus, Severity: Info,
+		Message: "On Exchange 2007 RTM, Get-StorageGroupCopyStatus can show Healthy for an idle storage group or flap between Failed and Healthy.",
+		Remedy:  "Before the CMS moves, check that CopyQueueLength and ReplayQueueLength are actually shrinking, not only that the status says Healthy."}}
+}
+
+// groupsOnPassiveRule notes the groups a passive node owns, which the plan
+// moves off before installing.
+func groupsOnPassiveRule(c *Cluster, o Options) []Finding {
+	var fs []Finding
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
 		if c.IsActive(n.Name) {
@@ -127,33 +235,43 @@ func Check(c *Cluster, o Options) []Finding {
 			names = append(names, fmt.Sprintf("%q", g.Name))
 		}
 		if len(names) > 0 {
-			add(Finding{Code: FindGroupsOnPassive, Severity: Info, Node: n.Name,
+			fs = append(fs, Finding{Code: FindGroupsOnPassive, Severity: Info, Node: n.Name,
 				Message: fmt.Sprintf("%s is passive but owns %s. Setup restarts the Cluster service, which would fail these groups over mid-install.", n.Name, strings.Join(names, ", ")),
 				Remedy:  fmt.Sprintf("The plan moves them off %s before anything is installed (move-groups).", n.Name)})
 		}
 	}
-
-	fs = append(fs, managementFindings(c, o)...)
-
-	if goal.IsServicePack() {
-		add(Finding{Code: FindSetupComOnly, Severity: Info,
-			Message: "A service pack on a clustered mailbox server goes through Setup.com on the command line. The Setup.exe wizard cannot upgrade a CMS node.",
-			Remedy:  "The plan runs Setup.com /mode:upgrade on each node and Setup.com /upgradecms for the CMS."})
-		for i := range c.Nodes {
-			n := &c.Nodes[i]
-			if !n.Build.IsZero() && n.Build.Compare(target) < 0 && !isSPBase(n.Build) {
-				add(Finding{Code: FindRollupsRemoved, Severity: Info, Node: n.Name,
-					Message: fmt.Sprintf("%s runs %s. The service pack removes installed update rollups automatically.", n.Name, Describe(n.Build)),
-					Remedy:  fmt.Sprintf("After the window, install the latest update rollup for %s on every node (passive first).", spName(target.ServicePack()))})
-			}
-		}
-	}
-	fs = append(fs, alreadyAtTarget(c, o)...)
-	sort.SliceStable(fs, func(i, j int) bool { return severityRank[fs[i].Severity] < severityRank[fs[j].Severity] })
 	return fs
 }
 
-var severityRank = map[Severity]int{Block: 0, Warn: 1, Info: 2}
+// setupComOnlyRule notes that a service pack on a CMS goes through
+// Setup.com, never the wizard.
+func setupComOnlyRule(c *Cluster, o Options) []Finding {
+	if !o.Goal.IsServicePack() {
+		return nil
+	}
+	return []Finding{{Code: FindSetupComOnly, Severity: Info,
+		Message: "A service pack on a clustered mailbox server goes through Setup.com on the command line. The Setup.exe wizard cannot upgrade a CMS node.",
+		Remedy:  "The plan runs Setup.com /mode:upgrade on each node and Setup.com /upgradecms for the CMS."}}
+}
+
+// rollupsRemovedRule notes the nodes whose update rollups a service pack
+// removes (a node below the target that is not on a bare RTM or SP build).
+func rollupsRemovedRule(c *Cluster, o Options) []Finding {
+	if !o.Goal.IsServicePack() {
+		return nil
+	}
+	target := o.Goal.TargetBuild()
+	var fs []Finding
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if !n.Build.IsZero() && n.Build.Compare(target) < 0 && !isSPBase(n.Build) {
+			fs = append(fs, Finding{Code: FindRollupsRemoved, Severity: Info, Node: n.Name,
+				Message: fmt.Sprintf("%s runs %s. The service pack removes installed update rollups automatically.", n.Name, Describe(n.Build)),
+				Remedy:  fmt.Sprintf("After the window, install the latest update rollup for %s on every node (passive first).", spName(target.ServicePack()))})
+		}
+	}
+	return fs
+}
 
 // isSPBase reports a bare RTM or service-pack build.
 func isSPBase(b Build) bool {

@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -150,5 +151,66 @@ func TestFindingsOrderedBySeverity(t *testing.T) {
 			t.Fatalf("findings out of order: %v", fs)
 		}
 		last = r
+	}
+}
+
+// TestRuleBoundaries drives single preflight rules at the edges where each
+// must stay silent or speak, listing what a user would see: each finding's
+// code, severity and node, in order.
+func TestRuleBoundaries(t *testing.T) {
+	cases := []struct {
+		name   string
+		rule   func(*Cluster, Options) []Finding
+		mutate func(c *Cluster, o *Options)
+		want   []string // "code severity node"
+	}{
+		{"2003 SP2 meets the prerequisite", prereqOSSPRule, func(c *Cluster, o *Options) {}, nil},
+		{"2008 has no service pack to need", prereqOSSPRule, func(c *Cluster, o *Options) { c.OS = OS{Windows2008, 0} }, nil},
+		{"a rollup does not need 2003 SP2", prereqOSSPRule, func(c *Cluster, o *Options) {
+			c.OS.SP, o.Goal = 1, GoalRollup
+		}, nil},
+		{"a node's own OS counts", prereqOSSPRule, func(c *Cluster, o *Options) { c.Nodes[1].OS = OS{Windows2003, 1} },
+			[]string{"prereq-os-sp block EXNODE02"}},
+		{"same service pack is no downgrade", downgradeRule, func(c *Cluster, o *Options) { c.Nodes[0].Build = BuildSP2 }, nil},
+		{"media of blanks is missing", missingMediaRule, func(c *Cluster, o *Options) { o.Media = "  " },
+			[]string{"media-missing block "}},
+		{"a rollup needs no media", missingMediaRule, func(c *Cluster, o *Options) { o.Goal, o.Media = GoalRollup, "" }, nil},
+		{"a rollup for the nodes' SP fits", rollupSPMismatchRule, func(c *Cluster, o *Options) {
+			o.Goal, o.PackageBuild = GoalRollup, MustBuild("8.0.708.3")
+		}, nil},
+		{"a node's state and pending reboot stay together", nodeHealthRule, func(c *Cluster, o *Options) {
+			c.Nodes[0].State, c.Nodes[0].Pending = NodeDown, true
+			c.Nodes[1].State, c.Nodes[1].Pending = NodePaused, true
+		}, []string{"node-down block EXNODE01", "pending-reboot warn EXNODE01", "node-paused warn EXNODE02", "pending-reboot warn EXNODE02"}},
+		{"a Failed CMS is not a failed group", groupFailedRule, func(c *Cluster, o *Options) { c.Groups[1].State = GroupFailed }, nil},
+		{"queues at the near-zero limit are healthy", replicationRule, func(c *Cluster, o *Options) {
+			c.Replication.CopyQueue, c.Replication.ReplayQueue = NearZeroQueue, NearZeroQueue
+		}, nil},
+		{"a replay queue past the limit warns", replicationRule, func(c *Cluster, o *Options) {
+			c.Replication.ReplayQueue = NearZeroQueue + 1
+		}, []string{"replication-unhealthy warn "}},
+		{"an SCC has no replication", replicationRule, func(c *Cluster, o *Options) {
+			*c = scc(2, 1)
+			c.Replication.Healthy = false
+		}, nil},
+		{"an SP1 CMS's copy status can be trusted", rtmCopyStatusRule, func(c *Cluster, o *Options) {
+			c.Nodes[0].Build, c.Nodes[1].Build = BuildSP1, BuildSP1
+		}, nil},
+		{"bare service-pack builds have no rollups to remove", rollupsRemovedRule, func(c *Cluster, o *Options) {
+			c.Nodes[0].Build, c.Nodes[1].Build = BuildSP1, BuildRTMb
+		}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, o := ccr(), sp2()
+			tc.mutate(&c, &o)
+			var got []string
+			for _, f := range tc.rule(&c, o) {
+				got = append(got, fmt.Sprintf("%s %s %s", f.Code, f.Severity, f.Node))
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

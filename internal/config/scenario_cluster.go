@@ -1,0 +1,178 @@
+package config
+
+import (
+	"strings"
+
+	"cmsrunbook/runbook"
+)
+
+// scenarioCluster reads cluster, nodes, groups and replication, checking
+// every name and reference where it is written, then runs the domain's
+// own Cluster.Validate for the rules about the whole (node and CMS counts).
+func (r *reader) scenarioCluster(top *fields) runbook.Cluster {
+	c := r.scenarioClusterHeader(top)
+	if r.failed() {
+		return c
+	}
+	c.Nodes = r.scenarioNodes(top, c.OS)
+	if r.failed() {
+		return c
+	}
+	c.Groups = r.scenarioGroups(top, &c)
+	if r.failed() {
+		return c
+	}
+	c.Replication = r.scenarioReplication(top, c.Type)
+	if r.failed() {
+		return c
+	}
+	if err := c.Validate(); err != nil {
+		top.failKey(clusterErrorKey(err), err)
+	}
+	return c
+}
+
+// scenarioClusterHeader reads the cluster mapping: name, type (ccr or scc)
+// and the OS every node runs unless it says otherwise.
+func (r *reader) scenarioClusterHeader(top *fields) runbook.Cluster {
+	var c runbook.Cluster
+	top.require("cluster", "the cluster, like {name: EXCLUS01, type: ccr, os: windows-server-2003, os_sp: 2}")
+	cf := top.sub("cluster", "name", "type", "os", "os_sp")
+	cf.require("name", "the cluster's NetBIOS name, like EXCLUS01")
+	c.Name = cf.hostName("name")
+	if cf.require("type", "ccr (two nodes, replicated) or scc (shared storage, up to eight nodes)") {
+		switch t := cf.str("type"); t {
+		case string(runbook.CCR), string(runbook.SCC):
+			c.Type = runbook.ClusterType(t)
+		default:
+			if !r.failed() {
+				cf.fail("type", "%q is not ccr or scc", t)
+			}
+		}
+	}
+	cf.require("os", "the nodes' Windows release, windows-server-2003 or windows-server-2008")
+	c.OS = runbook.OS{Family: cf.osFamily("os", true), SP: cf.osSP("os_sp")}
+	return c
+}
+
+// scenarioNodes reads the nodes list, refusing a node listed twice (names
+// compare case-insensitively). On an error it returns the nodes read so far.
+func (r *reader) scenarioNodes(top *fields, clusterOS runbook.OS) []runbook.Node {
+	top.require("nodes", "the cluster's nodes, like - {name: EXNODE01, exchange: 8.0.685.24}")
+	var nodes []runbook.Node
+	nodeLine := map[string]int{}
+	for _, nf := range top.entries("nodes", "name", "state", "exchange", "pending_reboot", "os", "os_sp") {
+		n := r.scenarioNode(nf, clusterOS, nodeLine)
+		if r.failed() {
+			return nodes
+		}
+		nodes = append(nodes, n)
+	}
+	return nodes
+}
+
+// scenarioNode reads one node: Up unless its state says otherwise, on the
+// cluster's OS family (a failover cluster cannot mix them) and, unless
+// os_sp says otherwise, the cluster's service pack. nodeLine maps the
+// upper-cased names read so far to their lines.
+func (r *reader) scenarioNode(nf *fields, clusterOS runbook.OS, nodeLine map[string]int) runbook.Node {
+	var n runbook.Node
+	nf.require("name", "the node's NetBIOS name, like EXNODE01")
+	n.Name = nf.hostName("name")
+	if line, dup := nodeLine[strings.ToUpper(n.Name)]; dup && !r.failed() {
+		nf.fail("name", "node %s is listed twice; the first is on line %d", n.Name, line)
+	}
+	nodeLine[strings.ToUpper(n.Name)], _ = position(nf.where("name"))
+	n.State = runbook.NodeUp
+	if nf.has("state") {
+		st, err := runbook.ParseNodeState(nf.str("state"))
+		if err != nil && !r.failed() {
+			nf.failErr("state", err)
+		}
+		n.State = st
+	}
+	nf.require("exchange", "the node's Exchange 2007 build, like 8.0.685.24")
+	n.Build = nf.build("exchange")
+	n.Pending = nf.boolean("pending_reboot", false)
+	n.OS = clusterOS
+	if nf.has("os") {
+		fam := nf.osFamily("os", true)
+		if fam != "" && fam != clusterOS.Family {
+			nf.fail("os", "a failover cluster cannot mix %s and %s nodes", clusterOS.Family.Name(), fam.Name())
+		}
+	}
+	if nf.has("os_sp") {
+		n.OS.SP = nf.osSP("os_sp")
+	}
+	return n
+}
+
+// scenarioGroups reads the groups list, refusing a group listed twice
+// (names compare case-insensitively) and an owner that is not one of c's
+// nodes. On an error it returns the groups read so far.
+func (r *reader) scenarioGroups(top *fields, c *runbook.Cluster) []runbook.Group {
+	top.require("groups", "the cluster's groups, at least the CMS, like - {name: EXCMS01, owner: EXNODE01, cms: true}")
+	var groups []runbook.Group
+	groupLine := map[string]int{}
+	for _, gf := range top.entries("groups", "name", "owner", "state", "cms", "exchange") {
+		g := r.scenarioGroup(gf, c, groupLine)
+		if r.failed() {
+			return groups
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+// scenarioGroup reads one group: a CMS's name must be a valid host name and
+// only a CMS may carry an Exchange build; a group is Online unless its
+// state says otherwise. groupLine maps the upper-cased names read so far
+// to their lines.
+func (r *reader) scenarioGroup(gf *fields, c *runbook.Cluster, groupLine map[string]int) runbook.Group {
+	var g runbook.Group
+	g.CMS = gf.boolean("cms", false)
+	gf.require("name", "the group's name as Cluster Administrator shows it, like Cluster Group")
+	g.Name = gf.str("name")
+	if !r.failed() {
+		validate := runbook.ValidateGroupName
+		if g.CMS {
+			validate = runbook.ValidateHostName
+		}
+		if err := validate(g.Name); err != nil {
+			gf.failErr("name", err)
+		}
+	}
+	if line, dup := groupLine[strings.ToUpper(g.Name)]; dup && !r.failed() {
+		gf.fail("name", "group %q is listed twice; the first is on line %d", g.Name, line)
+	}
+	groupLine[strings.ToUpper(g.Name)], _ = position(gf.where("name"))
+	gf.require("owner", "the node that owns the group now")
+	g.Owner = gf.nodeRef("owner", c)
+	g.State = runbook.GroupOnline
+	if gf.has("state") {
+		st, err := runbook.ParseGroupState(gf.str("state"))
+		if err != nil && !r.failed() {
+			gf.failErr("state", err)
+		}
+		g.State = st
+	}
+	if gf.has("exchange") && !g.CMS && !r.failed() {
+		gf.fail("exchange", "is the build of a clustered mailbox server; set it only on the group with cms: true")
+	}
+	g.Build = gf.build("exchange")
+	return g
+}
+
+// scenarioReplication reads the CCR's replication state (healthy, empty
+// queues when absent); an SCC has none, so naming it there is an error.
+func (r *reader) scenarioReplication(top *fields, t runbook.ClusterType) runbook.Replication {
+	rf := top.sub("replication", "healthy", "copy_queue", "replay_queue")
+	if rf.present() && t == runbook.SCC && !r.failed() {
+		top.fail("replication", "an SCC cluster shares its storage and has no replication; remove replication")
+	}
+	return runbook.Replication{
+		Healthy:     rf.boolean("healthy", true),
+		CopyQueue:   rf.integer("copy_queue", 0, 0, 1_000_000),
+		ReplayQueue: rf.integer("replay_queue", 0, 0, 1_000_000),
+	}
+}

@@ -1,7 +1,7 @@
 // Package report turns plans and run journals into documents for people and
 // scripts: the plan as text for the terminal, markdown for a change ticket
 // and JSON for scripts (DESIGN section 3), and the end-of-window change
-// record read from a run journal (run.go).
+// record read from a run journal (record.go).
 package report
 
 import (

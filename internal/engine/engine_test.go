@@ -123,7 +123,7 @@ func TestPersonSkipsAndAborts(t *testing.T) {
 	want := []string{
 		"step-confirmed:s01-preflight:alice",
 		"decision:s02-pause-node-EXNODE02:aliceskip",
-		"step-skipped:s02-pause-node-EXNODE02:",
+		"step-skipped:s02-pause-node-EXNODE02:alice",
 		"decision:s03-move-groups-EXNODE02:aliceabort",
 	}
 	if strings.Join(seen, "\n") != strings.Join(want, "\n") {

@@ -38,7 +38,7 @@ func (e *Engine) confirm(ctx context.Context, st *stepRun) (phase, error) {
 	}
 	switch conf.Answer {
 	case AnswerSkip:
-		st.skipReason = "skipped by " + conf.By
+		st.skipReason, st.skipBy = "skipped by "+conf.By, conf.By
 		return phaseSkip, e.decision(st, runbook.RemedySkip, conf.By)
 	case AnswerAbort:
 		st.status = runbook.RunAborted
@@ -176,7 +176,7 @@ func (e *Engine) decide(ctx context.Context, st *stepRun) (phase, error) {
 		st.status = runbook.RunAborted
 		return phaseDone, nil
 	case runbook.RemedySkip:
-		st.skipReason = "skipped after failure: " + d.Code
+		st.skipReason, st.skipBy = "skipped after failure: "+d.Code, dec.By
 		return phaseSkip, nil
 	case runbook.RemedyMount:
 		cmd := runbook.Command{Node: s.Target, Shell: runbook.ShellPowerShell, Line: runbook.MountDatabasesCommand(s.CMS), StepID: s.ID, Kind: s.Kind}
@@ -193,7 +193,7 @@ func (e *Engine) decide(ctx context.Context, st *stepRun) (phase, error) {
 // skipChosen records the skip a person (or --yes) chose, at the prompt
 // or after a failure; the decision before it says who.
 func (e *Engine) skipChosen(ctx context.Context, st *stepRun) (phase, error) {
-	return phaseDone, e.skipped(st, st.skipReason, "")
+	return phaseDone, e.skipped(st, st.skipReason, st.skipBy)
 }
 
 func offered(d runbook.Diagnosis, a runbook.RemedyAction) bool {

@@ -66,8 +66,9 @@ type stepRun struct {
 	// diag is its diagnosis, for decide.
 	failure *runbook.Failure
 	diag    *runbook.Diagnosis
-	// skipReason is why a chosen skip happens, for the skip phase.
-	skipReason string
+	// skipReason and skipBy are why a chosen skip happens and who chose
+	// it, for the skip phase.
+	skipReason, skipBy string
 	// note goes with the success event ("already holds on re-check").
 	note string
 	// status ends the run when set (an abort).

@@ -249,9 +249,12 @@ func (p *RunProgress) applyRun(ev *Event) {
 
 func (p *RunProgress) applyStart(st *StepProgress, ev *Event) {
 	st.Status = StepStarted
-	st.Attempts++
-	if ev.Attempt > st.Attempts {
-		st.Attempts = ev.Attempt
+	// The engine numbers its attempts; a re-attach after a resume is the
+	// same attempt recorded again. Records without numbers count starts.
+	if ev.Attempt > 0 {
+		st.Attempts = max(st.Attempts, ev.Attempt)
+	} else {
+		st.Attempts++
 	}
 	if st.Started == "" {
 		st.Started = ev.Time

@@ -20,7 +20,7 @@ func benchModel(b *testing.B) (*Model, runbook.Step) {
 	b.Helper()
 	sc, plan := loadScenario(b, "ccr-2003-sp2")
 	m := New(Options{Plan: plan, Cluster: sc.Cluster, Now: func() time.Time { return epoch }})
-	m.dlg = nil
+	m.dialogs = nil
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	s := plan.Steps[3]
 	m.Hooks().Event(runbook.Event{Event: runbook.EvStepStarted, Step: s.ID, Attempt: 1, Commands: s.Commands})
@@ -107,10 +107,10 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 // BenchmarkPaletteKeystroke filters the command palette once.
 func BenchmarkPaletteKeystroke(b *testing.B) {
 	m, _ := benchModel(b)
-	p := newPalette(m)
+	p := newPalette(m.plan.Steps, m.cluster, false)
+	p.input.SetValue("rbt ex2")
 	b.ResetTimer()
 	for b.Loop() {
-		p.query = "rbt ex2"
 		p.filter()
 	}
 }

@@ -20,6 +20,14 @@ func fit(s string, w int, g Glyphs) string {
 	return s + strings.Repeat(" ", w-sw)
 }
 
+// clip keeps at most h lines (all of them when h <= 0).
+func clip(l []string, h int) []string {
+	if h > 0 && len(l) > h {
+		return l[:h]
+	}
+	return l
+}
+
 // box draws a pane: a border with the title in its top edge and content
 // cut to the inside. The focused pane's top edge uses HF (heavy or '='),
 // so focus shows without colour too.

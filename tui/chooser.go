@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
 
@@ -15,8 +17,8 @@ import (
 // preselected; Enter starts the highlighted one.
 type Chooser struct {
 	list    []config.ScenarioInfo
-	query   string
-	matches []int // indexes into list
+	input   textinput.Model // the filter
+	matches []int           // indexes into list
 	hits    map[int][]int
 	sel     int
 	st      Styles
@@ -34,7 +36,7 @@ func (s scenarioSource) Len() int            { return len(s) }
 
 // NewChooser lists the scenarios with def selected.
 func NewChooser(list []config.ScenarioInfo, def string, ascii, noColor bool) *Chooser {
-	c := &Chooser{list: list, st: NewStyles(noColor), g: UnicodeGlyphs, width: 80, height: 24}
+	c := &Chooser{list: list, input: newLineInput(0), st: NewStyles(noColor), g: UnicodeGlyphs, width: 80, height: 24}
 	if ascii {
 		c.g = ASCIIGlyphs
 	}
@@ -50,12 +52,12 @@ func NewChooser(list []config.ScenarioInfo, def string, ascii, noColor bool) *Ch
 func (c *Chooser) filter() {
 	c.matches = c.matches[:0]
 	c.hits = map[int][]int{}
-	if c.query == "" {
+	if q := c.input.Value(); q == "" {
 		for i := range c.list {
 			c.matches = append(c.matches, i)
 		}
 	} else {
-		for _, m := range fuzzy.FindFrom(c.query, scenarioSource(c.list)) {
+		for _, m := range fuzzy.FindFrom(q, scenarioSource(c.list)) {
 			c.matches = append(c.matches, m.Index)
 			c.hits[m.Index] = m.MatchedIndexes
 		}
@@ -72,33 +74,28 @@ func (c *Chooser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		c.width, c.height = msg.Width, msg.Height
 	case tea.PasteMsg:
-		c.query += strings.TrimSpace(Sanitize(msg.Content))
+		pasteInput(&c.input, strings.TrimSpace(Sanitize(msg.Content)))
 		c.sel = 0
 		c.filter()
 	case tea.KeyPressMsg:
-		switch msg.String() {
-		case "ctrl+c", "esc":
+		before := c.input.Value()
+		switch {
+		case key.Matches(msg, dialogKeys.Cancel):
 			return c, tea.Quit
-		case "enter":
+		case key.Matches(msg, dialogKeys.Submit):
 			if len(c.matches) > 0 {
 				c.Chosen = c.list[c.matches[c.sel]].Name
 				return c, tea.Quit
 			}
-		case "up", "ctrl+k":
+		case key.Matches(msg, dialogKeys.Up):
 			c.sel = max(c.sel-1, 0)
-		case "down", "ctrl+j", "tab":
+		case key.Matches(msg, dialogKeys.Down):
 			c.sel = min(c.sel+1, max(len(c.matches)-1, 0))
-		case "backspace":
-			if r := []rune(c.query); len(r) > 0 {
-				c.query = string(r[:len(r)-1])
-				c.filter()
-			}
-		default:
-			if t := typedText(msg); t != "" {
-				c.query += t
+		case editKey(&c.input, msg) && c.input.Value() != before:
+			if typedText(msg) != "" {
 				c.sel = 0
-				c.filter()
 			}
+			c.filter()
 		}
 	}
 	return c, nil
@@ -116,7 +113,7 @@ func (c *Chooser) View() tea.View {
 func (c *Chooser) Render() string {
 	w, h := max(c.width, 40), max(c.height, 10)
 	out := []string{fit(c.st.Badge.Render(" SIMULATION ")+c.st.Header.Render(" cmsrunbook training: choose a scenario"), w, c.g), ""}
-	out = append(out, fit(" "+c.st.Key.Render("filter "+c.g.Prompt)+" "+c.query+"_", w, c.g))
+	out = append(out, fit(" "+c.st.Key.Render("filter "+c.g.Prompt)+" "+c.input.Value()+"_", w, c.g))
 	descRows := 6
 	listRows := max(h-len(out)-descRows-3, 3)
 	top := 0

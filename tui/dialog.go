@@ -1,10 +1,9 @@
 package tui
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"cmsrunbook/internal/engine"
@@ -12,203 +11,132 @@ import (
 )
 
 // dialog is anything drawn over the screen that takes the keys first.
+// A dialog changes only itself: its key handler returns an action and
+// the root model carries it out (Model.do). It draws from what it was
+// given when it opened and from the look passed to render; it never
+// holds the root model.
 type dialog interface {
-	key(m *Model, k tea.KeyPressMsg) tea.Cmd
-	render(m *Model, w, h int) []string
+	key(k tea.KeyPressMsg) dialogAction
+	render(lk look, w, h int) []string
 }
 
-// graced dialogs ignore keys for InputGrace after they open: they ask for
-// decisions, and a key meant for the screen behind must not answer them.
-type graced interface {
-	setOpened(time.Time)
-	openedAt() time.Time
+// look is what a dialog draws with.
+type look struct {
+	st Styles
+	g  Glyphs
 }
+
+// graced dialogs ignore keys for InputGrace after they open (or come
+// back to the top of the stack): they ask for decisions, and a key meant
+// for the screen behind must not answer them.
+type graced interface{ graced() }
 
 // paster dialogs take bracketed paste (a CMS name pasted from a ticket).
-type paster interface{ paste(m *Model, s string) }
+type paster interface{ paste(s string) }
 
-type grace struct{ at time.Time }
+// asking dialogs belong to one of the engine's questions (a *confirmReq
+// or *decideReq): once it is answered, every dialog about it closes.
+type asking interface{ request() any }
 
-func (g *grace) setOpened(t time.Time) { g.at = t }
-func (g *grace) openedAt() time.Time   { return g.at }
+// dialogAction is what a dialog's key asks the root model to do; nil
+// asks nothing.
+type dialogAction interface{}
 
-func (m *Model) closeDialog() { m.dlg = nil }
+type (
+	// closeDialog closes the top dialog; the one under it, if any, is
+	// shown again.
+	closeDialog struct{}
+	// openDialog opens d over the current dialog (or the screen).
+	openDialog struct{ d dialog }
+	// setFlash shows text on the hint line.
+	setFlash struct{ text string }
+	// quit leaves the screen.
+	quit struct{}
+	// confirmStep answers the engine's confirmation (run or skip); the
+	// root adds who answered.
+	confirmStep struct {
+		req    *confirmReq
+		answer engine.Answer
+		typed  string
+	}
+	// decideRemedy answers the engine's question after a failure; the
+	// root adds who decided.
+	decideRemedy struct {
+		req    *decideReq
+		action runbook.RemedyAction
+	}
+	// gotoStep selects step idx in the runbook pane.
+	gotoStep struct{ idx int }
+	// showNode and showGroup point the topology pane at a node or group.
+	showNode  struct{ name string }
+	showGroup struct{ name string }
+	// runCommand does what a screen key does.
+	runCommand struct{ c command }
+	// actions are done in order.
+	actions []dialogAction
+)
 
-// confirmDialog asks before a step sends anything: the node, the exact
-// commands, the expected effect and the outage impact. It defaults to No:
-// only `y` (or, for typed steps, the CMS name followed by Enter) runs the
-// step; `n` and Esc close it; any other key does nothing.
-type confirmDialog struct {
-	grace
-	req   *confirmReq
-	typed string
-	err   string
+// shown is a dialog on the stack and when it came to the top.
+type shown struct {
+	d  dialog
+	at time.Time
 }
 
-func (d *confirmDialog) isTyped() bool { return d.req.step.Confirm == runbook.ConfirmTyped }
-
-func (d *confirmDialog) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
-	s := d.req.step
-	ks := k.String()
-	if ks == "esc" || ks == "ctrl+c" {
-		m.closeDialog()
-		m.flash = fmt.Sprintf("Step %d was not run; it waits for you.", s.N)
-		return nil
-	}
-	if !d.isTyped() {
-		switch ks {
-		case "y", "Y":
-			m.closeDialog()
-			m.answerConfirm(d.req, engine.Confirmation{Answer: engine.AnswerRun, By: m.opts.Operator})
-		case "n", "N":
-			m.closeDialog()
-			m.flash = fmt.Sprintf("Step %d was not run; it waits for you.", s.N)
-		}
-		return nil
-	}
-	switch ks {
-	case "enter":
-		if d.typed == s.CMS {
-			m.closeDialog()
-			m.answerConfirm(d.req, engine.Confirmation{Answer: engine.AnswerRun, By: m.opts.Operator, Typed: d.typed})
-			return nil
-		}
-		if d.typed != "" {
-			d.err = fmt.Sprintf("%q is not %s. Type the name exactly, or esc to cancel.", d.typed, s.CMS)
-		}
-		d.typed = ""
-	case "backspace":
-		if r := []rune(d.typed); len(r) > 0 {
-			d.typed = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		d.typed = ""
-	default:
-		if t := typedText(k); t != "" && len(d.typed) < 64 {
-			d.typed += t
-			d.err = ""
-		}
-	}
-	return nil
+// dialogKeys are the keys the dialogs answer to.
+var dialogKeys = struct {
+	Yes, No, Cancel, Submit, Hide      key.Binding
+	Up, Down, PaletteClose             key.Binding
+	ScrollUp, ScrollDown, PgUp, PgDown key.Binding
+	ScrollTop                          key.Binding
+	CloseHelp, CloseExplain            key.Binding
+	CloseFindings                      key.Binding
+}{
+	Yes:           key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+	No:            key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no")),
+	Cancel:        key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
+	Submit:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "go")),
+	Hide:          key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "hide")),
+	Up:            key.NewBinding(key.WithKeys("up", "ctrl+k"), key.WithHelp("up", "select")),
+	Down:          key.NewBinding(key.WithKeys("down", "ctrl+j", "tab"), key.WithHelp("down", "select")),
+	PaletteClose:  key.NewBinding(key.WithKeys("esc", "ctrl+c", "ctrl+p"), key.WithHelp("esc", "close")),
+	ScrollUp:      key.NewBinding(key.WithKeys("up", "k")),
+	ScrollDown:    key.NewBinding(key.WithKeys("down", "j")),
+	PgUp:          key.NewBinding(key.WithKeys("pgup")),
+	PgDown:        key.NewBinding(key.WithKeys("pgdown", "space")),
+	ScrollTop:     key.NewBinding(key.WithKeys("home", "g")),
+	CloseHelp:     key.NewBinding(key.WithKeys("esc", "?", "q", "enter")),
+	CloseExplain:  key.NewBinding(key.WithKeys("esc", "e", "q", "enter")),
+	CloseFindings: key.NewBinding(key.WithKeys("esc", "f", "q", "enter")),
 }
 
-func (d *confirmDialog) paste(_ *Model, s string) {
-	if d.isTyped() {
-		d.typed += strings.TrimSpace(Sanitize(s))
-	}
-}
-
-// outageImpact says what the step does to the users' mailboxes.
-func outageImpact(s runbook.Step) string {
-	switch s.Outage {
-	case runbook.OutageStarts:
-		return "STARTS THE OUTAGE: users lose their mailboxes until the CMS is Online again."
-	case runbook.OutageDuring:
-		return "During the outage: the CMS is already down."
-	case runbook.OutageEnds:
-		return "Ends the outage when the CMS comes Online."
-	case runbook.OutageBrief:
-		return "A brief outage while the CMS changes node (about a minute)."
-	}
-	return "None: users are not affected."
-}
-
-func (d *confirmDialog) render(m *Model, w, h int) []string {
-	s := d.req.step
-	inner := w - 4
-	node := s.Node
-	if node == "" {
-		node = "all nodes (reads state, sends no change)"
-	}
-	var l []string
-	l = append(l, m.st.Bold.Render(fmt.Sprintf("Step %d of %d: %s", s.N, len(m.plan.Steps), s.Title)))
-	l = append(l, "Node: "+m.st.Bold.Render(node))
-	if s.Target != "" {
-		l[len(l)-1] += "   Target: " + m.st.Bold.Render(s.Target)
-	}
-	if len(s.Commands) > 0 {
-		l = append(l, "Commands, exactly as they will run:")
-		for _, c := range s.Commands {
-			for i, part := range wrap(c, inner-4) {
-				p := "    "
-				if i == 0 {
-					p = "  " + m.g.Prompt + " "
-				}
-				l = append(l, p+m.st.Command.Render(part))
-			}
-		}
-	} else {
-		l = append(l, "Commands: none; it reads the cluster's state.")
-	}
-	for i, part := range wrap("Expected: "+s.Post.Text, inner) {
-		if i == 0 {
-			part = strings.Replace(part, "Expected:", m.st.Bold.Render("Expected:"), 1)
-		}
-		l = append(l, part)
-	}
-	impact := outageImpact(s)
-	for i, part := range wrap("Outage: "+impact, inner) {
-		if i == 0 {
-			part = strings.Replace(part, "Outage:", m.st.Bold.Render("Outage:"), 1)
-		}
-		if s.Outage != runbook.OutageNone && s.Outage != "" {
-			part = m.st.Outage.Render(part)
-		}
-		l = append(l, part)
-	}
-	l = append(l, "")
-	danger := s.Outage == runbook.OutageStarts || s.Outage == runbook.OutageBrief || m.opts.Real
-	if d.isTyped() {
-		l = append(l, m.st.Warn.Render(fmt.Sprintf("Type %s to confirm", s.CMS))+", then enter:")
-		l = append(l, "  "+m.g.Prompt+" "+m.st.Input.Render(fit(d.typed+"_", min(24, inner-4), m.g)))
-		if d.err != "" {
-			l = append(l, m.st.Failed.Render(d.err))
-		}
-		l = append(l, keyHint(m.st, "enter", "check the name", "esc", "cancel (nothing runs)"))
-	} else {
-		l = append(l, m.st.Bold.Render("Run it? [y/N]")+"  "+keyHint(m.st, "y", "run", "n/esc", "cancel"))
-	}
-	title := "Confirm step"
-	if m.opts.Real {
-		title = "Confirm step on the LIVE CLUSTER"
-	}
-	return dialogBox(m.st, m.g, title, l, w, h, danger)
-}
-
-func clip(l []string, h int) []string {
-	if h > 0 && len(l) > h {
-		return l[:h]
-	}
-	return l
-}
-
-// askDialog is a yes/no question that defaults to No (skip, quit).
+// askDialog is a yes/no question that defaults to No (skip, quit). Yes
+// closes it and does yes; n and esc close it; other keys do nothing.
 type askDialog struct {
-	grace
 	title  string
 	lines  []string
 	danger bool
-	yes    func(m *Model)
+	yes    dialogAction
+	req    any // the engine's question it belongs to, if any
 }
 
-func (d *askDialog) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "y", "Y":
-		m.closeDialog()
-		d.yes(m)
-	case "n", "N", "esc":
-		m.closeDialog()
-	case "ctrl+c":
-		m.closeDialog()
+func (d *askDialog) graced()      {}
+func (d *askDialog) request() any { return d.req }
+
+func (d *askDialog) key(k tea.KeyPressMsg) dialogAction {
+	switch {
+	case key.Matches(k, dialogKeys.Yes):
+		return actions{closeDialog{}, d.yes}
+	case key.Matches(k, dialogKeys.No, dialogKeys.Cancel):
+		return closeDialog{}
 	}
 	return nil
 }
 
-func (d *askDialog) render(m *Model, w, h int) []string {
+func (d *askDialog) render(lk look, w, h int) []string {
 	var l []string
 	for _, x := range d.lines {
 		l = append(l, wrap(x, w-4)...)
 	}
-	l = append(l, "", m.st.Bold.Render("[y/N]")+"  "+keyHint(m.st, "y", "yes", "n/esc", "no"))
-	return dialogBox(m.st, m.g, d.title, l, w, h, d.danger)
+	l = append(l, "", lk.st.Bold.Render("[y/N]")+"  "+keyHint(lk.st, "y", "yes", "n/esc", "no"))
+	return dialogBox(lk.st, lk.g, d.title, l, w, h, d.danger)
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"cmsrunbook/runbook"
@@ -10,83 +11,96 @@ import (
 
 // failurePanel opens when a step fails: what happened (the diagnosis),
 // why it matters, the output lines that show it, and the remedies the
-// diagnosis offers, each on its own key (Remedy.Key: r retry, w wait,
-// m manual fallback, d mount, s skip, a abort). Keys for remedies not
-// offered do nothing. Skip asks once more, as skipping does everywhere.
+// diagnosis offers, each on the key the diagnosis gives it (Remedy.Key;
+// the procedure uses r retry, w wait, m manual fallback, d mount, s skip,
+// a abort). Keys for remedies not offered do nothing. Skip asks once
+// more, as skipping does everywhere, over the panel: no comes back to it.
 // Esc hides the panel to read the output; enter brings it back.
 type failurePanel struct {
-	grace
 	req *decideReq
 }
 
-func (p *failurePanel) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
-	ks := k.String()
-	if ks == "esc" {
-		m.closeDialog()
-		m.flash = "The step is still failed: enter reopens the remedies."
-		return nil
+func (p *failurePanel) graced()      {}
+func (p *failurePanel) request() any { return p.req }
+
+func (p *failurePanel) key(k tea.KeyPressMsg) dialogAction {
+	if key.Matches(k, dialogKeys.Hide) {
+		return actions{closeDialog{}, setFlash{"The step is still failed: enter reopens the remedies."}}
 	}
-	for _, r := range p.req.diag.Remedies {
-		if r.Key != ks {
-			continue
-		}
-		req := p.req
-		if r.Action == runbook.RemedySkip {
-			m.openDialog(&askDialog{title: fmt.Sprintf("Skip failed step %d?", req.step.N),
-				lines: []string{req.step.Title, "", "The run goes on without it; the decision is journaled.",
-					"Later steps may fail if they depend on it."},
-				yes: func(m *Model) { m.answerDecide(req, runbook.RemedySkip) }})
-			return nil
-		}
-		m.closeDialog()
-		m.answerDecide(req, r.Action)
+	r, ok := remedyFor(p.req.diag, k)
+	switch {
+	case !ok:
 		return nil
+	case r.Action == runbook.RemedySkip:
+		return openDialog{p.askSkip()}
 	}
-	return nil
+	return decideRemedy{req: p.req, action: r.Action}
 }
 
-func (p *failurePanel) render(m *Model, w, h int) []string {
+// askSkip is the question skip asks first. It goes over the panel: no
+// takes the person back to the panel, yes skips the step.
+func (p *failurePanel) askSkip() *askDialog {
+	s := p.req.step
+	return &askDialog{title: fmt.Sprintf("Skip failed step %d?", s.N),
+		lines: []string{s.Title, "", "The run goes on without it; the decision is journaled.",
+			"Later steps may fail if they depend on it."},
+		yes: decideRemedy{req: p.req, action: runbook.RemedySkip}, req: p.req}
+}
+
+// remedyFor is the remedy the diagnosis offers on key k. The keys come
+// from the diagnosis alone: a key it does not offer does nothing.
+func remedyFor(d runbook.Diagnosis, k tea.KeyPressMsg) (runbook.Remedy, bool) {
+	for _, r := range d.Remedies {
+		if r.Key != "" && key.Matches(k, key.NewBinding(key.WithKeys(r.Key))) {
+			return r, true
+		}
+	}
+	return runbook.Remedy{}, false
+}
+
+func (p *failurePanel) render(lk look, w, h int) []string {
+	st, g := lk.st, lk.g
 	d := p.req.diag
 	s := p.req.step
 	inner := w - 4
 	var l []string
-	l = append(l, m.st.Failed.Render(fmt.Sprintf("%s Step %d failed: %s", m.g.Failed, s.N, s.Title)))
+	l = append(l, st.Failed.Render(fmt.Sprintf("%s Step %d failed: %s", g.Failed, s.N, s.Title)))
 	if p.req.attempt > 1 {
 		l[0] += fmt.Sprintf(" (attempt %d)", p.req.attempt)
 	}
-	l = append(l, m.st.Dim.Render("diagnosis: "+d.Code))
-	l = append(l, m.st.Bold.Render("What happened"))
+	l = append(l, st.Dim.Render("diagnosis: "+d.Code))
+	l = append(l, st.Bold.Render("What happened"))
 	l = append(l, indent(wrap(d.Message, inner-2), "  ")...)
 	if d.Why != "" {
-		l = append(l, m.st.Bold.Render("Why it matters"))
+		l = append(l, st.Bold.Render("Why it matters"))
 		l = append(l, indent(wrap(d.Why, inner-2), "  ")...)
 	}
 	if len(d.Lines) > 0 {
-		l = append(l, m.st.Bold.Render("The output that shows it"))
+		l = append(l, st.Bold.Render("The output that shows it"))
 		for i, x := range d.Lines {
 			if i == 6 {
-				l = append(l, m.st.Dim.Render(fmt.Sprintf("  %s %d more lines in the output pane", m.g.Ellipsis, len(d.Lines)-i)))
+				l = append(l, st.Dim.Render(fmt.Sprintf("  %s %d more lines in the output pane", g.Ellipsis, len(d.Lines)-i)))
 				break
 			}
-			l = append(l, "  "+m.st.Stderr.Render(fit(Sanitize(x), inner-2, m.g)))
+			l = append(l, "  "+st.Stderr.Render(fit(Sanitize(x), inner-2, g)))
 		}
 	}
-	l = append(l, m.st.Bold.Render("What you can do"))
+	l = append(l, st.Bold.Render("What you can do"))
 	for _, r := range d.Remedies {
-		l = append(l, "  "+m.st.Key.Render("["+r.Key+"]")+" "+r.Label)
+		l = append(l, "  "+st.Key.Render("["+r.Key+"]")+" "+r.Label)
 		if r.Command != "" {
 			for _, c := range wrap(r.Command, inner-8) {
-				l = append(l, "      "+m.st.Command.Render(c))
+				l = append(l, "      "+st.Command.Render(c))
 			}
 		}
 		if r.Warning != "" {
 			for _, c := range wrap("warning: "+r.Warning, inner-6) {
-				l = append(l, "      "+m.st.Warn.Render(c))
+				l = append(l, "      "+st.Warn.Render(c))
 			}
 		}
 	}
-	l = append(l, m.st.Dim.Render("esc hides this panel (enter brings it back)"))
-	return dialogBox(m.st, m.g, "Step failed", l, w, h, true)
+	l = append(l, st.Dim.Render("esc hides this panel (enter brings it back)"))
+	return dialogBox(st, g, "Step failed", l, w, h, true)
 }
 
 func indent(l []string, p string) []string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"cmsrunbook/runbook"
@@ -12,17 +13,17 @@ import (
 // scroller is the scrolling shared by the read-only panels.
 type scroller struct{ top int }
 
-func (s *scroller) scrollKey(k string) bool {
-	switch k {
-	case "up", "k":
+func (s *scroller) scrollKey(k tea.KeyPressMsg) bool {
+	switch {
+	case key.Matches(k, dialogKeys.ScrollUp):
 		s.top = max(s.top-1, 0)
-	case "down", "j":
+	case key.Matches(k, dialogKeys.ScrollDown):
 		s.top++
-	case "pgup":
+	case key.Matches(k, dialogKeys.PgUp):
 		s.top = max(s.top-10, 0)
-	case "pgdown", "space":
+	case key.Matches(k, dialogKeys.PgDown):
 		s.top += 10
-	case "home", "g":
+	case key.Matches(k, dialogKeys.ScrollTop):
 		s.top = 0
 	default:
 		return false
@@ -32,7 +33,7 @@ func (s *scroller) scrollKey(k string) bool {
 
 // view cuts lines to h rows from the scroll position, with a marker when
 // more follows.
-func (s *scroller) view(m *Model, l []string, h int) []string {
+func (s *scroller) view(lk look, l []string, h int) []string {
 	if h <= 0 {
 		return nil
 	}
@@ -40,7 +41,7 @@ func (s *scroller) view(m *Model, l []string, h int) []string {
 	end := min(s.top+h, len(l))
 	out := append([]string(nil), l[s.top:end]...)
 	if end < len(l) && len(out) > 0 {
-		out[len(out)-1] = m.st.Dim.Render(fmt.Sprintf("%s %d more lines: down/pgdn", m.g.Ellipsis, len(l)-end))
+		out[len(out)-1] = lk.st.Dim.Render(fmt.Sprintf("%s %d more lines: down/pgdn", lk.g.Ellipsis, len(l)-end))
 	}
 	return out
 }
@@ -48,23 +49,25 @@ func (s *scroller) view(m *Model, l []string, h int) []string {
 // findingsPanel lists every preflight finding with its remedy: blocking
 // ones first, the management-host limits among the warnings. It opens
 // before the first step when anything is a warning, and on `f`.
-type findingsPanel struct{ scroller }
+type findingsPanel struct {
+	scroller
+	findings []runbook.Finding
+}
 
-func (p *findingsPanel) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
-	ks := k.String()
-	if p.scrollKey(ks) {
+func (p *findingsPanel) key(k tea.KeyPressMsg) dialogAction {
+	if p.scrollKey(k) {
 		return nil
 	}
-	switch ks {
-	case "esc", "f", "q", "enter":
-		m.closeDialog()
+	if key.Matches(k, dialogKeys.CloseFindings) {
+		return closeDialog{}
 	}
 	return nil
 }
 
-func (p *findingsPanel) render(m *Model, w, h int) []string {
+func (p *findingsPanel) render(lk look, w, h int) []string {
 	inner := w - 4
-	fs := m.plan.Findings
+	fs := p.findings
+	st, g := lk.st, lk.g
 	var l []string
 	if len(fs) == 0 {
 		l = append(l, "Preflight found nothing to report.")
@@ -74,14 +77,14 @@ func (p *findingsPanel) render(m *Model, w, h int) []string {
 			if f.Severity != sev {
 				continue
 			}
-			st := m.st.Dim
+			sty := st.Dim
 			switch sev {
 			case runbook.Block:
-				st = m.st.Failed
+				sty = st.Failed
 			case runbook.Warn:
-				st = m.st.Warn
+				sty = st.Warn
 			}
-			head := st.Render(strings.ToUpper(string(sev))) + " " + m.st.Bold.Render(f.Code)
+			head := sty.Render(strings.ToUpper(string(sev))) + " " + st.Bold.Render(f.Code)
 			if f.Node != "" {
 				head += " on " + f.Node
 			}
@@ -89,17 +92,17 @@ func (p *findingsPanel) render(m *Model, w, h int) []string {
 			l = append(l, indent(wrap(f.Message, inner-2), "  ")...)
 			for i, x := range wrap("Remedy: "+f.Remedy, inner-2) {
 				if i == 0 {
-					x = strings.Replace(x, "Remedy:", m.st.Key.Render("Remedy:"), 1)
+					x = strings.Replace(x, "Remedy:", st.Key.Render("Remedy:"), 1)
 				}
 				l = append(l, "  "+x)
 			}
 			l = append(l, "")
 		}
 	}
-	body := p.view(m, l, h-6)
-	body = append(body, keyHint(m.st, "↑↓", "scroll", "esc/f", "close"))
-	if m.g.Ellipsis == ASCIIGlyphs.Ellipsis {
-		body[len(body)-1] = keyHint(m.st, "up/dn", "scroll", "esc/f", "close")
+	body := p.view(lk, l, h-6)
+	body = append(body, keyHint(st, "↑↓", "scroll", "esc/f", "close"))
+	if g.Ellipsis == ASCIIGlyphs.Ellipsis {
+		body[len(body)-1] = keyHint(st, "up/dn", "scroll", "esc/f", "close")
 	}
-	return dialogBox(m.st, m.g, fmt.Sprintf("Findings (%d)", len(fs)), body, w, h, runbook.Blocking(fs))
+	return dialogBox(st, g, fmt.Sprintf("Findings (%d)", len(fs)), body, w, h, runbook.Blocking(fs))
 }

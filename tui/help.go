@@ -3,88 +3,103 @@ package tui
 import (
 	"fmt"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"cmsrunbook/runbook"
 )
 
 // helpPanel lists every key, from the same bindings the screen matches.
-type helpPanel struct{ scroller }
-
-func (p *helpPanel) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
-	ks := k.String()
-	if p.scrollKey(ks) {
-		return nil
-	}
-	switch ks {
-	case "esc", "?", "q", "enter":
-		m.closeDialog()
-	}
-	return nil
+type helpPanel struct {
+	scroller
+	bindings []key.Binding
+	journal  string
 }
 
-func (p *helpPanel) render(m *Model, w, h int) []string {
-	var l []string
-	for _, b := range m.keys.list() {
-		if (b.Help().Key == "+" || b.Help().Key == "-") && (m.opts.Real || m.opts.SetSpeed == nil) {
+func newHelpPanel(km keyMap, speedKeys bool, journal string) *helpPanel {
+	p := &helpPanel{journal: journal}
+	for _, b := range km.list() {
+		if (b.Help().Key == "+" || b.Help().Key == "-") && !speedKeys {
 			continue
 		}
-		l = append(l, fmt.Sprintf("%s %s", m.st.Key.Render(fmt.Sprintf("%-10s", b.Help().Key)), b.Help().Desc))
+		p.bindings = append(p.bindings, b)
 	}
-	l = append(l, "", m.st.Bold.Render("In a confirmation"))
-	l = append(l, m.st.Key.Render("y         ")+" run the step (typed steps: type the CMS name, then enter)")
-	l = append(l, m.st.Key.Render("n / esc   ")+" cancel; anything else does nothing")
-	l = append(l, "", m.st.Bold.Render("In the failure panel"))
-	l = append(l, m.st.Key.Render("r w m d   ")+" retry, keep waiting, manual fallback, mount databases (as offered)")
-	l = append(l, m.st.Key.Render("s a       ")+" skip (asks first), abort the run")
-	l = append(l, "", m.st.Dim.Render("Every confirmation, skip and decision goes into the journal: "+m.opts.Journal))
-	body := p.view(m, l, h-5)
-	return dialogBox(m.st, m.g, "Keys", body, w, h, false)
+	return p
 }
 
-// explainPanel says why the selected step is in the runbook and why here:
-// the step's own Why and the procedure's explanation of its kind.
-type explainPanel struct {
-	scroller
-	step int
-}
-
-func (p *explainPanel) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
-	ks := k.String()
-	if p.scrollKey(ks) {
+func (p *helpPanel) key(k tea.KeyPressMsg) dialogAction {
+	if p.scrollKey(k) {
 		return nil
 	}
-	switch ks {
-	case "esc", "e", "q", "enter":
-		m.closeDialog()
+	if key.Matches(k, dialogKeys.CloseHelp) {
+		return closeDialog{}
 	}
 	return nil
 }
 
-func (p *explainPanel) render(m *Model, w, h int) []string {
-	s := m.plan.Steps[p.step]
+func (p *helpPanel) render(lk look, w, h int) []string {
+	st := lk.st
+	var l []string
+	for _, b := range p.bindings {
+		l = append(l, fmt.Sprintf("%s %s", st.Key.Render(fmt.Sprintf("%-10s", b.Help().Key)), b.Help().Desc))
+	}
+	l = append(l, "", st.Bold.Render("In a confirmation"))
+	l = append(l, st.Key.Render("y         ")+" run the step (typed steps: type the CMS name, then enter)")
+	l = append(l, st.Key.Render("n / esc   ")+" cancel; anything else does nothing")
+	l = append(l, "", st.Bold.Render("In the failure panel"))
+	l = append(l, st.Key.Render("r w m d   ")+" retry, keep waiting, manual fallback, mount databases (as offered)")
+	l = append(l, st.Key.Render("s a       ")+" skip (asks first), abort the run")
+	l = append(l, "", st.Dim.Render("Every confirmation, skip and decision goes into the journal: "+p.journal))
+	body := p.view(lk, l, h-5)
+	return dialogBox(st, lk.g, "Keys", body, w, h, false)
+}
+
+// explainPanel says why a step is in the runbook and why here: the
+// step's own Why and the procedure's explanation of its kind.
+type explainPanel struct {
+	scroller
+	step    runbook.Step
+	explain string // runbook.Explain for the step's kind and the goal
+}
+
+func newExplainPanel(s runbook.Step, goal runbook.Goal) *explainPanel {
+	return &explainPanel{step: s, explain: runbook.Explain(s.Kind, goal)}
+}
+
+func (p *explainPanel) key(k tea.KeyPressMsg) dialogAction {
+	if p.scrollKey(k) {
+		return nil
+	}
+	if key.Matches(k, dialogKeys.CloseExplain) {
+		return closeDialog{}
+	}
+	return nil
+}
+
+func (p *explainPanel) render(lk look, w, h int) []string {
+	s, st := p.step, lk.st
 	inner := w - 4
 	var l []string
-	l = append(l, m.st.Bold.Render(fmt.Sprintf("Step %d: %s", s.N, s.Title)))
-	l = append(l, m.st.Dim.Render(fmt.Sprintf("%s on %s", s.Kind, nodeOr(s.Node))))
+	l = append(l, st.Bold.Render(fmt.Sprintf("Step %d: %s", s.N, s.Title)))
+	l = append(l, st.Dim.Render(fmt.Sprintf("%s on %s", s.Kind, nodeOr(s.Node))))
 	if s.Why != "" {
-		l = append(l, "", m.st.Bold.Render("Why this step, here"))
+		l = append(l, "", st.Bold.Render("Why this step, here"))
 		l = append(l, wrap(s.Why, inner)...)
 	}
-	if x := runbook.Explain(s.Kind, m.plan.Goal); x != "" {
-		l = append(l, "", m.st.Bold.Render("What the procedure says"))
-		l = append(l, wrap(x, inner)...)
+	if p.explain != "" {
+		l = append(l, "", st.Bold.Render("What the procedure says"))
+		l = append(l, wrap(p.explain, inner)...)
 	}
 	if len(s.Commands) > 0 {
-		l = append(l, "", m.st.Bold.Render("Commands"))
+		l = append(l, "", st.Bold.Render("Commands"))
 		for _, c := range s.Commands {
 			l = append(l, indent(wrap(c, inner-2), "  ")...)
 		}
 	}
-	l = append(l, "", m.st.Bold.Render("Verified afterwards"))
+	l = append(l, "", st.Bold.Render("Verified afterwards"))
 	l = append(l, wrap(s.Post.Text, inner)...)
 	if len(s.Fallback) > 0 {
-		l = append(l, "", m.st.Bold.Render("Manual fallback if it fails"))
+		l = append(l, "", st.Bold.Render("Manual fallback if it fails"))
 		for _, c := range s.Fallback {
 			l = append(l, indent(wrap(c, inner-2), "  ")...)
 		}
@@ -92,8 +107,8 @@ func (p *explainPanel) render(m *Model, w, h int) []string {
 			l = append(l, wrap("warning: "+s.FallbackWarning, inner)...)
 		}
 	}
-	body := p.view(m, l, h-5)
-	return dialogBox(m.st, m.g, "Explain", body, w, h, false)
+	body := p.view(lk, l, h-5)
+	return dialogBox(st, lk.g, "Explain", body, w, h, false)
 }
 
 func nodeOr(n string) string {

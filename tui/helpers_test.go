@@ -55,7 +55,7 @@ func newHarness(t *testing.T, scenario string, w, h int, noColor, ascii bool) *h
 		Speed: 60, SetSpeed: func(v float64) { hs.speeds = append(hs.speeds, v) }, Now: hs.window.now, Wall: hs.wall.now,
 		Operator: "trainee", Journal: "/tmp/window.jsonl"})
 	hs.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	hs.m.dlg = nil
+	hs.m.dialogs = nil
 	return hs
 }
 

@@ -5,10 +5,13 @@
 // engine asks (it is the engine's Confirmer); it never talks to a node.
 //
 // One root Model owns all state; the panes are plain structs and
-// functions it calls. The engine runs in a goroutine Run owns and hands
-// its events, observations and questions to an inbox; the model drains the
-// inbox once per frame, so a flood of output lines costs one render per
-// frame and never one message per line.
+// functions it calls. Dialogs sit on a small stack over the panes; a
+// dialog never changes the root: its keys return an action (dialog.go)
+// that the root carries out. Step status is the shared reducer's
+// (runbook.RunProgress) fold of the engine's events. The engine runs in
+// a goroutine Run owns and hands its events, observations and questions
+// to an inbox; the model drains the inbox once per frame, so a flood of
+// output lines costs one render per frame and never one message per line.
 package tui
 
 import (
@@ -18,10 +21,8 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"cmsrunbook/internal/engine"
 	"cmsrunbook/runbook"
 )
 
@@ -71,22 +72,6 @@ const (
 	paneCount
 )
 
-type stepStatus int
-
-const (
-	stPending stepStatus = iota
-	stConfirmed
-	stRunning
-	stOK
-	stFailed
-	stSkipped
-)
-
-type stepState struct {
-	status  stepStatus
-	attempt int
-}
-
 // frameMsg drives the screen: every frame drains the inbox.
 type frameMsg struct{}
 
@@ -103,7 +88,11 @@ type Model struct {
 	in      *inbox
 	spare   []entry
 	out     *store
-	states  []stepState
+	// progress is the run's events folded by the shared step-status
+	// reducer; answered are the steps the person confirmed whose
+	// step-confirmed event has not come back yet (see stepProgress).
+	progress *runbook.RunProgress
+	answered map[string]bool
 
 	sel       int  // selected step
 	follow    bool // the selection follows the engine
@@ -114,7 +103,9 @@ type Model struct {
 	current int // the step the engine is on, -1 before the first
 	confirm *confirmReq
 	decide  *decideReq
-	dlg     dialog
+	// dialogs is the stack of open dialogs; the last one is drawn and
+	// takes the keys.
+	dialogs []shown
 	search  searchState
 
 	flash string
@@ -155,14 +146,14 @@ func New(o Options) *Model {
 	}
 	m := &Model{opts: o, st: NewStyles(o.NoColor), g: g, keys: defaultKeys(), plan: o.Plan,
 		stepN: map[string]int{}, cluster: o.Cluster.Clone(), in: newInbox(o.Plan),
-		out: newStore(len(o.Plan.Steps), o.RingLines), states: make([]stepState, len(o.Plan.Steps)),
+		out: newStore(len(o.Plan.Steps), o.RingLines), progress: runbook.NewRunProgress(), answered: map[string]bool{},
 		follow: true, focus: paneRunbook, current: -1, speed: o.Speed, width: 80, height: 24,
 		log: o.Logger, wall: o.Wall, windowStart: o.Now()}
 	for i, s := range o.Plan.Steps {
 		m.stepN[s.ID] = i
 	}
 	if hasWarnings(o.Plan.Findings) {
-		m.dlg = &findingsPanel{}
+		m.push(&findingsPanel{findings: o.Plan.Findings})
 	}
 	return m
 }
@@ -193,7 +184,7 @@ func (m *Model) tick() tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return frameMsg{} })
 }
 
-// Update routes messages: frames drain the inbox, keys go to the open
+// Update routes messages: frames drain the inbox, keys go to the top
 // dialog first, then to the screen.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -207,19 +198,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.tick()
 	case tea.PasteMsg:
-		if p, ok := m.dlg.(paster); ok {
-			p.paste(m, msg.Content)
+		if d := m.top(); d != nil {
+			if p, ok := d.(paster); ok {
+				p.paste(msg.Content)
+			}
 		} else if m.search.editing {
-			m.search.query += Sanitize(msg.Content)
-			m.searchUpdate()
+			m.searchPaste(msg.Content)
 		}
 		return m, nil
 	case tea.KeyPressMsg:
-		cmd := m.handleKey(msg)
+		m.handleKey(msg)
 		if m.quitting {
 			return m, tea.Quit
 		}
-		return m, cmd
+		return m, nil
 	}
 	return m, nil
 }
@@ -257,7 +249,10 @@ func (m *Model) drain() {
 		m.log.Info("engine asks for a remedy", "step", b.decide.step.ID, "code", b.decide.diag.Code)
 		m.selectStep(m.stepN[b.decide.step.ID])
 		m.follow = true
-		m.openDialog(&failurePanel{req: b.decide})
+		// The failure comes before whatever was open: the panel replaces it.
+		clear(m.dialogs)
+		m.dialogs = m.dialogs[:0]
+		m.push(&failurePanel{req: b.decide})
 	}
 	if b.finished && !m.finished {
 		m.finished = true
@@ -285,8 +280,9 @@ func (m *Model) note(step int, kind lineKind, text string) {
 	m.addLine(newLine(step, kind, text))
 }
 
-// apply turns one engine event into screen state and, for the step's
-// own record, a note in its output.
+// apply folds one engine event into the shared step-status reducer (where
+// each step got to, its attempts) and turns it into the rest of the
+// screen's state and, for the step's own record, a note in its output.
 func (m *Model) apply(ev runbook.Event) {
 	idx, ok := m.stepN[ev.Step]
 	if !ok {
@@ -294,14 +290,16 @@ func (m *Model) apply(ev runbook.Event) {
 	}
 	if ev.Event != runbook.EvOutput {
 		m.log.Debug("event", "event", ev.Event, "step", ev.Step)
+		m.progress.Apply(ev)
+	}
+	switch ev.Event {
+	case runbook.EvStepConfirmed, runbook.EvStepStarted, runbook.EvStepSucceeded, runbook.EvStepFailed, runbook.EvStepSkipped:
+		delete(m.answered, ev.Step) // the journal has caught up with the key press
 	}
 	switch ev.Event {
 	case runbook.EvStepConfirmed:
-		m.states[idx].status = stConfirmed
 		m.setCurrent(idx)
 	case runbook.EvStepStarted:
-		m.states[idx].status = stRunning
-		m.states[idx].attempt = ev.Attempt
 		m.setCurrent(idx)
 		node := ev.Node
 		if node == "" {
@@ -324,21 +322,18 @@ func (m *Model) apply(ev runbook.Event) {
 			m.note(idx, lineCommand, "> checking "+node)
 		}
 	case runbook.EvStepSucceeded:
-		m.states[idx].status = stOK
 		t := "ok: " + m.plan.Steps[idx].Post.Text
 		if ev.Message != "" {
 			t += " (" + ev.Message + ")"
 		}
 		m.note(idx, lineOK, t)
 	case runbook.EvStepFailed:
-		m.states[idx].status = stFailed
 		if d := ev.Diagnosis; d != nil {
 			m.note(idx, lineFailed, fmt.Sprintf("FAILED [%s] %s", d.Code, d.Message))
 		} else {
 			m.note(idx, lineFailed, "FAILED")
 		}
 	case runbook.EvStepSkipped:
-		m.states[idx].status = stSkipped
 		m.note(idx, lineNote, "skipped: "+ev.Reason)
 	case runbook.EvDecision:
 		by := ""
@@ -402,214 +397,6 @@ func (m *Model) selectStep(idx int) {
 // waiting for a person and not finished): quitting then asks first.
 func (m *Model) running() bool {
 	return !m.finished && m.current >= 0 && m.confirm == nil && m.decide == nil
-}
-
-func (m *Model) openDialog(d dialog) {
-	if g, ok := d.(graced); ok {
-		g.setOpened(m.wall())
-	}
-	m.dlg = d
-}
-
-// handleKey gives the key to the open dialog, then the search box, then
-// the screen.
-func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
-	if m.dlg != nil {
-		if g, ok := m.dlg.(graced); ok && m.wall().Sub(g.openedAt()) < InputGrace {
-			return nil
-		}
-		return m.dlg.key(m, k)
-	}
-	if m.search.editing {
-		m.searchKey(k)
-		return nil
-	}
-	m.flash = ""
-	ks := k.String()
-	switch {
-	case key.Matches(k, m.keys.Quit):
-		m.askQuit()
-	case key.Matches(k, m.keys.Enter):
-		m.enter()
-	case key.Matches(k, m.keys.Skip):
-		m.skip()
-	case key.Matches(k, m.keys.Tab):
-		m.focus = (m.focus + 1) % paneCount
-	case key.Matches(k, m.keys.ShiftTab):
-		m.focus = (m.focus + paneCount - 1) % paneCount
-	case key.Matches(k, m.keys.Up):
-		m.move(-1)
-	case key.Matches(k, m.keys.Down):
-		m.move(1)
-	case key.Matches(k, m.keys.PgUp):
-		m.scrollOutput(m.outputRows() - 1)
-	case key.Matches(k, m.keys.PgDn):
-		m.scrollOutput(-(m.outputRows() - 1))
-	case key.Matches(k, m.keys.Top):
-		m.scrollOutput(math.MaxInt / 2)
-	case key.Matches(k, m.keys.Bottom):
-		m.outScroll = 0
-	case key.Matches(k, m.keys.Search):
-		m.search.editing = true
-		m.search.query = ""
-		m.searchUpdate()
-	case key.Matches(k, m.keys.NextMatch):
-		m.jumpMatch(1)
-	case key.Matches(k, m.keys.PrevMatch):
-		m.jumpMatch(-1)
-	case key.Matches(k, m.keys.Palette):
-		m.openDialog(newPalette(m))
-	case key.Matches(k, m.keys.Help):
-		m.openDialog(&helpPanel{})
-	case key.Matches(k, m.keys.Explain):
-		m.openDialog(&explainPanel{step: m.sel})
-	case key.Matches(k, m.keys.Findings):
-		m.openDialog(&findingsPanel{})
-	case key.Matches(k, m.keys.Faster):
-		m.changeSpeed(1)
-	case key.Matches(k, m.keys.Slower):
-		m.changeSpeed(-1)
-	case ks == "esc":
-		if m.search.query != "" {
-			m.search = searchState{}
-		}
-	case m.decide != nil && (ks == "r" || ks == "m" || ks == "a" || ks == "w" || ks == "d"):
-		// a remedy key while the panel is hidden brings the panel back first
-		m.openDialog(&failurePanel{req: m.decide})
-	}
-	return nil
-}
-
-func (m *Model) move(d int) {
-	switch m.focus {
-	case paneRunbook:
-		m.selectStep(min(max(m.sel+d, 0), len(m.plan.Steps)-1))
-		m.follow = m.sel == m.current || (m.confirm != nil && m.sel == m.stepN[m.confirm.step.ID])
-	case paneOutput:
-		m.scrollOutput(-d)
-	case paneTopology:
-		m.topoTop = max(m.topoTop+d, 0)
-	}
-}
-
-func (m *Model) scrollOutput(up int) {
-	from, to, _ := m.out.window(m.sel)
-	n := to - from
-	maxUp := max(n-m.outputRows(), 0)
-	m.outScroll = min(max(m.outScroll+up, 0), maxUp)
-}
-
-// enter runs the next step: it opens the confirmation for the step the
-// engine waits on, or points at it when another step is selected.
-func (m *Model) enter() {
-	switch {
-	case m.decide != nil:
-		m.openDialog(&failurePanel{req: m.decide})
-	case m.confirm != nil:
-		idx := m.stepN[m.confirm.step.ID]
-		if m.sel != idx {
-			m.selectStep(idx)
-			m.follow = true
-			m.flash = fmt.Sprintf("Step %d is next: press enter again to run it. Steps run in order.", m.confirm.step.N)
-			return
-		}
-		m.follow = true
-		m.openDialog(&confirmDialog{req: m.confirm})
-	case m.finished:
-		m.flash = fmt.Sprintf("The run is over (%s). q quits.", m.statusWord())
-	case m.current >= 0:
-		m.flash = fmt.Sprintf("Step %d is running: wait for it to finish.", m.plan.Steps[m.current].N)
-	default:
-		m.flash = "Preparing the run..."
-	}
-}
-
-func (m *Model) skip() {
-	switch {
-	case m.confirm != nil:
-		req := m.confirm
-		s := req.step
-		m.selectStep(m.stepN[s.ID])
-		m.openDialog(&askDialog{title: fmt.Sprintf("Skip step %d?", s.N),
-			lines: []string{s.Title, "", "The step is not run; the skip and who chose it go into the journal.",
-				"Skipping a step can leave the cluster in a state later steps do not expect."},
-			yes: func(m *Model) {
-				m.answerConfirm(req, engine.Confirmation{Answer: engine.AnswerSkip, By: m.opts.Operator})
-			}})
-	case m.decide != nil:
-		m.openDialog(&failurePanel{req: m.decide})
-	default:
-		m.flash = "Nothing to skip: no step is waiting."
-	}
-}
-
-func (m *Model) askQuit() {
-	if !m.running() {
-		m.quit()
-		return
-	}
-	j := m.opts.Journal
-	if j == "" {
-		j = "FILE"
-	}
-	m.openDialog(&askDialog{title: "Quit while a step runs?", danger: true,
-		lines: []string{
-			fmt.Sprintf("Step %d (%s) is running.", m.plan.Steps[m.current].N, m.plan.Steps[m.current].Title),
-			"Quitting stops watching it and sends nothing more. A detached job (Setup.com, msiexec) keeps running on its node.",
-			"The journal stays resumable: cmsrunbook resume --journal " + j,
-		},
-		yes: func(m *Model) { m.quit() }})
-}
-
-func (m *Model) quit() {
-	m.log.Info("quit", "finished", m.finished)
-	m.quitting = true
-}
-
-func (m *Model) answerConfirm(req *confirmReq, c engine.Confirmation) {
-	req.reply <- c
-	m.in.answeredConfirm(req)
-	if m.confirm == req {
-		m.confirm = nil
-	}
-	idx := m.stepN[req.step.ID]
-	if c.Answer == engine.AnswerRun {
-		m.states[idx].status = stConfirmed
-	}
-	m.follow = true
-	m.log.Info("confirmation", "step", req.step.ID, "answer", c.Answer)
-}
-
-func (m *Model) answerDecide(req *decideReq, a runbook.RemedyAction) {
-	req.reply <- engine.Decision{Action: a, By: m.opts.Operator}
-	m.in.answeredDecide(req)
-	if m.decide == req {
-		m.decide = nil
-	}
-	m.follow = true
-	m.log.Info("remedy", "step", req.step.ID, "action", a)
-}
-
-// speeds is the ladder + and - walk; the last rung is max.
-var speeds = []float64{1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, math.Inf(1)}
-
-func (m *Model) changeSpeed(dir int) {
-	if m.opts.SetSpeed == nil || m.opts.Real {
-		m.flash = "Speed applies to the simulation only."
-		return
-	}
-	i := 0
-	for i < len(speeds)-1 && speeds[i] < m.speed {
-		i++
-	}
-	if speeds[i] != m.speed && dir < 0 {
-		// between two rungs: - goes to the lower one
-		i++
-	}
-	i = min(max(i+dir, 0), len(speeds)-1)
-	m.speed = speeds[i]
-	m.opts.SetSpeed(m.speed)
-	m.flash = "Simulation speed " + speedText(m.speed)
 }
 
 func speedText(v float64) string {

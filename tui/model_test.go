@@ -20,8 +20,8 @@ func TestConfirmKeyStepNeedsY(t *testing.T) {
 		t.Fatalf("selection did not move to the waiting step: %d", h.m.sel)
 	}
 	h.press("enter")
-	if _, ok := h.m.dlg.(*confirmDialog); !ok {
-		t.Fatalf("enter did not open the confirmation: %T", h.m.dlg)
+	if _, ok := h.m.top().(*confirmDialog); !ok {
+		t.Fatalf("enter did not open the confirmation: %T", h.m.top())
 	}
 	out := screen(h)
 	for _, want := range []string{"cluster.exe node EXNODE02 /pause", "Node: EXNODE02", "Expected:", "Outage:", "Run it? [y/N]"} {
@@ -40,7 +40,7 @@ func TestConfirmKeyStepNeedsY(t *testing.T) {
 	if _, ok := recv(t, ans); ok {
 		t.Fatal("a key other than y confirmed the step")
 	}
-	if h.m.dlg == nil {
+	if h.m.top() == nil {
 		t.Fatal("a key other than y/n/esc closed the dialog")
 	}
 	h.press("y")
@@ -48,7 +48,7 @@ func TestConfirmKeyStepNeedsY(t *testing.T) {
 	if !ok || c.Answer != engine.AnswerRun || c.By != "trainee" {
 		t.Fatalf("y gave %+v, %v", c, ok)
 	}
-	if h.m.dlg != nil || h.m.confirm != nil {
+	if h.m.top() != nil || h.m.confirm != nil {
 		t.Fatal("the dialog stayed open after y")
 	}
 }
@@ -60,7 +60,7 @@ func TestConfirmCancel(t *testing.T) {
 		h.press("enter")
 		h.afterGrace()
 		h.press(k)
-		if h.m.dlg != nil {
+		if h.m.top() != nil {
 			t.Fatalf("%s did not close the dialog", k)
 		}
 		if _, ok := recv(t, ans); ok {
@@ -71,7 +71,7 @@ func TestConfirmCancel(t *testing.T) {
 		}
 		// Enter opens it again.
 		h.press("enter")
-		if _, ok := h.m.dlg.(*confirmDialog); !ok {
+		if _, ok := h.m.top().(*confirmDialog); !ok {
 			t.Fatal("enter did not reopen the dialog")
 		}
 	}
@@ -85,8 +85,8 @@ func TestEnterOnOtherStepPointsAtNext(t *testing.T) {
 		t.Fatalf("sel %d", h.m.sel)
 	}
 	h.press("enter")
-	if h.m.dlg != nil || h.m.sel != 0 || !strings.Contains(h.m.flash, "Step 1 is next") {
-		t.Fatalf("enter on a later step: dlg %T sel %d flash %q", h.m.dlg, h.m.sel, h.m.flash)
+	if h.m.top() != nil || h.m.sel != 0 || !strings.Contains(h.m.flash, "Step 1 is next") {
+		t.Fatalf("enter on a later step: dlg %T sel %d flash %q", h.m.top(), h.m.sel, h.m.flash)
 	}
 }
 
@@ -136,8 +136,8 @@ func TestSkipIsConfirmed(t *testing.T) {
 	h := newHarness(t, "ccr-2003-sp2", 80, 24, false, false)
 	ans := h.asked(0)
 	h.press("s")
-	if _, ok := h.m.dlg.(*askDialog); !ok {
-		t.Fatalf("s did not ask: %T", h.m.dlg)
+	if _, ok := h.m.top().(*askDialog); !ok {
+		t.Fatalf("s did not ask: %T", h.m.top())
 	}
 	h.press("y") // inside the grace period
 	if _, ok := recv(t, ans); ok {
@@ -145,7 +145,7 @@ func TestSkipIsConfirmed(t *testing.T) {
 	}
 	h.afterGrace()
 	h.press("enter") // default No: nothing
-	if h.m.dlg == nil {
+	if h.m.top() == nil {
 		t.Fatal("enter closed the skip question")
 	}
 	h.press("y")
@@ -177,8 +177,8 @@ func TestFailurePanelRemedies(t *testing.T) {
 			h.playSteps(7)
 			h.event(runbook.Event{Event: runbook.EvStepFailed, Step: h.step(7).ID, Diagnosis: ptr(failureDiag())})
 			ans := h.decided(7, failureDiag())
-			if _, ok := h.m.dlg.(*failurePanel); !ok {
-				t.Fatalf("a failure did not open the panel: %T", h.m.dlg)
+			if _, ok := h.m.top().(*failurePanel); !ok {
+				t.Fatalf("a failure did not open the panel: %T", h.m.top())
 			}
 			out := screen(h)
 			for _, w := range []string{"What happened", "Why it matters", "replication is not healthy", "[m] Move with cluster tools",
@@ -204,7 +204,7 @@ func TestFailurePanelRemedies(t *testing.T) {
 			if !ok || got != want {
 				t.Fatalf("%s gave %v %v, want %v", k, got, ok, want)
 			}
-			if h.m.dlg != nil || h.m.decide != nil {
+			if h.m.top() != nil || h.m.decide != nil {
 				t.Fatal("the panel stayed open")
 			}
 		})
@@ -216,17 +216,17 @@ func TestFailurePanelSkipAsksAndEscHides(t *testing.T) {
 	ans := h.decided(3, failureDiag())
 	h.afterGrace()
 	h.press("esc")
-	if h.m.dlg != nil {
+	if h.m.top() != nil {
 		t.Fatal("esc did not hide the panel")
 	}
 	h.press("enter")
-	if _, ok := h.m.dlg.(*failurePanel); !ok {
+	if _, ok := h.m.top().(*failurePanel); !ok {
 		t.Fatal("enter did not bring the panel back")
 	}
 	h.afterGrace()
 	h.press("s")
-	if _, ok := h.m.dlg.(*askDialog); !ok {
-		t.Fatalf("s in the panel did not ask: %T", h.m.dlg)
+	if _, ok := h.m.top().(*askDialog); !ok {
+		t.Fatalf("s in the panel did not ask: %T", h.m.top())
 	}
 	h.afterGrace()
 	h.press("y")
@@ -270,7 +270,7 @@ func TestQuit(t *testing.T) {
 	}
 	h.afterGrace()
 	h.press("n")
-	if h.m.quitting || h.m.dlg != nil {
+	if h.m.quitting || h.m.top() != nil {
 		t.Fatal("n did not keep the run going")
 	}
 	h.press("q")
@@ -351,11 +351,11 @@ func TestSearch(t *testing.T) {
 func TestPaletteJumpsToStep(t *testing.T) {
 	h := newHarness(t, "ccr-2003-sp2", 80, 24, false, false)
 	h.press("ctrl+p")
-	if _, ok := h.m.dlg.(*palette); !ok {
-		t.Fatalf("ctrl+p: %T", h.m.dlg)
+	if _, ok := h.m.top().(*palette); !ok {
+		t.Fatalf("ctrl+p: %T", h.m.top())
 	}
 	h.typeText("reboot exnode01")
-	p := h.m.dlg.(*palette)
+	p := h.m.top().(*palette)
 	if len(p.matches) == 0 {
 		t.Fatal("no match")
 	}
@@ -366,8 +366,8 @@ func TestPaletteJumpsToStep(t *testing.T) {
 	h.press("ctrl+p")
 	h.typeText("findings")
 	h.press("enter")
-	if _, ok := h.m.dlg.(*findingsPanel); !ok {
-		t.Fatalf("palette action: %T", h.m.dlg)
+	if _, ok := h.m.top().(*findingsPanel); !ok {
+		t.Fatalf("palette action: %T", h.m.top())
 	}
 }
 
@@ -377,11 +377,11 @@ func TestPanelsAndKeys(t *testing.T) {
 		key, want string
 	}{{"?", "Keys"}, {"e", "What the procedure says"}, {"f", "mgmt-tools-version"}} {
 		h.press(c.key)
-		if h.m.dlg == nil || !strings.Contains(screen(h), c.want) {
-			t.Fatalf("%s: %T\n%s", c.key, h.m.dlg, screen(h))
+		if h.m.top() == nil || !strings.Contains(screen(h), c.want) {
+			t.Fatalf("%s: %T\n%s", c.key, h.m.top(), screen(h))
 		}
 		h.press("down", "esc")
-		if h.m.dlg != nil {
+		if h.m.top() != nil {
 			t.Fatalf("esc did not close %s", c.key)
 		}
 	}
@@ -402,7 +402,7 @@ func TestPanelsAndKeys(t *testing.T) {
 func TestFindingsShownFirst(t *testing.T) {
 	sc, plan := loadScenario(t, "ccr-2003-sp2")
 	m := New(Options{Plan: plan, Cluster: sc.Cluster})
-	if _, ok := m.dlg.(*findingsPanel); !ok {
+	if _, ok := m.top().(*findingsPanel); !ok {
 		t.Fatal("warnings did not open the findings panel before the first step")
 	}
 }

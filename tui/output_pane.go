@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"cmsrunbook/runbook"
 )
 
 func (m *Model) outputTitle(w int) string {
@@ -33,7 +35,7 @@ func (m *Model) outputView(w, h int) []string {
 	from, to, evicted := m.out.window(m.sel)
 	out := make([]string, 0, h)
 	if to == from {
-		if m.sel < len(m.states) && m.states[m.sel].status == stPending {
+		if m.sel < len(m.plan.Steps) && m.stepProgress(m.sel).Status == runbook.StepNotRun {
 			// Show what will run, so the person reads it before enter.
 			s := m.plan.Steps[m.sel]
 			out = append(out, m.st.Dim.Render("Not run yet. When confirmed it runs on "+nodeOr(s.Node)+":"))

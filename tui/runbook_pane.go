@@ -6,10 +6,24 @@ import (
 	"cmsrunbook/runbook"
 )
 
+// stepProgress is where step i got to: the shared reducer's fold of the
+// events, with one local addition. A step the person has just confirmed
+// shows as confirmed at once, before the engine's step-confirmed event
+// comes back through the journal (m.answered), so the screen answers the
+// key press in the same frame.
+func (m *Model) stepProgress(i int) runbook.StepProgress {
+	id := m.plan.Steps[i].ID
+	p := m.progress.Step(id)
+	if m.answered[id] && (p.Status == runbook.StepNotRun || p.Status == runbook.StepFailed) {
+		p.Status = runbook.StepConfirmed
+	}
+	return p
+}
+
 func (m *Model) runbookTitle() string {
 	done := 0
-	for _, s := range m.states {
-		if s.status == stOK || s.status == stSkipped {
+	for i := range m.plan.Steps {
+		if m.stepProgress(i).Status.Done() {
 			done++
 		}
 	}
@@ -31,7 +45,8 @@ func (m *Model) runbookView(w, h int) []string {
 	}
 	for i := top; i < min(top+h, n); i++ {
 		s := m.plan.Steps[i]
-		mark, style := m.stepMark(i, next)
+		p := m.stepProgress(i)
+		mark, style := m.stepMark(p.Status, i == next)
 		out_ := " "
 		if s.Outage != "" && s.Outage != "none" {
 			out_ = m.st.Outage.Render(m.g.Outage)
@@ -41,10 +56,10 @@ func (m *Model) runbookView(w, h int) []string {
 		switch {
 		case i == next:
 			suffix = "  <- enter"
-		case m.states[i].status == stFailed:
+		case p.Status == runbook.StepFailed:
 			suffix = "  FAILED"
-		case m.states[i].attempt > 1 && m.states[i].status == stRunning:
-			suffix = fmt.Sprintf("  attempt %d", m.states[i].attempt)
+		case p.Attempts > 1 && p.Status == runbook.StepStarted:
+			suffix = fmt.Sprintf("  attempt %d", p.Attempts)
 		}
 		if i == m.sel {
 			plain := fmt.Sprintf("%s %2d %s %s%s", mark, s.N, m.plainOutage(s.Outage), title, suffix)
@@ -67,18 +82,20 @@ func (m *Model) plainOutage(o runbook.Outage) string {
 	return m.g.Outage
 }
 
-func (m *Model) stepMark(i, next int) (string, styleRenderer) {
-	if i == next {
+// stepMark is the mark and style of a step's status; the step waiting
+// for enter (next) has its own.
+func (m *Model) stepMark(st runbook.StepStatus, next bool) (string, styleRenderer) {
+	if next {
 		return m.g.Next, m.st.NextStep
 	}
-	switch m.states[i].status {
-	case stConfirmed, stRunning:
+	switch st {
+	case runbook.StepConfirmed, runbook.StepStarted:
 		return m.g.Running, m.st.Running
-	case stOK:
+	case runbook.StepSucceeded:
 		return m.g.OK, m.st.OK
-	case stFailed:
+	case runbook.StepFailed:
 		return m.g.Failed, m.st.Failed
-	case stSkipped:
+	case runbook.StepSkipped:
 		return m.g.Skipped, m.st.Skipped
 	}
 	return m.g.Pending, m.st.Dim

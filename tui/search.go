@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -13,6 +15,7 @@ import (
 // lines arrive.
 type searchState struct {
 	editing bool
+	input   textinput.Model // the query while editing
 	query   string
 	lower   string
 	step    int
@@ -78,30 +81,40 @@ func (m *Model) jumpMatch(d int) {
 	m.showSeq(s.matches[s.cur])
 }
 
+// startSearch opens the search box with an empty query.
+func (m *Model) startSearch() {
+	m.search = searchState{editing: true, input: newLineInput(0)}
+	m.searchUpdate()
+}
+
 func (m *Model) searchKey(k tea.KeyPressMsg) {
 	s := &m.search
-	switch k.String() {
-	case "esc", "ctrl+c":
+	switch {
+	case key.Matches(k, dialogKeys.Cancel):
 		*s = searchState{}
 		m.outScroll = 0
-	case "enter":
+	case key.Matches(k, dialogKeys.Submit):
 		s.editing = false
+		s.input.Blur()
 		if s.query == "" {
 			*s = searchState{}
 		}
-	case "backspace":
-		if r := []rune(s.query); len(r) > 0 {
-			s.query = string(r[:len(r)-1])
-			m.searchUpdate()
-		}
-	case "ctrl+u":
-		s.query = ""
+	case editKey(&s.input, k):
+		m.searchEdited()
+	}
+}
+
+// searchPaste adds pasted text to the query being edited.
+func (m *Model) searchPaste(text string) {
+	pasteInput(&m.search.input, text)
+	m.searchEdited()
+}
+
+// searchEdited searches again when the input changed the query.
+func (m *Model) searchEdited() {
+	if v := m.search.input.Value(); v != m.search.query {
+		m.search.query = v
 		m.searchUpdate()
-	default:
-		if t := typedText(k); t != "" {
-			s.query += t
-			m.searchUpdate()
-		}
 	}
 }
 

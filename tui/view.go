@@ -55,11 +55,11 @@ func (m *Model) lines() []string {
 	out = append(out, sideBySide(topo, rb)...)
 	out = append(out, box(m.st, m.g, m.outputTitle(m.width-6), m.outputView(m.width-2, outH-2), m.width, outH, m.focus == paneOutput)...)
 	out = append(out, m.statusLine(), m.hintLine())
-	if m.dlg != nil {
+	if d := m.top(); d != nil {
 		// Dialogs cover the panes but never the header, the status line
 		// or the hint line: the badge and the clocks stay in sight.
 		room := m.height - 3
-		dl := m.dlg.render(m, min(m.width-4, 84), room)
+		dl := d.render(m.look(), min(m.width-4, 84), room)
 		x := (m.width - ansi.StringWidth(firstOr(dl))) / 2
 		y := 1 + max((room-len(dl))/2, 0)
 		out = overlay(out, dl, x, y)
@@ -137,7 +137,7 @@ func (m *Model) hintLine() string {
 	}
 	var h string
 	switch {
-	case m.dlg != nil:
+	case len(m.dialogs) > 0:
 		h = ""
 	case m.search.editing:
 		h = keyHint(m.st, "enter", "keep", "esc", "clear", "n/N", "next/prev after enter")

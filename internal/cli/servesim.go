@@ -101,4 +101,3 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	}
 	return ExitOK, nil
 }
-

@@ -150,6 +150,12 @@ func (e *Engine) Run(ctx context.Context, plan *runbook.Plan, prog *runbook.RunP
 	}
 	for _, s := range plan.Steps {
 		sp := prog.Step(s.ID)
+		if s.Exec == runbook.ExecJob && sp.Status == runbook.StepSucceeded && sp.ExitCode != nil &&
+			(*sp.ExitCode == 3010 || *sp.ExitCode == 1641) {
+			// An install before the crash asked for a restart: the
+			// conditional reboot after it still runs.
+			e.rebootNeeded[strings.ToUpper(s.Node)] = true
+		}
 		if sp.Status.Done() {
 			continue
 		}

@@ -90,7 +90,11 @@ func (e *Engine) executeCommands(ctx context.Context, st *stepRun) (phase, error
 // commandFailed records a non-zero exit with what live state says about it.
 func (e *Engine) commandFailed(ctx context.Context, st *stepRun, code *int) (phase, error) {
 	st.failure = &runbook.Failure{Step: st.step, ExitCode: code, Output: st.output}
-	if obs, err := e.observe(ctx); err == nil {
+	obs, err := e.observe(ctx)
+	if recordFailed(err) {
+		return phaseDone, err
+	}
+	if err == nil {
 		runbook.AnnotateFailure(st.failure, &obs, st.before, e.cfg.Options)
 	}
 	return phaseDiagnose, nil
@@ -134,6 +138,7 @@ func (e *Engine) executeJob(ctx context.Context, st *stepRun) (phase, error) {
 		}
 		st.offset = 0
 	}
+	st.jobStarted = true
 	// Tail from the start so the classifier sees the whole transcript, but
 	// journal only what was not journaled before a crash or a drop.
 	skipUntil := st.offset
@@ -160,9 +165,10 @@ func (e *Engine) executeJob(ctx context.Context, st *stepRun) (phase, error) {
 	if c.RebootRequired {
 		e.rebootNeeded[strings.ToUpper(s.Node)] = true
 	}
-	st.job = "" // a retry starts a new job; this one has ended
+	st.job, st.jobStarted = "", false // a retry starts a new job; this one has ended
+	code := final.ExitCode
+	st.exit = &code
 	if c.Outcome != runbook.OutcomeSuccess {
-		code := final.ExitCode
 		st.failure = &runbook.Failure{Step: s, Classification: &c, ExitCode: &code, Output: st.output}
 		return phaseDiagnose, nil
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"cmsrunbook/runbook"
@@ -60,5 +61,22 @@ func (e *Engine) observe(ctx context.Context) (runbook.Observation, error) {
 	if e.cfg.Observed != nil {
 		e.cfg.Observed(obs)
 	}
-	return obs, e.outage.follow(&obs)
+	if err := e.outage.follow(&obs); err != nil {
+		return obs, &recordError{err}
+	}
+	return obs, nil
+}
+
+// recordError is a journal write that failed while reading live state (the
+// outage clock's events): unlike a failed read, it always ends the run.
+type recordError struct{ err error }
+
+func (r *recordError) Error() string { return r.err.Error() }
+func (r *recordError) Unwrap() error { return r.err }
+
+// recordFailed reports an error that must end the run even where a failed
+// read of live state could be passed over.
+func recordFailed(err error) bool {
+	var r *recordError
+	return errors.As(err, &r)
 }

@@ -16,6 +16,9 @@ import (
 func (e *Engine) ready(ctx context.Context, st *stepRun) (phase, error) {
 	s := st.step
 	obs, err := e.observe(ctx)
+	if recordFailed(err) {
+		return phaseDone, err
+	}
 	if err == nil && st.job == "" && runbook.Holds(s, &obs, e.cfg.Options) {
 		return phaseDone, e.skipped(st, "already holds: "+s.Post.Text, "")
 	}
@@ -25,6 +28,10 @@ func (e *Engine) ready(ctx context.Context, st *stepRun) (phase, error) {
 		}
 	}
 	if st.job != "" {
+		return phaseStart, nil // re-attach: nothing new is sent
+	}
+	if err == nil && st.rebootUnderWay(&obs) {
+		st.attempt-- // waiting continues the recorded attempt
 		return phaseStart, nil
 	}
 	return phaseConfirm, nil
@@ -55,7 +62,7 @@ func (e *Engine) confirm(ctx context.Context, st *stepRun) (phase, error) {
 func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 	s := st.step
 	st.attempt++
-	st.failure, st.note, st.waiting = nil, "", false
+	st.failure, st.exit, st.note, st.waiting = nil, nil, "", false
 	if st.attempt > 1 && st.lastAction == runbook.RemedyRetry && runbook.RetryAwaitsReplication(s) {
 		if err := e.waitReplication(ctx, st); err != nil {
 			return phaseDone, err
@@ -66,7 +73,9 @@ func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 		return e.execFailure(st, err)
 	}
 	// A retry whose effect has meanwhile appeared succeeds without sending.
-	if st.attempt > 1 && st.lastAction != runbook.RemedyWait && runbook.Holds(s, &obs, e.cfg.Options) {
+	// A job recorded as started is re-attached to instead, so the rest of
+	// its log reaches the record and its classifier.
+	if st.attempt > 1 && st.job == "" && st.lastAction != runbook.RemedyWait && runbook.Holds(s, &obs, e.cfg.Options) {
 		st.note = "already holds on re-check"
 		return phaseDone, e.succeeded(st)
 	}
@@ -81,6 +90,11 @@ func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 	}
 	if !st.waiting && st.job == "" || st.before == nil {
 		st.before = &obs
+		if s.Exec == runbook.ExecReboot && st.waiting {
+			// Resumed mid-reboot: "restarted" is measured against the boot
+			// recorded before the restart was sent, not against now.
+			st.before = withBoot(&obs, s.Node, st.bootBefore)
+		}
 	}
 	if err := e.emit(e.startEvent(st)); err != nil {
 		return phaseDone, err
@@ -110,6 +124,19 @@ func (e *Engine) rebootProgress(st *stepRun, obs *runbook.Observation) {
 	}
 }
 
+// withBoot is a copy of an observation in which node's boot ID is boot.
+func withBoot(obs *runbook.Observation, node, boot string) *runbook.Observation {
+	c := *obs
+	c.Facts = make(map[string]runbook.NodeFacts, len(obs.Facts))
+	for k, v := range obs.Facts {
+		c.Facts[k] = v
+	}
+	f := obs.Fact(node)
+	f.BootID = boot
+	c.Facts[strings.ToUpper(node)] = f
+	return &c
+}
+
 // startEvent is the step-started record of this attempt.
 func (e *Engine) startEvent(st *stepRun) runbook.Event {
 	s := st.step
@@ -118,6 +145,7 @@ func (e *Engine) startEvent(st *stepRun) runbook.Event {
 		cmds = s.Fallback
 	}
 	reattach := s.Exec == runbook.ExecJob && !st.manual && st.job != ""
+	confirmed := st.jobStarted
 	if s.Exec == runbook.ExecJob && !st.manual && st.job == "" {
 		st.job = fmt.Sprintf("%s-%s-%d", e.cfg.RunID, s.ID, st.attempt)
 	}
@@ -133,10 +161,14 @@ func (e *Engine) startEvent(st *stepRun) runbook.Event {
 	case st.waiting:
 		ev.Commands = nil
 		ev.Message = "waiting longer for " + s.Node
-	case reattach:
+	case reattach && confirmed:
 		// Same job: nothing is started; the log is read from where the
 		// record stops.
 		ev.Message = fmt.Sprintf("re-attaching to job %s on %s (not started again)", st.job, s.Node)
+	case reattach:
+		// Starting it may have failed after the node took it: it is looked
+		// for first and started only if the node has no such job.
+		ev.Message = fmt.Sprintf("looking for job %s on %s; it is started only if the node does not have it", st.job, s.Node)
 	}
 	return ev
 }
@@ -222,7 +254,7 @@ func (e *Engine) skipped(st *stepRun, reason, by string) error {
 // succeeded records success.
 func (e *Engine) succeeded(st *stepRun) error {
 	ev := st.base
-	ev.Event, ev.Message, ev.Attempt = runbook.EvStepSucceeded, st.note, st.attempt
+	ev.Event, ev.ExitCode, ev.Message, ev.Attempt = runbook.EvStepSucceeded, st.exit, st.note, st.attempt
 	return e.emit(ev)
 }
 

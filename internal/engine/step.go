@@ -69,6 +69,14 @@ type stepRun struct {
 	// skipReason and skipBy are why a chosen skip happens and who chose
 	// it, for the skip phase.
 	skipReason, skipBy string
+	// exit is the exit code a successful job records (3010: installed,
+	// restart required), if any.
+	exit *int
+	// jobStarted: the node is known to have the job (it was started, or
+	// the record says it was), so a re-attach is one.
+	jobStarted bool
+	// startedBefore: the record shows this step started before a resume.
+	startedBefore bool
 	// note goes with the success event ("already holds on re-check").
 	note string
 	// status ends the run when set (an abort).
@@ -82,8 +90,24 @@ func newStepRun(s runbook.Step, sp runbook.StepProgress) *stepRun {
 		attempt: sp.Attempts, bootBefore: sp.Boot}
 	if sp.Status == runbook.StepStarted {
 		st.job, st.offset = sp.Job, sp.Offset
+		st.jobStarted = sp.Job != ""
+		st.startedBefore = true
+		if st.jobStarted {
+			st.attempt-- // re-attaching continues the recorded attempt
+		}
 	}
 	return st
+}
+
+// rebootUnderWay: resumed with a reboot recorded as started whose node is
+// away or already back with a new boot ID, so the restart was sent and
+// was confirmed before the crash; the resume only waits.
+func (st *stepRun) rebootUnderWay(obs *runbook.Observation) bool {
+	if st.step.Exec != runbook.ExecReboot || !st.startedBefore || st.bootBefore == "" {
+		return false
+	}
+	f := obs.Fact(st.step.Node)
+	return !f.Reachable || f.BootID != st.bootBefore
 }
 
 // runStep takes one step through its phases to success, skip or abort.

@@ -1,0 +1,154 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"cmsrunbook/internal/engine"
+	"cmsrunbook/runbook"
+)
+
+// confirmDialog asks before a step sends anything: the node, the exact
+// commands, the expected effect and the outage impact. It defaults to No:
+// only `y` (or, for typed steps, the CMS name followed by Enter) runs the
+// step; `n` and Esc close it; any other key does nothing.
+type confirmDialog struct {
+	req   *confirmReq
+	total int  // steps in the plan, for "Step n of total"
+	real  bool // a live cluster: says so in the title, always danger
+	input textinput.Model
+	err   string
+}
+
+// maxTyped bounds what the typed confirmation takes.
+const maxTyped = 64
+
+func newConfirmDialog(req *confirmReq, total int, real bool) *confirmDialog {
+	return &confirmDialog{req: req, total: total, real: real, input: newLineInput(maxTyped)}
+}
+
+func (d *confirmDialog) graced()      {}
+func (d *confirmDialog) request() any { return d.req }
+
+func (d *confirmDialog) isTyped() bool { return d.req.step.Confirm == runbook.ConfirmTyped }
+
+func (d *confirmDialog) notRun() dialogAction {
+	return actions{closeDialog{}, setFlash{fmt.Sprintf("Step %d was not run; it waits for you.", d.req.step.N)}}
+}
+
+func (d *confirmDialog) key(k tea.KeyPressMsg) dialogAction {
+	if key.Matches(k, dialogKeys.Cancel) {
+		return d.notRun()
+	}
+	if !d.isTyped() {
+		switch {
+		case key.Matches(k, dialogKeys.Yes):
+			return confirmStep{req: d.req, answer: engine.AnswerRun}
+		case key.Matches(k, dialogKeys.No):
+			return d.notRun()
+		}
+		return nil
+	}
+	if key.Matches(k, dialogKeys.Submit) {
+		typed, cms := d.input.Value(), d.req.step.CMS
+		if typed == cms {
+			return confirmStep{req: d.req, answer: engine.AnswerRun, typed: typed}
+		}
+		if typed != "" {
+			d.err = fmt.Sprintf("%q is not %s. Type the name exactly, or esc to cancel.", typed, cms)
+		}
+		d.input.Reset()
+		return nil
+	}
+	if editKey(&d.input, k) && typedText(k) != "" {
+		d.err = ""
+	}
+	return nil
+}
+
+func (d *confirmDialog) paste(s string) {
+	if d.isTyped() {
+		pasteInput(&d.input, strings.TrimSpace(Sanitize(s)))
+	}
+}
+
+// outageImpact says what the step does to the users' mailboxes.
+func outageImpact(s runbook.Step) string {
+	switch s.Outage {
+	case runbook.OutageStarts:
+		return "STARTS THE OUTAGE: users lose their mailboxes until the CMS is Online again."
+	case runbook.OutageDuring:
+		return "During the outage: the CMS is already down."
+	case runbook.OutageEnds:
+		return "Ends the outage when the CMS comes Online."
+	case runbook.OutageBrief:
+		return "A brief outage while the CMS changes node (about a minute)."
+	}
+	return "None: users are not affected."
+}
+
+func (d *confirmDialog) render(lk look, w, h int) []string {
+	s := d.req.step
+	st, g := lk.st, lk.g
+	inner := w - 4
+	node := s.Node
+	if node == "" {
+		node = "all nodes (reads state, sends no change)"
+	}
+	var l []string
+	l = append(l, st.Bold.Render(fmt.Sprintf("Step %d of %d: %s", s.N, d.total, s.Title)))
+	l = append(l, "Node: "+st.Bold.Render(node))
+	if s.Target != "" {
+		l[len(l)-1] += "   Target: " + st.Bold.Render(s.Target)
+	}
+	if len(s.Commands) > 0 {
+		l = append(l, "Commands, exactly as they will run:")
+		for _, c := range s.Commands {
+			for i, part := range wrap(c, inner-4) {
+				p := "    "
+				if i == 0 {
+					p = "  " + g.Prompt + " "
+				}
+				l = append(l, p+st.Command.Render(part))
+			}
+		}
+	} else {
+		l = append(l, "Commands: none; it reads the cluster's state.")
+	}
+	for i, part := range wrap("Expected: "+s.Post.Text, inner) {
+		if i == 0 {
+			part = strings.Replace(part, "Expected:", st.Bold.Render("Expected:"), 1)
+		}
+		l = append(l, part)
+	}
+	for i, part := range wrap("Outage: "+outageImpact(s), inner) {
+		if i == 0 {
+			part = strings.Replace(part, "Outage:", st.Bold.Render("Outage:"), 1)
+		}
+		if s.Outage != runbook.OutageNone && s.Outage != "" {
+			part = st.Outage.Render(part)
+		}
+		l = append(l, part)
+	}
+	l = append(l, "")
+	danger := s.Outage == runbook.OutageStarts || s.Outage == runbook.OutageBrief || d.real
+	if d.isTyped() {
+		l = append(l, st.Warn.Render(fmt.Sprintf("Type %s to confirm", s.CMS))+", then enter:")
+		l = append(l, "  "+g.Prompt+" "+st.Input.Render(fit(d.input.Value()+"_", min(24, inner-4), g)))
+		if d.err != "" {
+			l = append(l, st.Failed.Render(d.err))
+		}
+		l = append(l, keyHint(st, "enter", "check the name", "esc", "cancel (nothing runs)"))
+	} else {
+		l = append(l, st.Bold.Render("Run it? [y/N]")+"  "+keyHint(st, "y", "run", "n/esc", "cancel"))
+	}
+	title := "Confirm step"
+	if d.real {
+		title = "Confirm step on the LIVE CLUSTER"
+	}
+	return dialogBox(st, g, title, l, w, h, danger)
+}

@@ -88,6 +88,16 @@ func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 	if s.Exec == runbook.ExecReboot {
 		e.rebootProgress(st, &obs)
 	}
+	if s.Exec == runbook.ExecJob && !st.manual && st.job != "" {
+		// A job recorded before a crash or a drop may never have reached
+		// the node: ask it, so the record says truly whether this is a
+		// re-attach.
+		js, err := e.cfg.Exec.Job(ctx, s.Node, st.job)
+		if err != nil {
+			return e.execFailure(st, err)
+		}
+		st.jobStarted = js.Found
+	}
 	if !st.waiting && st.job == "" || st.before == nil {
 		st.before = &obs
 		if s.Exec == runbook.ExecReboot && st.waiting {

@@ -71,6 +71,9 @@ func OpenSim(env Env, spec SimSpec, view View) (*Session, error) {
 
 // onFailure validates the view's --yes and --on-failure.
 func onFailure(view View) (headless.OnFailure, error) {
+	if view.OnFailure == "" {
+		view.OnFailure = string(headless.FailAbort)
+	}
 	of, err := headless.ParseOnFailure(view.OnFailure)
 	if err != nil {
 		return "", inputf("%v", err)
@@ -163,4 +166,4 @@ func defaultJournal(cluster string, now time.Time) string {
 }
 
 // newRunID names a run's detached jobs on the nodes.
-func newRunID() string { return "r" + strconv.FormatInt(time.Now().Unix(), 36) }
+func newRunID() string { return "r" + strconv.FormatInt(time.Now().UnixNano()/int64(time.Millisecond), 36) }

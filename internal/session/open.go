@@ -166,4 +166,6 @@ func defaultJournal(cluster string, now time.Time) string {
 }
 
 // newRunID names a run's detached jobs on the nodes.
-func newRunID() string { return "r" + strconv.FormatInt(time.Now().UnixNano()/int64(time.Millisecond), 36) }
+func newRunID() string {
+	return "r" + strconv.FormatInt(time.Now().UnixNano()/int64(time.Millisecond), 36)
+}

@@ -106,6 +106,8 @@ type Cluster struct {
 	Nodes       []Node      `json:"nodes"`
 	Groups      []Group     `json:"groups"`
 	Replication Replication `json:"replication"`
+	// Quorum is how the cluster keeps quorum; zero when unknown.
+	Quorum Quorum `json:"quorum,omitzero"`
 	// Management is the admin box the engineer works from; nil when unknown.
 	Management *ManagementHost `json:"management_host,omitempty"`
 }
@@ -117,6 +119,10 @@ type Node struct {
 	OS      OS        `json:"os,omitzero"` // zero: same as the cluster
 	Build   Build     `json:"exchange"`
 	Pending bool      `json:"pending_reboot,omitempty"` // a reboot is already pending before the window
+	// SetupIncomplete: an Exchange Setup on this node left its watermark
+	// (new binaries copied, configuration not finished), so its file
+	// version says nothing about what is configured: Setup must run again.
+	SetupIncomplete bool `json:"setup_incomplete,omitempty"`
 }
 
 // Group is a cluster resource group. A CMS is a group too; its Build is the
@@ -127,6 +133,22 @@ type Group struct {
 	State GroupState `json:"state"`
 	CMS   bool       `json:"cms,omitempty"`
 	Build Build      `json:"exchange,omitzero"` // CMS only; zero means "same as its owner at discovery"
+	// PossibleOwners are the nodes the group may run on (an SCC CMS's
+	// possible owners); empty means any node.
+	PossibleOwners []string `json:"possible_owners,omitempty"`
+}
+
+// MayRunOn reports whether node is among the group's possible owners.
+func (g *Group) MayRunOn(node string) bool {
+	if len(g.PossibleOwners) == 0 {
+		return true
+	}
+	for _, n := range g.PossibleOwners {
+		if strings.EqualFold(n, node) {
+			return true
+		}
+	}
+	return false
 }
 
 // Replication is the CCR copy status summed over the storage groups.

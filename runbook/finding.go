@@ -34,6 +34,8 @@ const (
 	FindRollupSPMismatch = "rollup-sp-mismatch"
 	FindGroupFailed      = "group-failed"
 	FindRTMCopyStatus    = "rtm-copy-status"
+	FindQuorumAtRisk     = "quorum-at-risk"
+	FindSetupIncomplete  = "setup-incomplete"
 )
 
 // Finding is one preflight result: stable code, severity, what it is in

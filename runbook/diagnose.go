@@ -42,15 +42,60 @@ type Failure struct {
 	Blocking       []string // preflight: the blocking findings
 	CopyQueue      int
 	ReplayQueue    int
+	// Gate: the outage was not opened; what on the handoff path fails.
+	Gate []string
+	// Down names the CMSs that are down while the step failed, and
+	// WayBack is how users get back in (nil when no node can run it now).
+	Down    []string
+	WayBack *Remedy
 }
 
 // Diagnose turns a failure into what happened, why it matters, the lines
-// that show it and the remedies the engine can carry out.
+// that show it and the remedies the engine can carry out. While a CMS is
+// down it says so first and offers the way back before anything else.
 func Diagnose(f Failure) Diagnosis {
+	d := diagnose(f)
+	if len(f.Down) == 0 {
+		return d
+	}
+	return withWayBack(d, f)
+}
+
+// withWayBack puts users first while a CMS is down: the diagnosis says it
+// plainly, the way back is offered before the other remedies, and abort
+// says that it leaves the CMS down.
+func withWayBack(d Diagnosis, f Failure) Diagnosis {
+	down := strings.Join(f.Down, ", ")
+	d.Why = fmt.Sprintf("%s IS DOWN: users cannot reach their mailboxes. ", down) + d.Why
+	var rem []Remedy
+	if f.WayBack != nil {
+		rem = append(rem, *f.WayBack)
+	} else {
+		d.Why += " No node can start it now: bring its node back (resume it, or restart its Cluster service), then " + StartCMSCommand(f.Down[0]) + "."
+	}
+	for _, r := range d.Remedies {
+		if r.Action == RemedyAbort {
+			r.Label = fmt.Sprintf("Abort the window here: %s STAYS DOWN until you bring it back (the journal keeps the place for resume)", down)
+			if f.WayBack != nil {
+				r.Command = f.WayBack.Command
+			}
+		}
+		rem = append(rem, r)
+	}
+	d.Remedies = rem
+	return d
+}
+
+// diagnose is the diagnosis of the failure itself.
+func diagnose(f Failure) Diagnosis {
 	s := f.Step
 	lines := lastLines(f.Output, 12)
 
 	switch {
+	case f.Gate != nil:
+		return gateDiagnosis(s, f.Gate)
+	case f.Dismounted:
+		return dismountedDiagnosis(s, lines)
 	case f.Guard != nil:
 		return guardDiagnosis(f.Guard)
 	case f.Auth:
@@ -67,9 +112,6 @@ func Diagnose(f Failure) Diagnosis {
 			return installDiagnosis(f, lines)
 		}
 	case KindMoveCMS:
-		if f.Dismounted {
-			return dismountedDiagnosis(s, lines)
-		}
 		return moveCMSDiagnosis(f, lines)
 	case KindRebootNode:
 		if f.Timeout {
@@ -93,7 +135,12 @@ func manualRemedies(s Step) []Remedy {
 	if len(s.Fallback) == 0 {
 		return nil
 	}
-	return []Remedy{{Action: RemedyManual, Key: "m", Label: "Run the manual fallback", Command: strings.Join(s.Fallback, " && "), Warning: s.FallbackWarning}}
+	shell := s.FallbackShell
+	if shell == "" {
+		shell = s.Shell
+	}
+	return []Remedy{{Action: RemedyManual, Key: "m", Label: "Run the manual fallback", Command: strings.Join(s.Fallback, " && "), Warning: s.FallbackWarning,
+		Commands: s.Fallback, Node: s.Node, Shell: shell}}
 }
 
 // guardDiagnosis reports a step the guard refused: the only way on is to
@@ -168,11 +215,17 @@ func installWhy(s Step) string {
 
 // dismountedDiagnosis reports a CMS that moved but left databases offline.
 func dismountedDiagnosis(s Step, lines []string) Diagnosis {
-	return Diagnosis{Code: DiagDatabasesDismounted,
-		Message: fmt.Sprintf("%s moved to %s, but some of its databases stayed offline or dismounted.", s.CMS, s.Target),
-		Why:     "A late failure in a handoff leaves the CMS on the new node with databases offline: users of those databases have no mailbox until they are mounted.",
-		Lines:   lines,
-		Remedies: []Remedy{{Action: RemedyMount, Key: "d", Label: "Mount the dismounted databases, then re-check copy status", Command: MountDatabasesCommand(s.CMS)},
+	node := s.Target
+	msg := fmt.Sprintf("%s moved to %s, but some of its databases stayed offline or dismounted (Partially Online).", s.CMS, s.Target)
+	if s.Kind != KindMoveCMS || node == "" {
+		node = s.Node
+		msg = fmt.Sprintf("%s came back Partially Online on %s: some of its databases are dismounted.", s.CMS, node)
+	}
+	return Diagnosis{Code: DiagDatabasesDismounted, Message: msg,
+		Why:   "A late failure leaves the CMS running with databases offline: users of those databases have no mailbox until they are mounted.",
+		Lines: lines,
+		Remedies: []Remedy{{Action: RemedyMount, Key: "d", Label: "Mount the dismounted databases, then re-check copy status", Command: MountDatabasesCommand(s.CMS),
+			Commands: []string{MountDatabasesCommand(s.CMS)}, Node: node, Shell: ShellPowerShell},
 			retryRemedy, abortRemedy}}
 }
 

@@ -106,6 +106,10 @@ const (
 	RemedySkip   RemedyAction = "skip"   // record the skip and go on
 	RemedyAbort  RemedyAction = "abort"  // stop the run; nothing else is sent
 	RemedyMount  RemedyAction = "mount"  // mount the dismounted databases, then re-check
+	// The ways back while a CMS is down: start it where it is, or move it
+	// back to the node it came from and start it there.
+	RemedyStartCMS RemedyAction = "start"
+	RemedyMoveBack RemedyAction = "move-back"
 )
 
 // Remedy is one choice offered on a failure.
@@ -115,4 +119,13 @@ type Remedy struct {
 	Label   string       `json:"label"`
 	Command string       `json:"command,omitempty"` // exact command it runs or a person should run
 	Warning string       `json:"warning,omitempty"`
+	// Commands, Node and Shell are what the remedy sends, for the remedies
+	// that change the cluster (manual fallback, mount, the ways back): the
+	// engine asks for them like a step and runs exactly these.
+	Commands []string `json:"commands,omitempty"`
+	Node     string   `json:"node,omitempty"`
+	Shell    Shell    `json:"shell,omitempty"`
 }
+
+// Sends reports a remedy that sends commands to the cluster.
+func (r Remedy) Sends() bool { return len(r.Commands) > 0 }

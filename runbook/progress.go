@@ -54,8 +54,10 @@ type StepProgress struct {
 	// Boot is the node's boot ID recorded at the first start of a reboot
 	// step, so a resume can tell whether the reboot already happened.
 	Boot string
-	// Started is the first start's time, Ended the latest result's.
+	// Started is the first start's time, Ended the latest result's;
+	// EndedSeq is the latest result's sequence number.
 	Started, Ended string
+	EndedSeq       int64
 	// ExitCode is the latest result's exit code, if any.
 	ExitCode *int
 	// DurationMS is the latest result's recorded duration, if any.
@@ -222,7 +224,10 @@ func (p *RunProgress) applyRun(ev *Event) {
 			p.Started = &e
 		}
 	case EvRunResumed:
+		// A run that stopped (aborted, failed) and is resumed is not
+		// finished any more.
 		p.Resumes++
+		p.Finished = nil
 	case EvRunFinished:
 		e := *ev
 		p.Finished = &e
@@ -271,7 +276,7 @@ func (p *RunProgress) applyStart(st *StepProgress, ev *Event) {
 }
 
 func (p *RunProgress) applyResult(st *StepProgress, ev *Event) {
-	st.Ended = ev.Time
+	st.Ended, st.EndedSeq = ev.Time, ev.Seq
 	st.ExitCode = ev.ExitCode
 	st.DurationMS = ev.DurationMS
 	switch ev.Event {

@@ -39,11 +39,27 @@ func AnnotateFailure(f *Failure, now, before *Observation, o Options) {
 	if f.Step.Exec != ExecCheck && f.Unmet == nil {
 		f.Unmet = Unmet(f.Step, now, before, o)
 	}
-	if f.Step.Kind != KindMoveCMS {
-		return
+	f.Dismounted = PartiallyOnlineAt(&now.Cluster, f.Step)
+	if f.Step.Kind == KindMoveCMS {
+		f.CopyQueue, f.ReplayQueue = now.Cluster.Replication.CopyQueue, now.Cluster.Replication.ReplayQueue
 	}
-	f.CopyQueue, f.ReplayQueue = now.Cluster.Replication.CopyQueue, now.Cluster.Replication.ReplayQueue
-	if g := now.Cluster.Group(f.Step.CMS); g != nil && strings.EqualFold(g.Owner, f.Step.Target) && g.State == GroupPartiallyOnline {
-		f.Dismounted = true
+}
+
+// PartiallyOnlineAt reports a step's CMS running Partially Online (some
+// databases dismounted) on the node the step puts it on: a late failure
+// of a move, /upgradecms or a start, clear at once rather than after a
+// timeout.
+func PartiallyOnlineAt(c *Cluster, s Step) bool {
+	if s.CMS == "" {
+		return false
 	}
+	g := c.Group(s.CMS)
+	if g == nil || g.State != GroupPartiallyOnline {
+		return false
+	}
+	where := s.Node
+	if s.Kind == KindMoveCMS {
+		where = s.Target
+	}
+	return strings.EqualFold(g.Owner, where)
 }

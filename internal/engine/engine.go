@@ -87,6 +87,9 @@ type Engine struct {
 	// rebootNeeded: an install asked for a restart (3010/1641 or the text).
 	rebootNeeded map[string]bool
 	outage       outageClock
+	// steps is the plan being run, for what a step needs of the steps
+	// after it (the target of a stop's handoff).
+	steps []runbook.Step
 }
 
 // New makes an engine.
@@ -133,6 +136,8 @@ func (e *Engine) Run(ctx context.Context, plan *runbook.Plan, prog *runbook.RunP
 		prog = runbook.NewRunProgress()
 	}
 	plan.FillExec()
+	e.steps = plan.Steps
+	redo := redoAfterWayBack(plan, prog)
 	for k, v := range prog.OrigOwners() {
 		e.origOwner[k] = v
 	}
@@ -156,8 +161,11 @@ func (e *Engine) Run(ctx context.Context, plan *runbook.Plan, prog *runbook.RunP
 			// conditional reboot after it still runs.
 			e.rebootNeeded[strings.ToUpper(s.Node)] = true
 		}
-		if sp.Status.Done() {
+		if sp.Status.Done() && !redo[s.ID] {
 			continue
+		}
+		if redo[s.ID] {
+			sp = runbook.StepProgress{ID: s.ID, Status: runbook.StepNotRun}
 		}
 		st := newStepRun(s, sp)
 		status, err := e.runStep(ctx, st)
@@ -169,4 +177,30 @@ func (e *Engine) Run(ctx context.Context, plan *runbook.Plan, prog *runbook.RunP
 		}
 	}
 	return runbook.RunSucceeded, nil
+}
+
+// redoAfterWayBack lists the done steps of an outage that a way back
+// undid: when users were brought back (the CMS started where it was, or
+// moved back) after its stop, and its /upgradecms has not succeeded since,
+// the stop and the move are done again on resume, gate first.
+func redoAfterWayBack(plan *runbook.Plan, prog *runbook.RunProgress) map[string]bool {
+	back := map[string]int64{} // CMS -> seq of the latest way back
+	for _, s := range plan.Steps {
+		for _, d := range prog.Step(s.ID).Decisions {
+			if a := runbook.RemedyAction(d.Choice); (a == runbook.RemedyStartCMS || a == runbook.RemedyMoveBack) && s.CMS != "" {
+				back[strings.ToUpper(s.CMS)] = max(back[strings.ToUpper(s.CMS)], d.Seq)
+			}
+		}
+	}
+	redo := map[string]bool{}
+	for _, s := range plan.Steps {
+		seq, ok := back[strings.ToUpper(s.CMS)]
+		if !ok || (s.Kind != runbook.KindStopCMS && s.Kind != runbook.KindMoveCMS) {
+			continue
+		}
+		if sp := prog.Step(s.ID); sp.Status.Done() && sp.EndedSeq < seq {
+			redo[s.ID] = true
+		}
+	}
+	return redo
 }

@@ -82,14 +82,20 @@ func TestExecuteCommands(t *testing.T) {
 		step := moveCMSStep("s1", node2)
 		h.x.on(step.Commands[0], cmdScript{exit: 1, out: []string{"Move-ClusteredMailboxServer : The operation failed."}})
 		h.x.on(step.Fallback[0], cmdScript{effect: setOwner(cms, node2)})
-		h.conf.answers = []answer{run("alice")}
+		// The fallback changes the cluster: it is confirmed like a step,
+		// with the CMS name typed.
+		h.conf.answers = []answer{run("alice"), typed("alice", cms)}
 		h.conf.decisions = []decision{choose(runbook.RemedyManual, "alice")}
 		h.mustRun(runbook.RunSucceeded, nil, step)
 		equal(t, "events", trace(h.rec.events), []string{
 			"outage-started s1", // the CMS is down: the first observation of the step starts the clock
 			"step-confirmed s1 by=alice", "step-started s1 #1", "step-failed s1 #1 cms-move-failed",
 			"decision s1 manual by=alice", "step-started s1 #2 manual", "step-succeeded s1 #2"})
-		equal(t, "remedies", actions(h.conf.decided[0].offered), []string{"retry", "manual", "abort"})
+		// The CMS is down: the way back (start it where it is) comes first.
+		equal(t, "remedies", actions(h.conf.decided[0].offered), []string{"start", "retry", "manual", "abort"})
+		if dec := find(h.rec.events, runbook.EvDecision)[0]; strings.Join(dec.Commands, "|") != step.Fallback[0] || dec.Typed != cms {
+			t.Errorf("the manual decision records %q typed %q", dec.Commands, dec.Typed)
+		}
 		started := find(h.rec.events, runbook.EvStepStarted)
 		if strings.Join(started[1].Commands, "|") != step.Fallback[0] || started[1].Job != "" {
 			t.Errorf("manual step-started %+v", started[1])

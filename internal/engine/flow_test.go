@@ -203,7 +203,7 @@ func TestDecide(t *testing.T) {
 		mount := runbook.MountDatabasesCommand(cms)
 		h.x.on(step.Commands[0], cmdScript{effect: both(setOwner(cms, node2), setGroup(cms, runbook.GroupPartiallyOnline))})
 		h.x.on(mount, cmdScript{out: []string{"mounted"}, effect: setGroup(cms, runbook.GroupOnline)})
-		h.conf.answers = []answer{typed("alice", cms)}
+		h.conf.answers = []answer{typed("alice", cms), typed("alice", cms)}
 		h.conf.decisions = []decision{choose(runbook.RemedyMount, "alice")}
 		h.mustRun(runbook.RunSucceeded, nil, step)
 		equal(t, "events", trace(h.rec.events), []string{
@@ -254,8 +254,16 @@ func TestOutageClock(t *testing.T) {
 	stop := runbook.StopCMSCommand(cms, "test")
 	start := runbook.StartCMSCommand(cms)
 
+	// A stop with no move planned after it upgrades the CMS where it is:
+	// its own node must be on the target build for the gate to open.
+	upgraded := func() runbook.Observation {
+		obs := ccr()
+		setBuild(node1, runbook.BuildSP2)(&obs)
+		return obs
+	}
+
 	t.Run("stop-cms starts it before its command runs", func(t *testing.T) {
-		h := newHarness(t, ccr())
+		h := newHarness(t, upgraded())
 		h.x.on(stop, cmdScript{out: []string{"stopping"}, effect: setGroup(cms, runbook.GroupOffline)})
 		h.conf.answers = []answer{typed("alice", cms)}
 		h.mustRun(runbook.RunSucceeded, nil, stopCMSStep("s1"))
@@ -276,7 +284,7 @@ func TestOutageClock(t *testing.T) {
 	})
 
 	t.Run("the first observation with the CMS Online ends it", func(t *testing.T) {
-		h := newHarness(t, ccr())
+		h := newHarness(t, upgraded())
 		h.x.on(stop, cmdScript{effect: setGroup(cms, runbook.GroupOffline)})
 		h.x.on(start, cmdScript{effect: setGroup(cms, runbook.GroupOnline), delay: 2})
 		h.conf.answers = []answer{typed("alice", cms), run("alice")}

@@ -85,6 +85,10 @@ func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 		st.failure = &runbook.Failure{Step: s, Guard: ge}
 		return phaseDiagnose, nil
 	}
+	if blockers := e.gate(st, &obs); len(blockers) > 0 {
+		st.failure = &runbook.Failure{Step: s, Gate: blockers}
+		return phaseDiagnose, nil
+	}
 	if s.Exec == runbook.ExecReboot {
 		e.rebootProgress(st, &obs)
 	}
@@ -183,8 +187,18 @@ func (e *Engine) startEvent(st *stepRun) runbook.Event {
 	return ev
 }
 
-// diagnose records the failure with what happened and the remedies.
+// diagnose records the failure with what happened and the remedies. While
+// a CMS is down, live state says which, and how users get back in.
 func (e *Engine) diagnose(ctx context.Context, st *stepRun) (phase, error) {
+	if e.outage.on {
+		obs, err := e.observe(ctx)
+		if recordFailed(err) {
+			return phaseDone, err
+		}
+		if err == nil {
+			e.addWayBack(st, &obs)
+		}
+	}
 	d := runbook.Diagnose(*st.failure)
 	st.diag = &d
 	ev := st.base
@@ -195,8 +209,11 @@ func (e *Engine) diagnose(ctx context.Context, st *stepRun) (phase, error) {
 	return phaseDecide, nil
 }
 
-// decide asks for a remedy, records it with who chose it, and carries it
-// out. A remedy the diagnosis did not offer is taken as an abort.
+// decide asks for a remedy and records it with who chose it. A remedy
+// that sends commands (the manual fallback, mounting databases, a way
+// back) is first shown and confirmed like a step, and its decision
+// records the exact commands; declined, the remedies are offered again.
+// A remedy the diagnosis did not offer is taken as an abort.
 func (e *Engine) decide(ctx context.Context, st *stepRun) (phase, error) {
 	s := st.step
 	d := *st.diag
@@ -204,16 +221,28 @@ func (e *Engine) decide(ctx context.Context, st *stepRun) (phase, error) {
 	if err != nil {
 		return phaseDone, err
 	}
-	action := dec.Action
-	if !offered(d, action) {
-		action = runbook.RemedyAbort
+	r, ok := remedyOf(d, dec.Action)
+	if !ok {
+		r = runbook.Remedy{Action: runbook.RemedyAbort}
 	}
-	if err := e.decision(st, action, dec.By); err != nil {
+	ev := st.base
+	ev.Event, ev.Choice, ev.By = runbook.EvDecision, string(r.Action), dec.By
+	if r.Sends() {
+		conf, err := e.cfg.Confirmer.Confirm(ctx, runbook.RemedyStep(s, r))
+		if err != nil {
+			return phaseDone, err
+		}
+		if conf.Answer != AnswerRun {
+			return phaseDecide, nil // not sent: choose again
+		}
+		ev.Commands, ev.Typed = r.Commands, conf.Typed
+	}
+	if err := e.emit(ev); err != nil {
 		return phaseDone, err
 	}
-	st.lastAction = action
-	st.manual = action == runbook.RemedyManual
-	switch action {
+	st.lastAction = r.Action
+	st.manual = r.Action == runbook.RemedyManual
+	switch r.Action {
 	case runbook.RemedyAbort:
 		st.status = runbook.RunAborted
 		return phaseDone, nil
@@ -221,13 +250,9 @@ func (e *Engine) decide(ctx context.Context, st *stepRun) (phase, error) {
 		st.skipReason, st.skipBy = "skipped after failure: "+d.Code, dec.By
 		return phaseSkip, nil
 	case runbook.RemedyMount:
-		cmd := runbook.Command{Node: s.Target, Shell: runbook.ShellPowerShell, Line: runbook.MountDatabasesCommand(s.CMS), StepID: s.ID, Kind: s.Kind}
-		if cmd.Node == "" {
-			cmd.Node = s.Node
-		}
-		if _, err := e.runCommand(ctx, st, cmd); err != nil && !transient(err) {
-			return phaseDone, err
-		}
+		return e.runRemedy(ctx, st, r)
+	case runbook.RemedyStartCMS, runbook.RemedyMoveBack:
+		return e.wayBack(ctx, st, r)
 	}
 	return phaseStart, nil
 }
@@ -238,13 +263,14 @@ func (e *Engine) skipChosen(ctx context.Context, st *stepRun) (phase, error) {
 	return phaseDone, e.skipped(st, st.skipReason, st.skipBy)
 }
 
-func offered(d runbook.Diagnosis, a runbook.RemedyAction) bool {
+// remedyOf finds the offered remedy for an action.
+func remedyOf(d runbook.Diagnosis, a runbook.RemedyAction) (runbook.Remedy, bool) {
 	for _, r := range d.Remedies {
 		if r.Action == a {
-			return true
+			return r, true
 		}
 	}
-	return false
+	return runbook.Remedy{}, false
 }
 
 func (e *Engine) decision(st *stepRun, a runbook.RemedyAction, by string) error {

@@ -145,7 +145,9 @@ func TestConfirm(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, ccr())
+			obs := ccr()
+			setBuild(node1, runbook.BuildSP2)(&obs) // the stop's gate: the CMS is upgraded where it is
+			h := newHarness(t, obs)
 			h.x.on(runbook.PauseNodeCommand(node1), cmdScript{effect: setNode(node1, runbook.NodePaused)})
 			h.x.on(runbook.PauseNodeCommand(node2), cmdScript{effect: setNode(node2, runbook.NodePaused)})
 			h.x.on(runbook.StopCMSCommand(cms, "test"), cmdScript{effect: setGroup(cms, runbook.GroupOffline)})

@@ -8,6 +8,12 @@ import (
 	"cmsrunbook/runbook"
 )
 
+// lateFailureGrace is how long a CMS may show a clear late failure
+// (Partially Online: databases dismounted; Failed) on the node a step put
+// it on before the step fails, instead of after the whole verify timeout:
+// users are waiting.
+const lateFailureGrace = time.Minute
+
 // verify polls live state until the postcondition holds or the verify
 // timeout passes: cluster.exe returns when ownership changes, not when a
 // group is Online. The end-of-window check does not wait: it holds or it
@@ -18,27 +24,65 @@ func (e *Engine) verify(ctx context.Context, st *stepRun) (phase, error) {
 	if w := time.Duration(runbook.VerifyWaitSeconds(s, e.cfg.Options)) * time.Second; w > timeout {
 		timeout = w
 	}
-	deadline := e.cfg.Clock.Now().Add(timeout)
+	if s.Exec == runbook.ExecCheck {
+		timeout = 0
+	}
+	unmet, obs, err := e.pollUntil(ctx, s, st.before, timeout)
+	if err != nil {
+		return phaseDone, err
+	}
+	if len(unmet) == 0 {
+		return phaseDone, e.succeeded(st)
+	}
+	st.failure = &runbook.Failure{Step: s, Unmet: unmet, Output: st.output}
+	runbook.AnnotateFailure(st.failure, obs, st.before, e.cfg.Options)
+	return phaseDiagnose, nil
+}
+
+// pollUntil reads live state until s's postcondition holds, a late
+// failure of its CMS has lasted lateFailureGrace, or timeout passes. It
+// returns what does not hold (empty: it holds) and the last observation.
+func (e *Engine) pollUntil(ctx context.Context, s runbook.Step, before *runbook.Observation, timeout time.Duration) ([]string, *runbook.Observation, error) {
+	start := e.cfg.Clock.Now()
+	var last runbook.Observation
+	var failingSince time.Time
 	for {
 		obs, err := e.observe(ctx)
-		if err != nil && !transient(err) {
-			return phaseDone, err
+		if err != nil && (!transient(err) || recordFailed(err)) {
+			return nil, nil, err
 		}
 		if err == nil {
-			unmet := runbook.Unmet(s, &obs, st.before, e.cfg.Options)
+			last = obs
+			unmet := runbook.Unmet(s, &obs, before, e.cfg.Options)
 			if len(unmet) == 0 {
-				return phaseDone, e.succeeded(st)
+				return nil, &last, nil
 			}
-			if !e.cfg.Clock.Now().Before(deadline) || s.Exec == runbook.ExecCheck {
-				st.failure = &runbook.Failure{Step: s, Unmet: unmet, Output: st.output}
-				runbook.AnnotateFailure(st.failure, &obs, st.before, e.cfg.Options)
-				return phaseDiagnose, nil
+			now := e.cfg.Clock.Now()
+			if lateFailure(&obs.Cluster, s) {
+				if failingSince.IsZero() {
+					failingSince = now
+				}
+			} else {
+				failingSince = time.Time{}
+			}
+			if now.Sub(start) >= timeout || !failingSince.IsZero() && now.Sub(failingSince) >= lateFailureGrace {
+				return unmet, &last, nil
 			}
 		}
 		if err := e.cfg.Clock.Sleep(ctx, e.cfg.PollInterval); err != nil {
-			return phaseDone, err
+			return nil, nil, err
 		}
 	}
+}
+
+// lateFailure: the step's CMS is Partially Online or Failed where the step
+// put it, a state that does not clear on its own.
+func lateFailure(c *runbook.Cluster, s runbook.Step) bool {
+	if runbook.PartiallyOnlineAt(c, s) {
+		return true
+	}
+	g := c.Group(s.CMS)
+	return s.CMS != "" && g != nil && g.State == runbook.GroupFailed
 }
 
 // waitReboot waits for the node to go away and come back with a new boot

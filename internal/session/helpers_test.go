@@ -175,6 +175,9 @@ type journalCheck struct {
 	resumes int
 	// by is what every decision's by must be ("" accepts any non-empty).
 	by string
+	// stops is how many times the run stopped (run-finished aborted or
+	// failed) and was resumed before it finished.
+	stops int
 }
 
 // checkFinished checks that the journal folds to a finished window: the
@@ -202,7 +205,7 @@ func checkFinished(t *testing.T, evs []runbook.Event, want journalCheck) *runboo
 		}
 	}
 	succeeded := map[string]int{}
-	starts, finishes := 0, 0
+	starts, finishes, lastFinish := 0, 0, int64(0)
 	var last int64
 	for _, ev := range evs {
 		if ev.Seq <= last {
@@ -214,6 +217,7 @@ func checkFinished(t *testing.T, evs []runbook.Event, want journalCheck) *runboo
 			starts++
 		case runbook.EvRunFinished:
 			finishes++
+			lastFinish = ev.Seq
 		case runbook.EvStepSucceeded:
 			succeeded[ev.Step]++
 			if succeeded[ev.Step] == 2 {
@@ -232,8 +236,13 @@ func checkFinished(t *testing.T, evs []runbook.Event, want journalCheck) *runboo
 			}
 		}
 	}
-	if starts != 1 || finishes != 1 {
-		t.Errorf("%d run-started and %d run-finished events, want one of each", starts, finishes)
+	// A stopped run records how it stopped and is resumed after it: the
+	// record keeps each stop, and only the last run-finished ends it.
+	if starts != 1 || finishes != 1+want.stops {
+		t.Errorf("%d run-started and %d run-finished events, want 1 and %d", starts, finishes, 1+want.stops)
+	}
+	if lastFinish != last {
+		t.Errorf("the last run-finished (seq %d) is not the journal's last event (seq %d)", lastFinish, last)
 	}
 	return prog
 }

@@ -24,8 +24,9 @@ type ResumeSpec struct {
 	Speed string
 }
 
-// ErrFinished is returned by OpenResume when the run already ended: there
-// is nothing to resume (the message says where the change record is).
+// ErrFinished is returned by OpenResume when the run already succeeded:
+// there is nothing to resume (the message says where the change record
+// is). A run that stopped (aborted, failed) keeps its place and resumes.
 type ErrFinished struct {
 	Journal string
 	Status  runbook.RunStatus
@@ -47,7 +48,7 @@ func OpenResume(ctx context.Context, env Env, spec ResumeSpec, view View) (*Sess
 	if prog.Started == nil {
 		return nil, inputf("%s: the journal has no run-started event; there is nothing to resume", spec.Journal)
 	}
-	if prog.IsFinished() {
+	if prog.IsFinished() && prog.Finished.Status == runbook.RunSucceeded {
 		return nil, &ErrFinished{Journal: spec.Journal, Status: prog.Finished.Status}
 	}
 	r := resumed{rep: &rep, prog: prog, path: spec.Journal}

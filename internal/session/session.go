@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"strings"
 	"time"
 
 	"cmsrunbook/internal/engine"
@@ -119,6 +120,9 @@ type Session struct {
 	// run-started and the findings, or run-resumed.
 	opening []runbook.Event
 	screen  screenInfo
+	// record is every event of the run so far, folded: what the end of
+	// the run says (a CMS still down, and how to bring it back).
+	record *runbook.RunProgress
 	// sink and observed feed the screen while it runs.
 	sink     func(runbook.Event)
 	observed func(runbook.Observation)
@@ -172,6 +176,9 @@ func (s *Session) emit(ev runbook.Event) error {
 	}
 	if err := s.jw.Write(ev); err != nil {
 		return err
+	}
+	if ev.Event != runbook.EvOutput {
+		s.recordFold().Apply(ev)
 	}
 	if s.sink != nil {
 		s.sink(ev)
@@ -243,11 +250,40 @@ func (s *Session) execute(ctx context.Context) (Result, error) {
 		return Stopped, err
 	}
 	if status != runbook.RunSucceeded {
+		s.sayDown(fin.Cluster)
 		fmt.Fprintf(s.env.Stdout, "The journal keeps the place: cmsrunbook resume --journal %s\n", s.jw.Path())
 		return Stopped, nil
 	}
 	fmt.Fprintf(s.env.Stdout, "Change record: cmsrunbook report --journal %s\n", s.jw.Path())
 	return Done, nil
+}
+
+// recordFold is the fold of the run's events, the journal's so far first.
+func (s *Session) recordFold() *runbook.RunProgress {
+	if s.record == nil {
+		s.record = runbook.Fold(s.history)
+	}
+	return s.record
+}
+
+// sayDown says plainly, when the run stops with a CMS down, that users are
+// off and what brings them back.
+func (s *Session) sayDown(c *runbook.Cluster) {
+	if c == nil || !s.recordFold().OutageOpen {
+		return
+	}
+	orig := s.recordFold().OrigOwners()
+	for _, cms := range runbook.DownCMSs(c) {
+		fmt.Fprintf(s.env.Stdout, "%s IS DOWN: users cannot reach their mailboxes.\n", cms)
+		if wb := runbook.WayBack(c, cms, orig[strings.ToUpper(cms)]); wb != nil {
+			fmt.Fprintf(s.env.Stdout, "  To bring them back (%s), on %s:\n", wb.Label, wb.Node)
+			for _, line := range wb.Commands {
+				fmt.Fprintf(s.env.Stdout, "    %s\n", line)
+			}
+		} else {
+			fmt.Fprintf(s.env.Stdout, "  No node can start it now: bring its node back, then %s\n", runbook.StartCMSCommand(cms))
+		}
+	}
 }
 
 // Operator names who is at the keyboard, for the record.

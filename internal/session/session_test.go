@@ -159,22 +159,17 @@ func TestSimAbortThenResume(t *testing.T) {
 
 	te2 := newEnv(script(append(repeat("y", 2), append([]string{defaultCMS}, repeat("y", 8)...)...)...))
 	s2, err := session.OpenResume(context.Background(), te2.env, session.ResumeSpec{Journal: jpath}, headless)
+	// The prompt ("N stops the run here, and resume continues from this
+	// step"), the abort remedy and Run all promise a resume: an aborted
+	// run keeps its place.
 	var fin *session.ErrFinished
 	if errors.As(err, &fin) {
-		// The prompt ("N stops the run here, and resume continues from
-		// this step"), the abort remedy ("the journal keeps the place for
-		// resume") and Run ("The journal keeps the place: cmsrunbook
-		// resume ...") all promise a resume, but the aborted run recorded
-		// run-finished and OpenResume refuses every finished run. The
-		// skip ends by itself once resume takes aborted runs; if aborted
-		// runs are meant to be final instead, fix those texts and make
-		// this test expect *session.ErrFinished.
-		t.Skipf("KNOWN BUG: a run stopped by an abort is promised a resume but OpenResume refuses it: %v", err)
+		t.Fatalf("an aborted run is refused a resume: %v", err)
 	}
 	if got := run(t, context.Background(), s2, err, te2); got != session.Done {
 		t.Fatalf("resumed run: result %d, want Done\n%s", got, te2.dump())
 	}
-	checkFinished(t, readEvents(t, jpath), journalCheck{resumes: 1, by: testOperator})
+	checkFinished(t, readEvents(t, jpath), journalCheck{resumes: 1, by: testOperator, stops: 1})
 }
 
 // stopWriter calls stop once, the first time a write contains mark.
@@ -381,13 +376,13 @@ func TestRealAbortThenResume(t *testing.T) {
 	s2, err := session.OpenResume(context.Background(), te2.env, session.ResumeSpec{Journal: jpath}, headless)
 	var fin *session.ErrFinished
 	if errors.As(err, &fin) {
-		t.Skipf("KNOWN BUG (see TestSimAbortThenResume): %v", err)
+		t.Fatalf("an aborted real run is refused a resume: %v", err)
 	}
 	if got := run(t, context.Background(), s2, err, te2); got != session.Done {
 		t.Fatalf("resumed run: result %d, want Done\n%s", got, te2.dump())
 	}
 	evs := readEvents(t, jpath)
-	checkFinished(t, evs, journalCheck{resumes: 1, by: testOperator})
+	checkFinished(t, evs, journalCheck{resumes: 1, by: testOperator, stops: 1})
 	checkSetupOnce(t, sv, evs)
 }
 

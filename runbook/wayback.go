@@ -59,11 +59,13 @@ func RemedyStep(s Step, r Remedy) Step {
 	return rs
 }
 
-// DownCMSs lists the clustered mailbox servers that are not Online.
+// DownCMSs lists the clustered mailbox servers that are down: not Online,
+// and not Partially Online either (that one runs, with databases to
+// mount: the dismounted diagnosis and its mount remedy are its way back).
 func DownCMSs(c *Cluster) []string {
 	var out []string
 	for _, g := range c.CMSs() {
-		if g.State != GroupOnline {
+		if g.State != GroupOnline && g.State != GroupPartiallyOnline {
 			out = append(out, g.Name)
 		}
 	}

@@ -341,6 +341,9 @@ func (m *Model) apply(ev runbook.Event) {
 			by = " by " + ev.By
 		}
 		m.note(idx, lineNote, "decision: "+ev.Choice+by)
+		for _, c := range ev.Commands {
+			m.note(idx, lineCommand, "> remedy: "+c) // what the remedy sends, as confirmed
+		}
 	case runbook.EvOutageStarted:
 		m.outageOpen = true
 		m.outageStart = parseTime(ev.Time, m.opts.Now())

@@ -133,6 +133,9 @@ func (p *Printer) Print(ev runbook.Event) error {
 			by = " by " + ev.By
 		}
 		line = fmt.Sprintf("%sdecision: %s%s", tag, ev.Choice, by)
+		for _, c := range ev.Commands {
+			line += fmt.Sprintf("\n          sends on %s: %s", nodeOr(ev.Node), c)
+		}
 	case runbook.EvOutageStarted:
 		line = tag + "OUTAGE STARTED: users cannot reach their mailboxes"
 	case runbook.EvOutageEnded:

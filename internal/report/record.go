@@ -321,6 +321,13 @@ func (r *runRecord) decided(ev *runbook.Event, st *runStep) {
 	if ev.Message != "" {
 		detail += ": " + ev.Message
 	}
+	if len(ev.Commands) > 0 {
+		// A remedy that changed the cluster: exactly what it sent.
+		detail += "; sent: " + strings.Join(ev.Commands, "; ")
+		if ev.Typed != "" {
+			detail += fmt.Sprintf(" (confirmed by typing %q)", ev.Typed)
+		}
+	}
 	r.Deviations = append(r.Deviations, runDeviation{Seq: ev.Seq, Time: ev.Time, Kind: "decision", Step: st.ID, N: st.N, Node: st.Node,
 		Choice: ev.Choice, By: ev.By, Detail: detail})
 	for j := len(r.Failures) - 1; j >= 0; j-- {

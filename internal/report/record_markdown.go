@@ -114,6 +114,7 @@ func (r *runRecord) writeOutage(b *strings.Builder) {
 	}
 	if r.Outage.Open {
 		b.WriteString("\n**The outage never ended in this record: users may still be without their mailboxes.**\n")
+		r.writeWayBack(b)
 	}
 	b.WriteString("\n")
 }
@@ -455,4 +456,29 @@ func groupTable(b *strings.Builder, c, before *runbook.Cluster) {
 // changeCell ends a row with what the window changed, or "-".
 func changeCell(b *strings.Builder, diffs []string) {
 	fmt.Fprintf(b, " %s |", mdCell(orDefault(strings.Join(diffs, "; "), "-")))
+}
+
+// writeWayBack says, for a record that ends with a CMS down, which one and
+// the command that brings its users back (from the cluster as the run
+// left it).
+func (r *runRecord) writeWayBack(b *strings.Builder) {
+	c := r.afterCluster
+	if c == nil {
+		return
+	}
+	for _, cms := range runbook.DownCMSs(c) {
+		orig := ""
+		if r.beforeCluster != nil {
+			if g := r.beforeCluster.Group(cms); g != nil {
+				orig = g.Owner
+			}
+		}
+		fmt.Fprintf(b, "\n**%s IS DOWN at the end of this record.**", cms)
+		if wb := runbook.WayBack(c, cms, orig); wb != nil {
+			fmt.Fprintf(b, " To bring its users back (%s), on %s run `%s`.", mdCell(wb.Label), wb.Node, strings.Join(wb.Commands, "` then `"))
+		} else {
+			fmt.Fprintf(b, " No node can start it as the run left the cluster: bring its node back, then run `%s`.", runbook.StartCMSCommand(cms))
+		}
+		b.WriteString("\n")
+	}
 }

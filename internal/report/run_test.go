@@ -394,3 +394,26 @@ func TestFmtDur(t *testing.T) {
 		t.Error("unknown duration")
 	}
 }
+
+// TestRunMarkdownEndsWithTheCMSDown: a record whose outage never ended
+// says which CMS is down and the command that brings its users back, and
+// a remedy's decision shows what it sent and how it was confirmed.
+func TestRunMarkdownEndsWithTheCMSDown(t *testing.T) {
+	b := newRun()
+	b.start()
+	b.step(1, "", runbook.EvStepSucceeded, 2*time.Second, runbook.Event{})
+	b.step(2, "", runbook.EvStepSucceeded, 20*time.Minute, runbook.Event{})
+	b.after(time.Second).add(runbook.Event{Event: runbook.EvStepConfirmed, Step: "s04-move-cms-EXCMS01", By: `EXAMPLE\exadmin`, Typed: "EXCMS01"})
+	b.add(runbook.Event{Event: runbook.EvStepStarted, Step: "s04-move-cms-EXCMS01", Attempt: 1})
+	b.add(runbook.Event{Event: runbook.EvOutageStarted, Step: "s04-move-cms-EXCMS01"})
+	b.after(time.Minute).add(runbook.Event{Event: runbook.EvStepFailed, Step: "s04-move-cms-EXCMS01", Attempt: 1,
+		Diagnosis: &runbook.Diagnosis{Code: "cms-move-failed", Message: "refused", Remedies: []runbook.Remedy{{Action: runbook.RemedyAbort, Key: "a", Label: "Abort"}}}})
+	b.add(runbook.Event{Event: runbook.EvDecision, Step: "s04-move-cms-EXCMS01", Choice: "manual", By: `EXAMPLE\exadmin`, Typed: "EXCMS01",
+		Commands: []string{`cluster.exe group "EXCMS01" /move:EXNODE02 /wait:300`}})
+	after := exclus("EXNODE01", rtm, sp2)
+	after.Group("EXCMS01").State = runbook.GroupOffline
+	b.add(runbook.Event{Event: runbook.EvRunFinished, Status: runbook.RunAborted, Cluster: after})
+	doc := markdown(t, b.events)
+	mustContain(t, doc, "**EXCMS01 IS DOWN at the end of this record.**", "on EXNODE01 run `Start-ClusteredMailboxServer -Identity 'EXCMS01'`",
+		`sent: cluster.exe group "EXCMS01" /move:EXNODE02 /wait:300 (confirmed by typing "EXCMS01")`)
+}

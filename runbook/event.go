@@ -74,6 +74,9 @@ const (
 	EvOutageStarted EventType = "outage-started"
 	EvOutageEnded   EventType = "outage-ended"
 	EvRunFinished   EventType = "run-finished"
+	// EvRunInterrupted records why the process stopped without finishing
+	// (a signal, a closed session, input that ended): the run is resumable.
+	EvRunInterrupted EventType = "run-interrupted"
 )
 
 // RunStatus is how a run ended.

@@ -63,3 +63,38 @@ func PartiallyOnlineAt(c *Cluster, s Step) bool {
 	}
 	return strings.EqualFold(g.Owner, where)
 }
+
+// CommandTookEffect reports a step whose command visibly went through
+// already: sent before a crash or a dropped connection, or a move that
+// happened although the CMS did not come up. Such a step is re-observed,
+// never sent again.
+func CommandTookEffect(s Step, c *Cluster) bool {
+	switch s.Kind {
+	case KindMoveCMS:
+		g := c.Group(s.CMS)
+		return g != nil && strings.EqualFold(g.Owner, s.Target)
+	case KindStopCMS:
+		g := c.Group(s.CMS)
+		return g != nil && (g.State == GroupOffline || g.State == GroupOfflinePending)
+	case KindStartCMS:
+		g := c.Group(s.CMS)
+		return g != nil && (g.State == GroupOnline || g.State == GroupOnlinePending || g.State == GroupPartiallyOnline)
+	case KindPauseNode:
+		n := c.Node(s.Node)
+		return n != nil && n.State == NodePaused
+	case KindResumeNode:
+		n := c.Node(s.Node)
+		return n != nil && n.State == NodeUp
+	case KindMoveGroups:
+		if len(s.Groups) == 0 {
+			return false
+		}
+		for _, name := range s.Groups {
+			if g := c.Group(name); g == nil || !strings.EqualFold(g.Owner, s.Target) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

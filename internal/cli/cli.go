@@ -11,7 +11,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"syscall"
 
 	"cmsrunbook/assets"
 	"cmsrunbook/internal/config"
@@ -28,6 +30,46 @@ const (
 	ExitUsage       = 2 // usage or bad input
 	ExitInterrupted = 130
 )
+
+// Interrupt is the cause of a run's context ending on a signal; its exit
+// code is the shell's: 130 for Ctrl+C, 143 for SIGTERM (also a closed
+// Windows console), 129 for SIGHUP (a dropped RDP or SSH session).
+type Interrupt struct{ Signal os.Signal }
+
+func (i Interrupt) Error() string { return "interrupted by " + signalName(i.Signal) }
+
+// ExitCode is 128 plus the signal's number.
+func (i Interrupt) ExitCode() int {
+	switch i.Signal {
+	case syscall.SIGTERM:
+		return 143
+	case syscall.SIGHUP:
+		return 129
+	}
+	return ExitInterrupted
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	case os.Interrupt:
+		return "Ctrl+C"
+	}
+	return s.String()
+}
+
+// interruptedCode is the exit code of a run its context ended: the
+// signal's, or 130.
+func interruptedCode(ctx context.Context) int {
+	var i Interrupt
+	if errors.As(context.Cause(ctx), &i) {
+		return i.ExitCode()
+	}
+	return ExitInterrupted
+}
 
 // Version is set at build time with -ldflags "-X cmsrunbook/internal/cli.Version=...".
 var Version = "dev"
@@ -76,6 +118,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 		env.Getenv = func(string) string { return "" }
 	}
 	code, err := dispatch(ctx, args, env)
+	if code == ExitInterrupted {
+		code = interruptedCode(ctx)
+	}
 	if err == nil {
 		return code
 	}
@@ -99,7 +144,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return ExitUsage
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(env.Stderr, "cmsrunbook: interrupted")
-		return ExitInterrupted
+		return interruptedCode(ctx)
 	}
 	fmt.Fprintf(env.Stderr, "cmsrunbook: %v\n", err)
 	if code == ExitOK {

@@ -58,6 +58,9 @@ func (e *Engine) executeCheck(ctx context.Context, st *stepRun) (phase, error) {
 // after another; the first non-zero exit is a failure.
 func (e *Engine) executeCommands(ctx context.Context, st *stepRun) (phase, error) {
 	s := st.step
+	if st.observeOnly {
+		return phaseVerify, nil
+	}
 	cmds, shell := s.Commands, s.Shell
 	if st.manual {
 		cmds = s.Fallback

@@ -62,7 +62,7 @@ func (e *Engine) confirm(ctx context.Context, st *stepRun) (phase, error) {
 func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 	s := st.step
 	st.attempt++
-	st.failure, st.exit, st.note, st.waiting = nil, nil, "", false
+	st.failure, st.exit, st.note, st.waiting, st.observeOnly = nil, nil, "", false, false
 	if st.attempt > 1 && st.lastAction == runbook.RemedyRetry && runbook.RetryAwaitsReplication(s) {
 		if err := e.waitReplication(ctx, st); err != nil {
 			return phaseDone, err
@@ -92,6 +92,7 @@ func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 	if s.Exec == runbook.ExecReboot {
 		e.rebootProgress(st, &obs)
 	}
+	st.observeOnly = s.Exec == runbook.ExecCommands && !st.manual && runbook.CommandTookEffect(s, &obs.Cluster)
 	if s.Exec == runbook.ExecJob && !st.manual && st.job != "" {
 		// A job recorded before a crash or a drop may never have reached
 		// the node: ask it, so the record says truly whether this is a
@@ -133,7 +134,7 @@ func (e *Engine) rebootProgress(st *stepRun, obs *runbook.Observation) {
 	switch {
 	case st.bootBefore == "":
 		st.bootBefore = f.BootID
-	case !st.waiting && (!f.Reachable || f.BootID != st.bootBefore):
+	case !st.waiting && (!f.Reachable || runbook.BootChanged(st.bootBefore, f.BootID)):
 		st.waiting = true
 	}
 }
@@ -175,6 +176,9 @@ func (e *Engine) startEvent(st *stepRun) runbook.Event {
 	case st.waiting:
 		ev.Commands = nil
 		ev.Message = "waiting longer for " + s.Node
+	case st.observeOnly:
+		ev.Commands = nil
+		ev.Message = "the command went through already (sent before a crash or a drop): re-checking, not sending it again"
 	case reattach && confirmed:
 		// Same job: nothing is started; the log is read from where the
 		// record stops.

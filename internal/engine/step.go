@@ -77,6 +77,9 @@ type stepRun struct {
 	jobStarted bool
 	// startedBefore: the record shows this step started before a resume.
 	startedBefore bool
+	// observeOnly: the command visibly went through already; this attempt
+	// re-checks it and sends nothing.
+	observeOnly bool
 	// note goes with the success event ("already holds on re-check").
 	note string
 	// status ends the run when set (an abort).
@@ -87,16 +90,30 @@ type stepRun struct {
 // recorded as started is re-attached to, a reboot's boot ID is kept.
 func newStepRun(s runbook.Step, sp runbook.StepProgress) *stepRun {
 	st := &stepRun{step: s, base: runbook.Event{Step: s.ID, Kind: s.Kind, Node: s.Node},
-		attempt: sp.Attempts, bootBefore: sp.Boot}
-	if sp.Status == runbook.StepStarted {
-		st.job, st.offset = sp.Job, sp.Offset
-		st.jobStarted = sp.Job != ""
-		st.startedBefore = true
-		if st.jobStarted {
-			st.attempt-- // re-attaching continues the recorded attempt
-		}
+		attempt: sp.Attempts, bootBefore: sp.Boot, lastAction: sp.LastChoice()}
+	st.startedBefore = sp.Status == runbook.StepStarted
+	if sp.Job != "" && (st.startedBefore || jobMayRun(sp)) {
+		// A job started before the crash may still run on the node,
+		// whatever the record says of the step since: it is looked for and
+		// re-attached to, never started again.
+		st.job, st.offset, st.jobStarted = sp.Job, sp.Offset, true
+		st.attempt-- // re-attaching continues the recorded attempt
+	}
+	if sp.Status == runbook.StepFailed && sp.Diagnosis != nil && sp.Diagnosis.Code == runbook.DiagCMSMoveFailed && st.lastAction == "" {
+		// A refused move is retried only once replication has recovered.
+		st.lastAction = runbook.RemedyRetry
 	}
 	return st
+}
+
+// jobMayRun: the step's job ended its attempt on a dropped connection or
+// refused credentials, not by finishing: it may still be running.
+func jobMayRun(sp runbook.StepProgress) bool {
+	if sp.Status != runbook.StepFailed && sp.Status != runbook.StepConfirmed || sp.Diagnosis == nil {
+		return false
+	}
+	c := sp.Diagnosis.Code
+	return c == runbook.DiagConnectionLost || c == runbook.DiagAuthFailed
 }
 
 // rebootUnderWay: resumed with a reboot recorded as started whose node is
@@ -107,7 +124,7 @@ func (st *stepRun) rebootUnderWay(obs *runbook.Observation) bool {
 		return false
 	}
 	f := obs.Fact(st.step.Node)
-	return !f.Reachable || f.BootID != st.bootBefore
+	return !f.Reachable || runbook.BootChanged(st.bootBefore, f.BootID)
 }
 
 // runStep takes one step through its phases to success, skip or abort.

@@ -94,7 +94,7 @@ func (e *Engine) waitReboot(ctx context.Context, st *stepRun) (phase, error) {
 		obs, err := e.observe(ctx)
 		if err == nil {
 			f := obs.Fact(s.Node)
-			if f.Reachable && f.ClusterService && f.BootID != st.bootBefore {
+			if f.Reachable && f.ClusterService && runbook.BootChanged(st.bootBefore, f.BootID) {
 				return phaseVerify, nil
 			}
 		} else if !transient(err) {

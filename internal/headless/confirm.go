@@ -3,9 +3,11 @@ package headless
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"cmsrunbook/internal/engine"
 	"cmsrunbook/runbook"
@@ -102,22 +104,83 @@ type Prompt struct {
 	In       *bufio.Reader
 	Out      io.Writer
 	Operator string
+
+	// One goroutine reads the input, one line per request, so a question
+	// can be given up (Ctrl+C, a closed session) while the read waits.
+	start, stop sync.Once
+	want        chan struct{}
+	lines       chan answerLine
+	done        chan struct{}
+	pending     bool // a line was requested and not yet received
 }
+
+// answerLine is one line read from the input, or how reading ended.
+type answerLine struct {
+	text string
+	err  error
+}
+
+// ErrInputClosed is the input ending before an answer: nothing is decided,
+// the run stops where it is and stays resumable.
+var ErrInputClosed = errors.New("standard input closed before an answer")
 
 // NewPrompt reads answers from in and writes questions to out.
 func NewPrompt(in io.Reader, out io.Writer, operator string) *Prompt {
 	return &Prompt{In: bufio.NewReader(in), Out: out, Operator: operator}
 }
 
+// line waits for the next answer or for ctx to end, so Ctrl+C or a closed
+// session interrupts a question at once. A line asked for and abandoned is
+// the answer to the next question (the person typed it for this one).
 func (p *Prompt) line(ctx context.Context) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
+	p.start.Do(func() {
+		p.want, p.lines, p.done = make(chan struct{}), make(chan answerLine, 1), make(chan struct{})
+		go p.read()
+	})
+	if !p.pending {
+		select {
+		case p.want <- struct{}{}:
+			p.pending = true
+		case <-p.done:
+			return "", ErrInputClosed
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
 	}
-	s, err := p.In.ReadString('\n')
-	if err != nil && s == "" {
-		return "", fmt.Errorf("reading the answer: %w", err)
+	select {
+	case l := <-p.lines:
+		p.pending = false
+		if l.err != nil && l.text == "" {
+			return "", ErrInputClosed
+		}
+		return strings.TrimSpace(l.text), nil
+	case <-ctx.Done():
+		return "", ctx.Err()
 	}
-	return strings.TrimSpace(s), nil
+}
+
+// read is the Prompt's reader: one line per request, until the input ends
+// or the Prompt is closed. A read blocked on a terminal cannot be given up;
+// it ends with the input or the process.
+func (p *Prompt) read() {
+	defer close(p.done)
+	for range p.want {
+		s, err := p.In.ReadString('\n')
+		p.lines <- answerLine{text: s, err: err}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Close ends the reader once no question is waiting.
+func (p *Prompt) Close() {
+	p.start.Do(func() {}) // never started: nothing to end
+	p.stop.Do(func() {
+		if p.want != nil {
+			close(p.want)
+		}
+	})
 }
 
 // Confirm asks before a step.

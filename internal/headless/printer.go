@@ -140,6 +140,8 @@ func (p *Printer) Print(ev runbook.Event) error {
 		line = tag + "OUTAGE STARTED: users cannot reach their mailboxes"
 	case runbook.EvOutageEnded:
 		line = fmt.Sprintf("%sOUTAGE ENDED after %s", tag, (time.Duration(ev.OutageMS) * time.Millisecond).Round(time.Second))
+	case runbook.EvRunInterrupted:
+		line = "run interrupted: " + ev.Message + " (resumable)"
 	case runbook.EvRunFinished:
 		line = fmt.Sprintf("run finished: %s", ev.Status)
 		if ev.Message != "" {

@@ -3,6 +3,7 @@ package journal
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -87,10 +88,52 @@ func containsSecret(line []byte, secrets []string, escaped [][]byte) bool {
 // a field added to runbook.Event later is covered without anyone
 // remembering to come back here. The copy matters: the event's slices and
 // pointers are shared with the engine (the plan above all), which must keep
-// working with the real values.
+// working with the real values. Masking the plan or a command would change
+// what a resume runs, so a run whose secret appears there is refused
+// before it starts (SecretIn): for every run that goes ahead, masking
+// those fields changes nothing, and this stays the last line of defence.
 func redactEvent(ev runbook.Event, secrets []string) runbook.Event {
 	v := redactValue(reflect.ValueOf(ev), secrets)
 	return v.Interface().(runbook.Event)
+}
+
+// SecretIn names where a secret appears in what a run sends or resumes
+// from (the plan's commands and fallbacks, the cluster's names, the
+// source), or "" when it appears nowhere. Such a run is refused: masking
+// the secret in the record would change what a resume runs, and leaving
+// it would write the password down.
+func SecretIn(plan []runbook.Step, source string, c *runbook.Cluster, secrets ...string) string {
+	has := func(s string) bool {
+		for _, sec := range secrets {
+			if sec != "" && strings.Contains(s, sec) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range plan {
+		for _, cmd := range append(append([]string{}, s.Commands...), s.Fallback...) {
+			if has(cmd) {
+				return fmt.Sprintf("the command of step %d (%s)", s.N, s.Title)
+			}
+		}
+	}
+	if has(source) {
+		return "the inventory's path"
+	}
+	if c != nil {
+		for _, n := range c.Nodes {
+			if has(n.Name) {
+				return "the name of node " + n.Name
+			}
+		}
+		for _, g := range c.Groups {
+			if has(g.Name) {
+				return "the name of a group"
+			}
+		}
+	}
+	return ""
 }
 
 func redactValue(v reflect.Value, secrets []string) reflect.Value {

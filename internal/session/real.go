@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/journal"
 	"cmsrunbook/internal/remote"
 	"cmsrunbook/runbook"
 )
@@ -45,6 +46,9 @@ func OpenReal(ctx context.Context, env Env, spec RealSpec, view View) (*Session,
 	abs, err := filepath.Abs(spec.Inventory)
 	if err != nil {
 		return nil, badInput(err)
+	}
+	if where := journal.SecretIn(plan.Steps, abs, &c, conn.password); where != "" {
+		return nil, secretRefused(where)
 	}
 	jpath := spec.Journal
 	if jpath == "" {
@@ -106,4 +110,9 @@ func recordedOptions(runID string, spec RealSpec) map[string]string {
 		m["move-back"] = "true"
 	}
 	return m
+}
+
+// secretRefused refuses a run whose password appears in what it sends.
+func secretRefused(where string) error {
+	return inputf("the WinRM password appears in %s. The journal masks the password, and a masked command must never run on resume; nothing was sent. Use a password that is not part of any path, command or name of the window.", where)
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"cmsrunbook/assets"
@@ -54,9 +56,9 @@ func OpenResume(ctx context.Context, env Env, spec ResumeSpec, view View) (*Sess
 	r := resumed{rep: &rep, prog: prog, path: spec.Journal}
 	switch prog.Started.Options["mode"] {
 	case "real":
-		return r.openReal(env, view)
+		return r.openReal(ctx, env, view)
 	case "sim":
-		return r.openSim(env, spec, view)
+		return r.openSim(ctx, env, spec, view)
 	}
 	return nil, inputf("%s: the journal records no run mode this build can resume", spec.Journal)
 }
@@ -100,7 +102,7 @@ func (r *resumed) lastCluster(fallback runbook.Cluster) runbook.Cluster {
 	return fallback
 }
 
-func (r *resumed) openSim(env Env, spec ResumeSpec, view View) (*Session, error) {
+func (r *resumed) openSim(ctx context.Context, env Env, spec ResumeSpec, view View) (*Session, error) {
 	if view.Yes && !view.Headless {
 		return nil, inputf("--yes needs --headless")
 	}
@@ -132,6 +134,9 @@ func (r *resumed) openSim(env Env, spec ResumeSpec, view View) (*Session, error)
 		return nil, inputf("%s: %v", s.world, err)
 	}
 	s.exec, s.clock = savingExec{s.sim, s}, s.sim
+	if err := r.sameCluster(ctx, s.exec, s.world); err != nil {
+		return nil, err
+	}
 	s.screen = screenInfo{title: "Resumed: " + sc.Title, source: sc.Name, cluster: r.lastCluster(sc.Cluster), speed: speed}
 	if err := s.begin(r.path, sc.Cluster.Name, false); err != nil {
 		return nil, err
@@ -141,7 +146,7 @@ func (r *resumed) openSim(env Env, spec ResumeSpec, view View) (*Session, error)
 	return s, nil
 }
 
-func (r *resumed) openReal(env Env, view View) (*Session, error) {
+func (r *resumed) openReal(ctx context.Context, env Env, view View) (*Session, error) {
 	if view.Yes {
 		return nil, inputf("resume: --yes is refused for a run against a real cluster")
 	}
@@ -159,6 +164,12 @@ func (r *resumed) openReal(env Env, view View) (*Session, error) {
 	}
 	s := r.session(env, view, opts)
 	s.useReal(conn)
+	if where := journal.SecretIn(r.prog.Started.Plan, r.prog.Started.Source, r.prog.Started.Cluster, conn.password); where != "" {
+		return nil, secretRefused(where)
+	}
+	if err := r.sameCluster(ctx, conn.ex, conn.path); err != nil {
+		return nil, err
+	}
 	name := conn.inv.Cluster
 	s.screen = screenInfo{title: "LIVE cluster " + name + " (resumed)", source: r.path, cluster: r.lastCluster(runbook.Cluster{Name: name})}
 	if err := s.begin(r.path, name, false, conn.password); err != nil {
@@ -166,4 +177,54 @@ func (r *resumed) openReal(env Env, view View) (*Session, error) {
 	}
 	s.opening = []runbook.Event{r.resumedEvent(env, time.Now(), "; reconnected to "+name+" over WinRM")}
 	return s, nil
+}
+
+// sameCluster refuses to resume against another cluster than the one the
+// run began on (an inventory edited or swapped since): the name, the node
+// names and the CMS names must match the record's, before anything is
+// sent. A cluster that cannot be read now is left to the engine, which
+// re-reads it before every step.
+func (r *resumed) sameCluster(ctx context.Context, ex engine.Executor, where string) error {
+	rec := r.prog.Started.Cluster
+	if rec == nil {
+		return nil
+	}
+	obs, err := ex.Observe(ctx)
+	if err != nil {
+		return nil
+	}
+	if why := clusterDiffers(rec, &obs.Cluster); why != "" {
+		return inputf("%s: the run in %s was on cluster %s, but %s now reaches a different cluster (%s). Nothing was sent; resume only against the cluster the window began on.",
+			where, r.path, rec.Name, where, why)
+	}
+	return nil
+}
+
+// clusterDiffers says how live differs from the recorded cluster in name,
+// nodes or clustered mailbox servers; "" when it is the same cluster.
+func clusterDiffers(rec, live *runbook.Cluster) string {
+	if !strings.EqualFold(rec.Name, live.Name) {
+		return fmt.Sprintf("it is named %s", live.Name)
+	}
+	names := func(c *runbook.Cluster, cms bool) string {
+		var out []string
+		if cms {
+			for _, g := range c.CMSs() {
+				out = append(out, strings.ToUpper(g.Name))
+			}
+		} else {
+			for _, n := range c.Nodes {
+				out = append(out, strings.ToUpper(n.Name))
+			}
+		}
+		sort.Strings(out)
+		return strings.Join(out, ", ")
+	}
+	if a, b := names(rec, false), names(live, false); a != b {
+		return fmt.Sprintf("its nodes are %s, the record's %s", b, a)
+	}
+	if a, b := names(rec, true), names(live, true); a != b {
+		return fmt.Sprintf("its clustered mailbox servers are %s, the record's %s", b, a)
+	}
+	return ""
 }

@@ -149,8 +149,11 @@ func (s *Session) Run(ctx context.Context) (Result, error) {
 	return s.execute(ctx)
 }
 
-// Close releases the journal and the lock.
+// Close releases the journal and the lock, and ends the prompt's reader.
 func (s *Session) Close() {
+	if c, ok := s.confirm.(interface{ Close() }); ok {
+		c.Close()
+	}
 	if s.jw != nil {
 		if err := s.jw.Close(); err != nil {
 			fmt.Fprintf(s.env.Stderr, "cmsrunbook: closing the journal: %v\n", err)
@@ -231,10 +234,8 @@ func (s *Session) execute(ctx context.Context) (Result, error) {
 	status, err := eng.Run(ctx, s.plan, s.progress)
 	fin := runbook.Event{Event: runbook.EvRunFinished, Status: status}
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			// Interrupted: no run-finished, so resume picks it up.
-			fmt.Fprintln(s.env.Stderr, "cmsrunbook: interrupted; nothing more was sent. Resume with: cmsrunbook resume --journal "+s.jw.Path())
-			return Interrupted, nil
+		if errors.Is(err, context.Canceled) || errors.Is(err, headless.ErrInputClosed) {
+			return s.interrupted(ctx, err)
 		}
 		fin.Status, fin.Message = runbook.RunFailed, err.Error()
 	}
@@ -256,6 +257,33 @@ func (s *Session) execute(ctx context.Context) (Result, error) {
 	}
 	fmt.Fprintf(s.env.Stdout, "Change record: cmsrunbook report --journal %s\n", s.jw.Path())
 	return Done, nil
+}
+
+// interrupted records why the run stopped unfinished (a signal, the
+// session closed, the input ended) and says how to resume; no
+// run-finished is written, so the run stays resumable.
+func (s *Session) interrupted(ctx context.Context, err error) (Result, error) {
+	why := err.Error()
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		why = cause.Error()
+	}
+	ev := runbook.Event{Event: runbook.EvRunInterrupted, Message: why, Time: engine.Stamp(s.clock.Now())}
+	if werr := s.emit(ev); werr != nil {
+		fmt.Fprintf(s.env.Stderr, "cmsrunbook: recording the interruption: %v\n", werr)
+	}
+	s.sayDown(s.lastCluster(ctx))
+	fmt.Fprintf(s.env.Stderr, "cmsrunbook: %s; nothing more was sent. Resume with: cmsrunbook resume --journal %s\n", why, s.jw.Path())
+	return Interrupted, nil
+}
+
+// lastCluster reads the cluster once more for the closing words, without
+// the ended context; nil when it cannot be read.
+func (s *Session) lastCluster(ctx context.Context) *runbook.Cluster {
+	obs, err := s.exec.Observe(context.WithoutCancel(ctx))
+	if err != nil {
+		return nil
+	}
+	return &obs.Cluster
 }
 
 // recordFold is the fold of the run's events, the journal's so far first.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"cmsrunbook/internal/termsafe"
 	"cmsrunbook/runbook"
 )
 
@@ -117,7 +118,7 @@ func (p *Printer) Print(ev runbook.Event) error {
 			}
 		}
 	case runbook.EvOutput:
-		line = fmt.Sprintf("%s  | %s", tag, ev.Text)
+		line = fmt.Sprintf("%s  | %s", tag, termsafe.Line(ev.Text, 0))
 	case runbook.EvStepSucceeded:
 		line = fmt.Sprintf("%sok: %s", tag, s.Post.Text)
 		if ev.Message != "" {
@@ -154,7 +155,7 @@ func (p *Printer) Print(ev runbook.Event) error {
 	if line == "" {
 		return nil
 	}
-	fmt.Fprintf(p.w, "%s  %s\n", clock(ev.Time), line)
+	fmt.Fprintf(p.w, "%s  %s\n", clock(ev.Time), safeLines(line))
 	return nil
 }
 
@@ -188,4 +189,15 @@ func nodeOr(n string) string {
 		return "all nodes"
 	}
 	return n
+}
+
+// safeLines neutralises escape sequences and control characters in every
+// line of a printed event: a diagnosis quotes a node's output, and a
+// message may carry it too. The printer's own line breaks are kept.
+func safeLines(s string) string {
+	parts := strings.Split(s, "\n")
+	for i, p := range parts {
+		parts[i] = termsafe.Line(p, 0)
+	}
+	return strings.Join(parts, "\n")
 }

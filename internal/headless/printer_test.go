@@ -47,3 +47,21 @@ func TestPrinterFoldsTheRecord(t *testing.T) {
 		t.Errorf("a known event was printed again:\n%s", got)
 	}
 }
+
+// TestPrinterNeutralisesEscapes: a node's output cannot retitle the
+// window, write to the clipboard (OSC 52) or move the cursor in the line
+// output, nor through a diagnosis that quotes it.
+func TestPrinterNeutralisesEscapes(t *testing.T) {
+	var out strings.Builder
+	p := NewPrinter(&out, &runbook.Plan{Steps: []runbook.Step{{N: 1, ID: "s1"}}})
+	hostile := "ok\x1b]0;pwned\x07 \x1b]52;c;ZWNobyBoaQ==\x07\x1b[2J\x1b[1;1Hdone\u009b31m"
+	_ = p.Print(runbook.Event{Event: runbook.EvOutput, Step: "s1", Text: hostile})
+	_ = p.Print(runbook.Event{Event: runbook.EvStepFailed, Step: "s1", Diagnosis: &runbook.Diagnosis{Code: "x", Message: "m", Lines: []string{hostile}}})
+	got := out.String()
+	if strings.ContainsAny(got, "\x1b\x07") || strings.Contains(got, "\u009b") {
+		t.Errorf("escape sequences reached the output: %q", got)
+	}
+	if !strings.Contains(got, "ok done31m") {
+		t.Errorf("the text around the escapes was lost: %q", got)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"time"
 
@@ -88,14 +87,4 @@ func Choose(ctx context.Context, list []config.ScenarioInfo, def string, ascii, 
 func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
-}
-
-// OpenLog opens (appending) the screen's log file; the screen never logs
-// to the terminal. The caller closes the file.
-func OpenLog(path string) (*slog.Logger, io.Closer, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening the log: %w", err)
-	}
-	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo})), f, nil
 }

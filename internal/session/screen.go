@@ -30,7 +30,7 @@ func (s *Session) runScreen(ctx context.Context) (Result, error) {
 	if s.sim != nil {
 		opts.SetSpeed, opts.Now = s.sim.SetSpeed, s.sim.Now
 	}
-	if lg, closer, err := tui.OpenLog(s.jw.Path() + ".log"); err == nil {
+	if lg, closer, err := openLog(s.jw.Path() + ".log"); err == nil {
 		opts.Logger = lg
 		defer closer.Close()
 	}

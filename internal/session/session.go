@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/user"
 	"strings"
 	"time"
@@ -194,11 +193,7 @@ func (s *Session) saveWorld() error {
 	if err != nil {
 		return fmt.Errorf("saving the simulated cluster: %w", err)
 	}
-	tmp := s.world + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("saving the simulated cluster: %w", err)
-	}
-	if err := os.Rename(tmp, s.world); err != nil {
+	if err := writeBeside(s.world, data); err != nil {
 		return fmt.Errorf("saving the simulated cluster: %w", err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package runbook
 import (
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -423,4 +424,223 @@ func BenchmarkPlanCCR(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// planSeq is a plan as the engineer reads it: kind, then the node (a CMS
+// step: the CMS at its node), and where a move sends things.
+func planSeq(p *Plan) []string {
+	out := make([]string, len(p.Steps))
+	for i, s := range p.Steps {
+		t := string(s.Kind)
+		switch {
+		case s.CMS != "":
+			t += " " + s.CMS + "@" + s.Node
+		case s.Node != "":
+			t += " " + s.Node
+		}
+		if s.Target != "" {
+			t += ">" + s.Target
+		}
+		if s.Outage != OutageNone {
+			t += " (" + string(s.Outage) + ")"
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// The normal procedure's tail for the old active node EXNODE01 of ccr().
+var activeTail = []string{"pause-node EXNODE01", "move-groups EXNODE01>EXNODE02", "setup-upgrade EXNODE01", "reboot-node EXNODE01", "resume-node EXNODE01", "verify"}
+
+// TestHalfDoneWindows plans from the live state of windows that an earlier
+// run left half done (interrupted or aborted), and from nodes left in a
+// state the procedure has to repair first: each plan picks the procedure
+// up where the cluster is, in the order the engineer sees.
+func TestHalfDoneWindows(t *testing.T) {
+	passive := []string{"pause-node EXNODE02", "move-groups EXNODE02>EXNODE01", "setup-upgrade EXNODE02", "reboot-node EXNODE02", "resume-node EXNODE02"}
+	outage := []string{"stop-cms EXCMS01@EXNODE01 (starts)", "move-cms EXCMS01@EXNODE01>EXNODE02 (during)", "upgrade-cms EXCMS01@EXNODE02 (ends)", "start-cms EXCMS01@EXNODE02 (ends)"}
+	cat := func(parts ...[]string) []string { return slices.Concat(parts...) }
+	cases := []struct {
+		name string
+		set  func(c *Cluster)
+		want []string
+		// findings the plan must carry, and whether it is blocked
+		codes   []string
+		blocked bool
+	}{
+		{"active node left Paused: resumed first", func(c *Cluster) { c.Nodes[0].State = NodePaused },
+			cat([]string{"preflight", "resume-node EXNODE01"}, passive, outage, activeTail), []string{FindNodePaused}, false},
+		{"every node left Paused: the active one resumed first, the passive one stays paused for its Setup",
+			func(c *Cluster) { c.Nodes[0].State, c.Nodes[1].State = NodePaused, NodePaused },
+			cat([]string{"preflight", "resume-node EXNODE01"}, passive[1:], outage, activeTail), []string{FindNodePaused}, false},
+		{"passive already upgraded: the outage is next", func(c *Cluster) { c.Nodes[1].Build = BuildSP2 },
+			cat([]string{"preflight"}, outage, []string{"pause-node EXNODE01", "move-groups EXNODE01", "setup-upgrade EXNODE01", "reboot-node EXNODE01", "resume-node EXNODE01", "verify"}), nil, false},
+		{"CMS moved, Offline, before /upgradecms: /upgradecms where it is, then the old active node",
+			func(c *Cluster) {
+				c.Nodes[1].Build = BuildSP2
+				c.Groups[0].Owner = "EXNODE01"
+				c.Groups[1].Owner, c.Groups[1].State, c.Groups[1].Build = "EXNODE02", GroupOffline, BuildRTM
+			},
+			cat([]string{"preflight", "upgrade-cms EXCMS01@EXNODE02 (ends)", "start-cms EXCMS01@EXNODE02 (ends)"}, activeTail), []string{FindCMSNotOnline}, true},
+		{"CMS moved, still Online on the old build: stopped and /upgradecms'd where it is",
+			func(c *Cluster) {
+				c.Nodes[1].Build = BuildSP2
+				c.Groups[0].Owner = "EXNODE01"
+				c.Groups[1].Owner, c.Groups[1].Build = "EXNODE02", BuildRTM
+			},
+			cat([]string{"preflight", "stop-cms EXCMS01@EXNODE02 (starts)", "upgrade-cms EXCMS01@EXNODE02 (ends)", "start-cms EXCMS01@EXNODE02 (ends)"}, activeTail), nil, false},
+		{"CMS stopped but not moved: the move is next, no second stop",
+			func(c *Cluster) { c.Nodes[1].Build, c.Groups[1].State = BuildSP2, GroupOffline },
+			cat([]string{"preflight", "move-cms EXCMS01@EXNODE01>EXNODE02 (starts)"}, outage[2:], []string{"pause-node EXNODE01", "move-groups EXNODE01", "setup-upgrade EXNODE01", "reboot-node EXNODE01", "resume-node EXNODE01", "verify"}), []string{FindCMSNotOnline}, true},
+		{"passive Setup left unfinished at the new build: Setup again before any stop",
+			func(c *Cluster) { c.Nodes[1].Build, c.Nodes[1].SetupIncomplete = BuildSP2, true },
+			cat([]string{"preflight"}, passive, outage, activeTail), []string{FindSetupIncomplete}, false},
+		{"passive node with a restart pending: restarted, still paused, before its Setup",
+			func(c *Cluster) { c.Nodes[1].Pending = true },
+			cat([]string{"preflight", "pause-node EXNODE02", "move-groups EXNODE02>EXNODE01", "reboot-node EXNODE02"}, passive[2:], outage, activeTail), []string{FindPendingReboot}, false},
+		{"upgraded passive node with a restart pending: restarted before the CMS moves to it",
+			func(c *Cluster) { c.Nodes[1].Build, c.Nodes[1].Pending = BuildSP2, true },
+			cat([]string{"preflight", "pause-node EXNODE02", "move-groups EXNODE02>EXNODE01", "reboot-node EXNODE02", "resume-node EXNODE02"}, outage, activeTail), []string{FindPendingReboot}, false},
+		{"the CMS owner has a restart pending: never restarted while it owns the CMS",
+			func(c *Cluster) { c.Nodes[0].Pending = true },
+			cat([]string{"preflight"}, passive, outage, []string{"pause-node EXNODE01", "move-groups EXNODE01>EXNODE02", "reboot-node EXNODE01"}, activeTail[2:]), []string{FindPendingReboot}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, o := ccr(), sp2()
+			tc.set(&c)
+			p, err := MakePlan(c, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := planSeq(p); !slices.Equal(got, tc.want) {
+				t.Errorf("plan\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
+			}
+			for _, code := range tc.codes {
+				if _, ok := codes(p.Findings)[code]; !ok {
+					t.Errorf("no %s finding: %v", code, p.Findings)
+				}
+			}
+			if Blocking(p.Findings) != tc.blocked {
+				t.Errorf("blocked %v, want %v: %v", Blocking(p.Findings), tc.blocked, p.Findings)
+			}
+			if v := planViolations(c, o, p); len(v) > 0 {
+				t.Errorf("%s", strings.Join(v, "\n"))
+			}
+		})
+	}
+}
+
+// TestNoOutageWithoutAWayOut: when no node can take a CMS, the plan ends
+// with a blocking finding that says why for each node, and it never stops
+// the CMS.
+func TestNoOutageWithoutAWayOut(t *testing.T) {
+	cases := []struct {
+		name       string
+		c          Cluster
+		o          Options
+		code, want string
+	}{
+		{"the only passive node is not a possible owner", func() Cluster {
+			c := ccr()
+			c.Groups[1].PossibleOwners = []string{"EXNODE01"}
+			return c
+		}(), sp2(), FindNoUpgradeTarget, "EXNODE02 is not a possible owner of EXCMS01"},
+		{"SCC: the CMS may run only where the other CMS went", func() Cluster {
+			c := scc(3, 2)
+			c.Groups[0].PossibleOwners = []string{"SCCNODE01", "SCCNODE03"}
+			c.Groups[1].PossibleOwners = []string{"SCCNODE02", "SCCNODE03"}
+			return c
+		}(), Options{Goal: GoalSP3, Media: `D:\Exchange2007SP3`}, FindNoUpgradeTarget, "SCCNODE03 already runs EXCMS01"},
+		{"rollup: the groups of the passive node may run nowhere else", func() Cluster {
+			c := ccr()
+			c.Nodes[0].Build, c.Nodes[1].Build = BuildSP2, BuildSP2
+			c.Groups[0].PossibleOwners = []string{"EXNODE02"}
+			return c
+		}(), Options{Goal: GoalRollup, Package: `D:\Updates\Exchange2007-KB972705-x64-EN.msp`}, FindNoGroupTarget, `No node can take "Cluster Group" from EXNODE02`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := MakePlan(tc.c, tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, ok := codes(p.Findings)[tc.code]
+			if !ok || f.Severity != Block || !strings.Contains(f.Message, tc.want) {
+				t.Fatalf("finding %s: %+v, want one saying %q", tc.code, f, tc.want)
+			}
+			for _, s := range p.Steps {
+				if s.Kind == KindStopCMS && indexOf(p, KindUpgradeCMS, "") < 0 {
+					t.Errorf("the plan stops %s with no /upgradecms after it", s.CMS)
+				}
+			}
+			if v := planViolations(tc.c, tc.o, p); len(v) > 0 {
+				t.Errorf("%s", strings.Join(v, "\n"))
+			}
+		})
+	}
+}
+
+// TestTargetsFollowPossibleOwners: a CMS goes only to one of its possible
+// owners, and a target the other CMS cannot use is taken first.
+func TestTargetsFollowPossibleOwners(t *testing.T) {
+	c := scc(4, 2)
+	for i := range c.Nodes {
+		c.Nodes[i].Build = BuildSP1
+	}
+	c.Groups[1].PossibleOwners = []string{"SCCNODE02", "SCCNODE03"}
+	o := sp2()
+	p, err := MakePlan(c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var moves []string
+	for _, s := range p.Steps {
+		if s.Kind == KindMoveCMS {
+			moves = append(moves, s.CMS+">"+s.Target)
+		}
+	}
+	// EXCMS01 may run anywhere; EXCMS02 only on SCCNODE03 of the free
+	// nodes, so EXCMS01 takes SCCNODE04.
+	if fmt.Sprint(moves) != "[EXCMS01>SCCNODE04 EXCMS02>SCCNODE03]" {
+		t.Errorf("moves %v", moves)
+	}
+	if Blocking(p.Findings) {
+		t.Fatalf("blocked: %v", p.Findings)
+	}
+	if v := planViolations(c, o, p); len(v) > 0 {
+		t.Error(strings.Join(v, "\n"))
+	}
+}
+
+// TestRollupActiveLeftPaused: the same repair for a rollup window.
+func TestRollupActiveLeftPaused(t *testing.T) {
+	c := ccr()
+	c.Nodes[0].Build, c.Nodes[1].Build = BuildSP2, BuildSP2
+	c.Nodes[0].State = NodePaused
+	o := Options{Goal: GoalRollup, Package: `D:\Updates\Exchange2007-KB972705-x64-EN.msp`, PackageBuild: MustBuild("8.2.217.3")}
+	p, err := MakePlan(c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"preflight", "resume-node EXNODE01", "pause-node EXNODE02", "move-groups EXNODE02>EXNODE01", "install-rollup EXNODE02", "reboot-node EXNODE02", "resume-node EXNODE02",
+		"move-cms EXCMS01@EXNODE01>EXNODE02 (brief)", "pause-node EXNODE01", "move-groups EXNODE01>EXNODE02", "install-rollup EXNODE01", "reboot-node EXNODE01", "resume-node EXNODE01", "verify"}
+	if got := planSeq(p); !slices.Equal(got, want) {
+		t.Errorf("plan %v\nwant %v", got, want)
+	}
+	if v := planViolations(c, o, p); len(v) > 0 {
+		t.Error(strings.Join(v, "\n"))
+	}
+}
+
+// TestPlannerGuardStaysAnAssertion: the guard in the planner still stops a
+// planner bug dead (an unsafe step never reaches a plan).
+func TestPlannerGuardStaysAnAssertion(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "unsafe step setup-upgrade EXNODE01") {
+			t.Errorf("recovered %v", r)
+		}
+	}()
+	pl := newPlanner(ccr(), sp2())
+	pl.add(Step{Kind: KindSetupUpgrade, Node: "EXNODE01"})
 }

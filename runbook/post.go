@@ -43,6 +43,14 @@ func Unmet(s Step, now *Observation, before *Observation, o Options) []string {
 			out = append(out, fmt.Sprintf("%s runs %s, not %s", s.Node, buildOf(n), Describe(want)))
 		}
 	}
+	if s.Kind == KindSetupUpgrade {
+		// New binaries are not an upgrade: until Setup has configured every
+		// role and removed its watermark, the node is not on the new build,
+		// whatever its file version says.
+		if n := c.Node(s.Node); n != nil && n.SetupIncomplete {
+			out = append(out, watermarkUnmet(n.Name))
+		}
+	}
 	if p.BuildChanged {
 		n := c.Node(s.Node)
 		var was *Node
@@ -105,6 +113,9 @@ func Invariants(c *Cluster, o Options) []string {
 		if !target.IsZero() && !n.Build.AtLeast(target) {
 			out = append(out, fmt.Sprintf("%s runs %s, not %s", n.Name, Describe(n.Build), Describe(target)))
 		}
+		if n.SetupIncomplete {
+			out = append(out, watermarkUnmet(n.Name))
+		}
 	}
 	for _, g := range c.CMSs() {
 		if g.State != GroupOnline {
@@ -125,6 +136,11 @@ func Invariants(c *Cluster, o Options) []string {
 	return out
 }
 
+// watermarkUnmet is what a node whose Setup did not finish lacks.
+func watermarkUnmet(node string) string {
+	return fmt.Sprintf("Setup left its watermark on %s: not configured", node)
+}
+
 func stateOf(n *Node) string {
 	if n == nil {
 		return "missing"
@@ -141,7 +157,9 @@ func buildOf(n *Node) string {
 
 // Holds reports whether a step's effect is already in place, so a retry or
 // a resume skips it instead of running it again. Steps whose effect cannot
-// be seen in the state (a reboot, preflight, verify) never "already hold".
+// be seen in the state (a reboot, preflight, verify) never "already hold",
+// and Setup never holds on a node whose last Setup left its watermark (its
+// file version is new, its roles are not configured).
 func Holds(s Step, now *Observation, o Options) bool {
 	switch s.Kind {
 	case KindPreflight, KindVerify, KindRebootNode:

@@ -34,9 +34,11 @@ var preflightRules = []func(*Cluster, Options) []Finding{
 	rollupSPMismatchRule,
 	// Node health.
 	nodeHealthRule,
-	// The CMSs and replication.
+	setupIncompleteRule,
+	// The CMSs, the other groups, quorum and replication.
 	cmsNotOnlineRule,
 	groupFailedRule,
+	quorumRule,
 	replicationRule,
 	rtmCopyStatusRule,
 	// Groups on passive nodes.
@@ -138,12 +140,72 @@ func nodeHealthRule(c *Cluster, o Options) []Finding {
 			fs = append(fs, f)
 		}
 		if n.Pending {
-			fs = append(fs, Finding{Code: FindPendingReboot, Severity: Warn, Node: n.Name,
-				Message: fmt.Sprintf("%s already has a reboot pending. Setup refuses to start with a restart pending, and an installer may fail on files in use.", n.Name),
-				Remedy:  fmt.Sprintf("Reboot %s before the window (pause it and move its groups off first), or add the reboot as the first action for that node.", n.Name)})
+			fs = append(fs, pendingRebootFinding(c, n))
 		}
 	}
 	return fs
+}
+
+// pendingRebootFinding: Setup refuses to start while a restart is pending
+// (TechNet cc164360). The plan restarts a passive node before its Setup,
+// which costs nothing; the node that owns a CMS cannot be restarted
+// without taking the CMS down with it, so there it blocks.
+func pendingRebootFinding(c *Cluster, n *Node) Finding {
+	var cms []string
+	for _, g := range c.CMSs() {
+		if strings.EqualFold(g.Owner, n.Name) {
+			cms = append(cms, g.Name)
+		}
+	}
+	if len(cms) == 0 {
+		return Finding{Code: FindPendingReboot, Severity: Warn, Node: n.Name,
+			Message: fmt.Sprintf("%s already has a restart pending. Setup refuses to start while a restart is pending, and an installer may fail on files in use.", n.Name),
+			Remedy: fmt.Sprintf("The plan restarts %s before anything is installed on it, once it is paused and owns no group. To clear it before the window instead: %s, move its groups off, shutdown /r /t 5, then %s once it is back.",
+				n.Name, PauseNodeCommand(n.Name), ResumeNodeCommand(n.Name))}
+	}
+	owned := strings.Join(cms, ", ")
+	return Finding{Code: FindPendingReboot, Severity: Block, Node: n.Name,
+		Message: fmt.Sprintf("%s owns %s and already has a restart pending. Setup refuses to start while a restart is pending, and a restart of the node that owns the CMS takes %s down with it: on %s the restart, or Setup's refusal, would come inside an outage.", n.Name, owned, owned, n.Name),
+		Remedy: fmt.Sprintf("Before the window, in a quiet hour: hand %s over to a passive node (%s, a brief outage), restart %s (%s), check it rejoins with %s and that no restart is pending any more, then plan again (%s is then passive and goes first).",
+			owned, MoveCMSCommand(cms[0], passiveNodeName(c, n.Name), "restart pending on "+n.Name), n.Name, RebootCommand("cmsrunbook: pending restart on "+n.Name), "cluster.exe node "+CmdQuote(n.Name)+" /status", n.Name)}
+}
+
+// passiveNodeName names a node other than node that runs no CMS, for a
+// remedy's command; "PASSIVENODE" when there is none.
+func passiveNodeName(c *Cluster, node string) string {
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if !strings.EqualFold(n.Name, node) && !c.IsActive(n.Name) && n.State == NodeUp {
+			return n.Name
+		}
+	}
+	return "PASSIVENODE"
+}
+
+// setupIncompleteRule warns of a node whose last Setup left its watermark:
+// its binaries are new but its roles are not configured, so its build says
+// nothing about what is installed; the plan runs Setup on it again.
+func setupIncompleteRule(c *Cluster, o Options) []Finding {
+	var fs []Finding
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if !n.SetupIncomplete {
+			continue
+		}
+		fs = append(fs, Finding{Code: FindSetupIncomplete, Severity: Warn, Node: n.Name,
+			Message: fmt.Sprintf("Setup left its watermark on %s: new binaries, not configured; the plan runs Setup.com /mode:upgrade on it again before any stop.", n.Name),
+			Remedy: fmt.Sprintf("Read %s on %s for the task that failed last time and fix its cause before the window; Setup (%s) then resumes from the watermark (the Watermark and Action values under HKLM\\SOFTWARE\\Microsoft\\Exchange\\v8.0\\<role>). No CMS may move to %s until Setup has finished there.",
+				SetupLogPath, n.Name, SetupUpgradeCommand(mediaOr(o.Media)), n.Name)})
+	}
+	return fs
+}
+
+// mediaOr is the media folder for a command in a finding, or a placeholder.
+func mediaOr(media string) string {
+	if strings.TrimSpace(media) == "" {
+		return `D:\Exchange2007SPn`
+	}
+	return media
 }
 
 // nodeStateFinding blocks a Down or Joining node and warns of one left
@@ -175,22 +237,116 @@ func cmsNotOnlineRule(c *Cluster, o Options) []Finding {
 	return fs
 }
 
-// groupFailedRule warns of a Failed group other than a CMS.
+// groupFailedRule blocks on a group other than a CMS that is Failed or
+// Partially Online: "Cluster Group" holds the cluster name and the quorum
+// (or witness) resource, and a group that cannot move or come Online
+// fails the move-groups step of every node that owns it.
 func groupFailedRule(c *Cluster, o Options) []Finding {
 	var fs []Finding
 	for i := range c.Groups {
 		g := &c.Groups[i]
-		if !g.CMS && g.State == GroupFailed {
-			fs = append(fs, Finding{Code: FindGroupFailed, Severity: Warn, Node: g.Owner,
-				Message: fmt.Sprintf("The group %q is Failed on %s. Moving it off the node before Setup will fail too.", g.Name, g.Owner),
-				Remedy:  fmt.Sprintf("Repair it before the window, or bring it online: cluster.exe group \"%s\" /online /wait:%d.", g.Name, DefaultMoveWait)})
+		if g.CMS || g.State != GroupFailed && g.State != GroupPartiallyOnline {
+			continue
 		}
+		what := "Moving it off its node before Setup will fail too, and a node that has to take it over cannot."
+		if strings.EqualFold(g.Name, "Cluster Group") {
+			what = "It holds the cluster's name, IP address and quorum resource (the majority node set or its file share witness, or the quorum disk): with one of them down, taking a node out for its reboot can stop the whole cluster."
+		}
+		fs = append(fs, Finding{Code: FindGroupFailed, Severity: Block, Node: g.Owner,
+			Message: fmt.Sprintf("The group %q is %s on %s. %s", g.Name, g.State.Display(), g.Owner, what),
+			Remedy:  fmt.Sprintf("Before the window, find the resource that is not Online (cluster.exe res, and the cluster log), repair it and bring the group online: cluster.exe group \"%s\" /online /wait:%d; then check cluster.exe group shows it Online.", g.Name, DefaultMoveWait)})
 	}
 	return fs
 }
 
-// replicationRule warns when a CCR's copy is not Healthy or its queues are
-// longer than near zero.
+// quorumRule blocks when taking any node down for its reboot (every node
+// that is not already Down is rebooted in the window) would lose the
+// cluster's quorum, which stops the Cluster service on the other nodes
+// and takes every group, the CMS included, down with it.
+func quorumRule(c *Cluster, o Options) []Finding {
+	var fs []Finding
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		if n.State == NodeDown || n.State == NodeJoining {
+			continue
+		}
+		why := c.QuorumLostWithout(n.Name)
+		if why == "" {
+			continue
+		}
+		fs = append(fs, Finding{Code: FindQuorumAtRisk, Severity: Block, Node: n.Name,
+			Message: fmt.Sprintf("%s keeps quorum with %s and the %s is %s. Taking %s down for its reboot would lose quorum (%s): Windows stops the Cluster service on the other nodes and every group, %s included, goes offline.",
+				c.Name, quorumModelWords(c.Quorum.Model), witnessName(c.Quorum.Model), witnessStateWord(c.Quorum.Witness), n.Name, why, cmsNames(c)),
+			Remedy: quorumRemedy(c)})
+	}
+	return fs
+}
+
+// quorumModelWords names a quorum model as Cluster Administrator does.
+func quorumModelWords(m QuorumModel) string {
+	switch m {
+	case QuorumNodeMajority:
+		return "a majority node set (node-majority)"
+	case QuorumMNSFSW:
+		return "a majority node set and a file share witness (mns-fsw)"
+	case QuorumDisk:
+		return "a quorum disk (disk)"
+	}
+	return "an unknown quorum model"
+}
+
+func witnessName(m QuorumModel) string {
+	switch m {
+	case QuorumDisk:
+		return "quorum disk"
+	case QuorumNodeMajority:
+		return "witness (there is none)"
+	}
+	return "file share witness"
+}
+
+func witnessStateWord(w WitnessState) string {
+	switch w {
+	case WitnessOnline:
+		return "online"
+	case WitnessFailed:
+		return "failed"
+	}
+	return "of unknown state"
+}
+
+func cmsNames(c *Cluster) string {
+	var names []string
+	for _, g := range c.CMSs() {
+		names = append(names, g.Name)
+	}
+	if len(names) == 0 {
+		return "every CMS"
+	}
+	return strings.Join(names, ", ")
+}
+
+// quorumRemedy says what to repair before the window, and how to check.
+func quorumRemedy(c *Cluster) string {
+	check := "Check with cluster.exe /quorum (the quorum resource) and cluster.exe res (its state)"
+	switch c.Quorum.Model {
+	case QuorumDisk:
+		return "Fix the quorum disk before the window (its storage path and the Physical Disk resource), bring it online and plan again. " + check + "."
+	case QuorumNodeMajority:
+		return "Bring every node back before the window, or configure a file share witness so the cluster can lose one node (Windows Server 2003 SP2: cluster.exe res \"Majority Node Set\" /priv MNSFileShare=\\\\SERVER\\SHARE). " + check + "."
+	}
+	msg := "Bring the file share witness back online before the window: the share must answer from every node and the cluster account must be able to write to it. " + check +
+		"; on Windows Server 2003 the witness is the MNSFileShare private property (cluster.exe res \"Majority Node Set\" /priv). Then plan again."
+	if c.Quorum.Witness == WitnessUnknown {
+		msg += " If the witness is healthy but discovery cannot tell, say so in the inventory: quorum: {model: mns-fsw, witness: online}."
+	}
+	return msg
+}
+
+// replicationRule reports a CCR copy that is not Healthy or whose queues
+// are longer than near zero. It blocks whenever the window moves a CMS:
+// Move-ClusteredMailboxServer refuses the handoff, and for a service pack
+// the refusal comes after the CMS was stopped, inside the outage.
 func replicationRule(c *Cluster, o Options) []Finding {
 	r := c.Replication
 	unhealthy := !r.Healthy || r.CopyQueue > NearZeroQueue || r.ReplayQueue > NearZeroQueue
@@ -202,9 +358,42 @@ func replicationRule(c *Cluster, o Options) []Finding {
 		state = "is not Healthy"
 	}
 	cms := c.CMSs()[0].Name
-	return []Finding{{Code: FindReplication, Severity: Warn,
-		Message: fmt.Sprintf("Replication %s (copy queue %d, replay queue %d). Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero.", state, r.CopyQueue, r.ReplayQueue),
-		Remedy:  fmt.Sprintf("Watch %s until every storage group is Healthy and both queues drain; a Suspended copy needs Resume-StorageGroupCopy, a Failed one Update-StorageGroupCopy (reseed).", CopyStatusCommand(cms))}}
+	sev, when := Warn, "No CMS moves in this window, but the end-of-window check needs a Healthy copy."
+	if movesACMS(c, o) {
+		sev, when = Block, "Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero"
+		if o.Goal.IsServicePack() {
+			when += ", and in a service pack that refusal comes after the CMS was stopped: inside the outage."
+		} else {
+			when += "."
+		}
+	}
+	return []Finding{{Code: FindReplication, Severity: sev,
+		Message: fmt.Sprintf("Replication %s (copy queue %d, replay queue %d). %s", state, r.CopyQueue, r.ReplayQueue, when),
+		Remedy:  fmt.Sprintf("Before the window, watch %s until every storage group is Healthy and both queues are at most %d; a Suspended copy needs Resume-StorageGroupCopy, a Failed one Update-StorageGroupCopy (reseed). Then plan again.", CopyStatusCommand(cms), NearZeroQueue)}}
+}
+
+// movesACMS reports whether the window moves a CMS: a service pack moves
+// every CMS not yet upgraded and every CMS whose node still needs Setup;
+// a rollup or OS patch hands every CMS over to a patched node, unless its
+// node already runs the rollup.
+func movesACMS(c *Cluster, o Options) bool {
+	target := o.Goal.TargetBuild()
+	if o.Goal == GoalRollup {
+		target = o.PackageBuild
+	}
+	if target.IsZero() {
+		return true // an OS patch, or a rollup of unknown build: every node is patched
+	}
+	for _, g := range c.CMSs() {
+		n := c.Node(g.Owner)
+		if n == nil || !n.Build.AtLeast(target) || n.SetupIncomplete {
+			return true
+		}
+		if o.Goal.IsServicePack() && !c.CMSBuild(g).AtLeast(target) {
+			return true
+		}
+	}
+	return false
 }
 
 // rtmCopyStatusRule notes that an RTM CCR's copy status cannot be taken at

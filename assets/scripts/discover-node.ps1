@@ -1,8 +1,8 @@
 # cmsrunbook-script: discover-node
-# PowerShell 1.0. One node's facts as tab-separated records; with
-# $Cluster = '1' also the cluster's nodes and groups from WMI root\MSCluster.
-# Only numbers, registry values, WMI enum values and names are printed, so
-# the result reads the same on a Japanese, Portuguese or Italian node.
+# PowerShell 1.0. One node's facts as tab-separated records. Only numbers,
+# registry values, WMI enum values and names are printed, so the result
+# reads the same on a Japanese, Portuguese or Italian node. The
+# cluster-wide view (nodes, groups, quorum) is discover-cluster's.
 $t = "`t"
 $o = Get-WmiObject Win32_OperatingSystem
 'host' + $t + $env:COMPUTERNAME
@@ -21,6 +21,18 @@ if ($k) {
  else { $b = '' + $k.MsiProductMajor + '.' + $k.MsiProductMinor + '.' + $k.MsiBuildMajor + '.' + $k.MsiBuildMinor }
 }
 'exchange' + $t + $b
+# Each role key under v8.0 (MailboxRole, AdminTools, ClusteredMailboxServer,
+# ...): the version Setup last finished configuring, and the Watermark and
+# Action values a Setup that stopped part way leaves behind.
+$x = 'HKLM:\SOFTWARE\Microsoft\Exchange\v8.0'
+if (Test-Path $x) {
+ Get-ChildItem $x | ForEach-Object {
+  $r = Get-ItemProperty $_.PSPath
+  if ($r.ConfiguredVersion -or $r.Watermark -or $r.Action) {
+   'role' + $t + $_.PSChildName + $t + $r.ConfiguredVersion + $t + $r.Watermark + $t + $r.Action
+  }
+ }
+}
 $p = @()
 $m = Get-ItemProperty 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager' -ErrorAction SilentlyContinue
 if ($m.PendingFileRenameOperations -or $m.PendingFileRenameOperations2) { $p += 'PendingFileRenameOperations' }
@@ -34,25 +46,3 @@ if ([int]$o.Version.Split('.')[0] -ge 6) {
  }
 }
 'pending' + $t + $p.Count + $t + [string]::Join(',', $p)
-if ($Cluster -ne '1' -or $u -ne 1) { exit 0 }
-$q = 'root\MSCluster'
-'cluster' + $t + (Get-WmiObject -Namespace $q MSCluster_Cluster).Name
-Get-WmiObject -Namespace $q MSCluster_Node | ForEach-Object { 'node' + $t + $_.Name + $t + $_.State }
-$x = @{}
-Get-WmiObject -Namespace $q MSCluster_Resource | Where-Object { $_.Type -like 'Microsoft Exchange System Attendant*' } | ForEach-Object { $x[$_.Name] = 1 }
-$c = @{}
-Get-WmiObject -Namespace $q MSCluster_ResourceGroupToResource | ForEach-Object {
- if ($_.PartComponent -match 'Name="(.*)"' -and $x[$matches[1].Replace('\\', '\')]) {
-  if ($_.GroupComponent -match 'Name="(.*)"') { $c[$matches[1].Replace('\\', '\')] = 1 }
- }
-}
-$r = @{}
-Get-WmiObject -Namespace $q MSCluster_NodeToActiveGroup | ForEach-Object {
- if ($_.PartComponent -match 'Name="(.*)"') { $g = $matches[1].Replace('\\', '\')
-  if ($_.GroupComponent -match 'Name="(.*)"') { $r[$g] = $matches[1].Replace('\\', '\') } }
-}
-Get-WmiObject -Namespace $q MSCluster_ResourceGroup | ForEach-Object {
- $i = 0
- if ($c[$_.Name]) { $i = 1 }
- 'group' + $t + $_.Name + $t + $_.State + $t + $r[$_.Name] + $t + $i
-}

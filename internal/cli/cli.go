@@ -402,13 +402,17 @@ func cmdReport(args []string, env Env) (int, error) {
 	if err != nil {
 		return ExitUsage, err
 	}
+	integrity := report.Integrity(rep.Integrity)
 	if *format == "json" {
-		err = report.RunJSON(env.Stdout, rep.Events)
+		err = report.RunJSON(env.Stdout, rep.Events, report.WithIntegrity(integrity))
 	} else {
-		err = report.RunMarkdown(env.Stdout, rep.Events)
+		err = report.RunMarkdown(env.Stdout, rep.Events, report.WithIntegrity(integrity))
 	}
 	if err != nil {
 		return ExitFailed, err
+	}
+	if w := integrity.Warning(); w != "" {
+		fmt.Fprintf(env.Stderr, "cmsrunbook: WARNING: %s: %s\n", *jpath, w)
 	}
 	if rep.Torn {
 		fmt.Fprintf(env.Stderr, "cmsrunbook: note: the journal's last line (line %d) was cut short by a crash and is not in the report\n", rep.TornLine)

@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"cmsrunbook/assets"
 	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/journal"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -20,8 +22,39 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 func run(t testing.TB, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := Main(context.Background(), args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb})
+	code := Main(context.Background(), args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: testGetenv(t, nil)})
 	return code, out.String(), errb.String()
+}
+
+// stateDirs are the tests' state folders (see stateDir).
+var stateDirs sync.Map // testing.TB -> string
+
+// stateDir is the test's CMSRUNBOOK_STATE_DIR, where its runs keep their
+// cluster locks: one per test, so no test holds another's cluster, and
+// never the real user's.
+func stateDir(t testing.TB) string {
+	if d, ok := stateDirs.Load(t); ok {
+		return d.(string)
+	}
+	d := filepath.Join(t.TempDir(), "state")
+	stateDirs.Store(t, d)
+	t.Cleanup(func() { stateDirs.Delete(t) })
+	return d
+}
+
+// testGetenv is the environment of the test's runs: its state folder, and
+// what env (if not nil) holds.
+func testGetenv(t testing.TB, env func(string) string) func(string) string {
+	dir := stateDir(t)
+	return func(k string) string {
+		if k == journal.StateDirEnv {
+			return dir
+		}
+		if env != nil {
+			return env(k)
+		}
+		return ""
+	}
 }
 
 func golden(t *testing.T, name, got string) {

@@ -45,6 +45,8 @@ func TestKillAndResume(t *testing.T) {
 		t.Skip("SIGKILL is a unix signal")
 	}
 	bin := buildBinary(t)
+	// The runs keep their cluster locks in the test's state folder.
+	t.Setenv(journal.StateDirEnv, stateDir(t))
 	sc, err := config.ResolveScenario(assets.Scenarios, "ccr-2003-sp2")
 	if err != nil {
 		t.Fatal(err)

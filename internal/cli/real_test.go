@@ -77,12 +77,12 @@ func (s *syncBuffer) String() string {
 func runMain(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: testGetenv(t, func(k string) string {
 		if k == PasswordEnv {
 			return servePass
 		}
 		return ""
-	}}
+	})}
 	code := Main(context.Background(), args, env)
 	return code, out.String(), errb.String()
 }

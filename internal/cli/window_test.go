@@ -20,19 +20,31 @@ type outcome struct {
 // expected lists, per fault scenario and --on-failure choice, how the window
 // ends. Scenarios not listed must succeed with every choice and no failure.
 var expected = map[string]map[string]outcome{
-	"block-cms-offline":       {"abort": {runbook.RunAborted, "preflight-blocked"}, "retry": {runbook.RunAborted, "preflight-blocked"}, "manual": {runbook.RunAborted, "preflight-blocked"}},
-	"block-node-down":         {"abort": {runbook.RunAborted, "preflight-blocked"}, "retry": {runbook.RunAborted, "preflight-blocked"}, "manual": {runbook.RunAborted, "preflight-blocked"}},
-	"block-os-sp1":            {"abort": {runbook.RunAborted, "preflight-blocked"}, "retry": {runbook.RunAborted, "preflight-blocked"}, "manual": {runbook.RunAborted, "preflight-blocked"}},
-	"fault-auth-failure":      {"abort": {runbook.RunAborted, "auth-failed"}, "retry": {runbook.RunSucceeded, "auth-failed"}, "manual": {runbook.RunSucceeded, "auth-failed"}},
-	"fault-connection-drop":   {"abort": {runbook.RunAborted, "connection-lost"}, "retry": {runbook.RunSucceeded, "connection-lost"}, "manual": {runbook.RunSucceeded, "connection-lost"}},
-	"fault-group-move-fails":  {"abort": {runbook.RunAborted, "group-move-failed"}, "retry": {runbook.RunSucceeded, "group-move-failed"}, "manual": {runbook.RunSucceeded, "group-move-failed"}},
-	"fault-move-late-failure": {"abort": {runbook.RunAborted, "cms-databases-dismounted"}, "retry": {runbook.RunSucceeded, "cms-databases-dismounted"}, "manual": {runbook.RunSucceeded, "cms-databases-dismounted"}},
-	"fault-move-refused":      {"abort": {runbook.RunAborted, "cms-move-failed"}, "retry": {runbook.RunSucceeded, "cms-move-failed"}, "manual": {runbook.RunSucceeded, "cms-move-failed"}},
+	"block-cms-offline": {"abort": {runbook.RunAborted, "preflight-blocked"}, "retry": {runbook.RunAborted, "preflight-blocked"}, "manual": {runbook.RunAborted, "preflight-blocked"}},
+	// Facts that would fail the window inside its outage block it before
+	// anything is sent: a Failed copy, a failed witness, a Failed "Cluster
+	// Group".
+	"block-cluster-group-failed":  {"abort": {runbook.RunAborted, "preflight-blocked"}, "retry": {runbook.RunAborted, "preflight-blocked"}, "manual": {runbook.RunAborted, "preflight-blocked"}},
+	"block-replication-unhealthy": {"abort": {runbook.RunAborted, "preflight-blocked"}, "retry": {runbook.RunAborted, "preflight-blocked"}, "manual": {runbook.RunAborted, "preflight-blocked"}},
+	"block-witness-failed":        {"abort": {runbook.RunAborted, "preflight-blocked"}, "retry": {runbook.RunAborted, "preflight-blocked"}, "manual": {runbook.RunAborted, "preflight-blocked"}},
+	"block-node-down":             {"abort": {runbook.RunAborted, "preflight-blocked"}, "retry": {runbook.RunAborted, "preflight-blocked"}, "manual": {runbook.RunAborted, "preflight-blocked"}},
+	"block-os-sp1":                {"abort": {runbook.RunAborted, "preflight-blocked"}, "retry": {runbook.RunAborted, "preflight-blocked"}, "manual": {runbook.RunAborted, "preflight-blocked"}},
+	"fault-auth-failure":          {"abort": {runbook.RunAborted, "auth-failed"}, "retry": {runbook.RunSucceeded, "auth-failed"}, "manual": {runbook.RunSucceeded, "auth-failed"}},
+	"fault-connection-drop":       {"abort": {runbook.RunAborted, "connection-lost"}, "retry": {runbook.RunSucceeded, "connection-lost"}, "manual": {runbook.RunSucceeded, "connection-lost"}},
+	"fault-group-move-fails":      {"abort": {runbook.RunAborted, "group-move-failed"}, "retry": {runbook.RunSucceeded, "group-move-failed"}, "manual": {runbook.RunSucceeded, "group-move-failed"}},
+	"fault-move-late-failure":     {"abort": {runbook.RunAborted, "cms-databases-dismounted"}, "retry": {runbook.RunSucceeded, "cms-databases-dismounted"}, "manual": {runbook.RunSucceeded, "cms-databases-dismounted"}},
+	"fault-move-refused":          {"abort": {runbook.RunAborted, "cms-move-failed"}, "retry": {runbook.RunSucceeded, "cms-move-failed"}, "manual": {runbook.RunSucceeded, "cms-move-failed"}},
 	// No manual fallback exists for a pause or for Setup: --on-failure
 	// manual stops there, as it must.
 	"fault-pause-fails":    {"abort": {runbook.RunAborted, "node-not-paused"}, "retry": {runbook.RunSucceeded, "node-not-paused"}, "manual": {runbook.RunAborted, "node-not-paused"}},
 	"fault-reboot-timeout": {"abort": {runbook.RunAborted, "reboot-timeout"}, "retry": {runbook.RunSucceeded, "reboot-timeout"}, "manual": {runbook.RunSucceeded, "reboot-timeout"}},
 	"fault-setup-fails":    {"abort": {runbook.RunAborted, "setup-failed"}, "retry": {runbook.RunSucceeded, "setup-failed"}, "manual": {runbook.RunAborted, "setup-failed"}},
+	// The new file version is no upgrade: the step stays failed until a
+	// retry resumes Setup from its watermark.
+	"fault-setup-fails-after-copy": {"abort": {runbook.RunAborted, "setup-failed"}, "retry": {runbook.RunSucceeded, "setup-failed"}, "manual": {runbook.RunAborted, "setup-failed"}},
+	// Setup says success, the CMS is Partially Online: mounting the
+	// database (retry and manual both take the mount) ends the outage.
+	"fault-upgradecms-partially-online": {"abort": {runbook.RunAborted, "cms-databases-dismounted"}, "retry": {runbook.RunSucceeded, "cms-databases-dismounted"}, "manual": {runbook.RunSucceeded, "cms-databases-dismounted"}},
 }
 
 // TestEveryScenarioHeadless runs every embedded scenario end to end in the
@@ -230,16 +242,20 @@ func TestReportOfARun(t *testing.T) {
 	}
 }
 
-// TestSecondRunIsLocked: one run per cluster per admin box.
+// TestSecondRunIsLocked: one run per cluster per admin box, wherever the
+// journals are; the refusal names who holds the cluster.
 func TestSecondRunIsLocked(t *testing.T) {
-	dir := t.TempDir()
-	lock, err := journal.Lock(dir, "EXCLUS01")
+	dir, err := journal.LockDir(testGetenv(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := journal.Lock(dir, "exclus01", journal.Holder{User: "exadmin", Journal: "/elsewhere/first.jsonl"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer lock.Release()
-	code, _, stderr := run(t, "sim", "--headless", "--yes", "--speed", "max", "--journal", filepath.Join(dir, "j.jsonl"))
-	if code != 1 || !strings.Contains(stderr, "lock") {
+	code, _, stderr := run(t, "sim", "--headless", "--yes", "--speed", "max", "--journal", filepath.Join(t.TempDir(), "j.jsonl"))
+	if code != 1 || !strings.Contains(stderr, "EXCLUS01 is already being driven by exadmin") || !strings.Contains(stderr, "/elsewhere/first.jsonl") {
 		t.Errorf("second run: exit %d: %s", code, stderr)
 	}
 }

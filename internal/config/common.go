@@ -165,3 +165,48 @@ func (f *fields) options(goal runbook.Goal) runbook.Options {
 	o.MoveBack = f.boolean("move_back", false)
 	return o
 }
+
+// quorum reads quorum: {model, witness}: how the cluster keeps quorum and
+// the state of its file share witness or quorum disk. Absent, it is the
+// zero Quorum (unknown). A witness left out reads as defWitness for the
+// models that have one (a scenario's world has a healthy one; an
+// inventory leaves it to discovery). t is the cluster's type, or "" when
+// the file does not say (an inventory).
+func (f *fields) quorum(key string, t runbook.ClusterType, defWitness runbook.WitnessState) runbook.Quorum {
+	qf := f.sub(key, "model", "witness")
+	if !qf.present() || f.r.failed() {
+		return runbook.Quorum{}
+	}
+	var q runbook.Quorum
+	qf.require("model", "how the cluster keeps quorum: node-majority, mns-fsw (a majority node set with a file share witness) or disk")
+	if s := qf.str("model"); qf.has("model") && !f.r.failed() {
+		m, err := runbook.ParseQuorumModel(s)
+		if err != nil {
+			qf.failErr("model", err)
+			return runbook.Quorum{}
+		}
+		q.Model = m
+	}
+	if f.r.failed() {
+		return runbook.Quorum{}
+	}
+	if t == runbook.CCR && q.Model == runbook.QuorumDisk {
+		qf.fail("model", "a CCR cluster has no shared disk, so its quorum is a majority node set: node-majority, or mns-fsw with a file share witness")
+		return runbook.Quorum{}
+	}
+	if qf.has("witness") {
+		if q.Model == runbook.QuorumNodeMajority {
+			qf.fail("witness", "a majority node set without a witness (node-majority) has no witness state; use model mns-fsw for one with a file share witness, or remove witness")
+			return runbook.Quorum{}
+		}
+		w, err := runbook.ParseWitnessState(qf.str("witness"))
+		if err != nil && !f.r.failed() {
+			qf.failErr("witness", err)
+			return runbook.Quorum{}
+		}
+		q.Witness = w
+	} else if q.Model != runbook.QuorumNodeMajority {
+		q.Witness = defWitness
+	}
+	return q
+}

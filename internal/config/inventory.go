@@ -32,6 +32,12 @@ type Inventory struct {
 	Management *runbook.ManagementHost
 	// Window is the change window, nil when the file does not give one.
 	Window *Window
+	// Quorum is what the engineer knows of the cluster's quorum (zero when
+	// the file does not say); discovery's own reading wins where it can
+	// tell, this fills what it cannot (a Windows Server 2003 file share
+	// witness is a property of the majority node set, not a resource whose
+	// state WMI reports).
+	Quorum runbook.Quorum
 	// RebootTimeout is how long a rebooting node may take to come back.
 	RebootTimeout time.Duration
 	// Warnings are settings that work but weaken security, in plain words,
@@ -100,7 +106,7 @@ const maxClusterNodes = 8
 
 var inventoryKeys = []string{
 	"cluster", "nodes", "winrm", "goal", "media", "package", "package_build",
-	"reboot", "move_back", "management_host", "window", "reboot_timeout",
+	"reboot", "move_back", "management_host", "window", "reboot_timeout", "quorum",
 }
 
 // ParseInventory reads an inventory from data. file names it in errors and
@@ -227,6 +233,7 @@ func (r *reader) inventory(root ast.Node, baseDir string) *Inventory {
 	inv.Options = top.options(top.goal("goal"))
 	inv.Management = top.management("management_host")
 	inv.Window = readWindow(top)
+	inv.Quorum = top.quorum("quorum", "", runbook.WitnessUnknown)
 	inv.RebootTimeout = top.duration("reboot_timeout", DefaultRebootTimeout, 4*time.Hour)
 	if r.failed() {
 		return nil

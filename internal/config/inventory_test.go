@@ -70,6 +70,11 @@ func TestParseInventoryBad(t *testing.T) {
 		{name: "window missing end", yaml: goodInventory + "window: {start: \"2026-11-28T22:00:00+01:00\"}\n", line: 8, field: "window.end", msg: "is missing"},
 		{name: "bad reboot_timeout", yaml: goodInventory + "reboot_timeout: soon\n", line: 8, field: "reboot_timeout", msg: "not a duration"},
 		{name: "management host tools", yaml: goodInventory + "management_host: {os: windows-server-2008, exchange_tools: sp9}\n", line: 8, field: "management_host.exchange_tools", msg: "not one of"},
+		{name: "quorum bad model", yaml: goodInventory + "quorum: {model: fsw, witness: online}\n", line: 8, col: 17, field: "quorum.model", msg: `quorum model "fsw" is not one of node-majority, mns-fsw, disk`},
+		{name: "quorum bad witness", yaml: goodInventory + "quorum: {model: mns-fsw, witness: up}\n", line: 8, col: 35, field: "quorum.witness", msg: `witness "up" is not one of online, failed`},
+		{name: "quorum unknown key", yaml: goodInventory + "quorum: {model: mns-fsw, path: '\\\\hub\\fsw'}\n", line: 8, col: 26, field: "quorum.path", msg: "unknown key"},
+		{name: "quorum without model", yaml: goodInventory + "quorum: {witness: online}\n", line: 8, field: "quorum.model", msg: "is missing"},
+		{name: "quorum witness of a bare majority", yaml: goodInventory + "quorum: {model: node-majority, witness: failed}\n", line: 8, field: "quorum.witness", msg: "has no witness state"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,6 +99,7 @@ management_host: {os: windows-server-2008, exchange_tools: sp1}
 window: {start: "2026-11-28T22:00:00+01:00", end: "2026-11-29T02:00:00+01:00"}
 reboot_timeout: 30m
 move_back: true
+quorum: {model: mns-fsw, witness: online}
 `
 	file := filepath.Join(dir, "inventory.yaml")
 	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
@@ -121,6 +127,7 @@ move_back: true
 		},
 		Management:    &runbook.ManagementHost{OS: runbook.OS{Family: runbook.Windows2008}, Tools: runbook.ToolsSP1},
 		RebootTimeout: 30 * time.Minute,
+		Quorum:        runbook.Quorum{Model: runbook.QuorumMNSFSW, Witness: runbook.WitnessOnline},
 	}
 	if got.Window == nil || !got.Window.Start.Equal(time.Date(2026, 11, 28, 22, 0, 0, 0, cet)) || !got.Window.End.Equal(time.Date(2026, 11, 29, 2, 0, 0, 0, cet)) {
 		t.Errorf("Window = %+v", got.Window)
@@ -128,6 +135,22 @@ move_back: true
 	got.Window = nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// TestInventoryQuorumLeavesWitnessUnknown: an inventory that names the
+// model but not the witness leaves the witness to discovery.
+func TestInventoryQuorumLeavesWitnessUnknown(t *testing.T) {
+	inv, err := config.ParseInventory("inv.yaml", []byte(goodInventory+"quorum: {model: mns-fsw}\n"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (runbook.Quorum{Model: runbook.QuorumMNSFSW}); inv.Quorum != want {
+		t.Errorf("quorum %+v, want %+v", inv.Quorum, want)
+	}
+	inv, err = config.ParseInventory("inv.yaml", []byte(goodInventory), t.TempDir())
+	if err != nil || inv.Quorum != (runbook.Quorum{}) {
+		t.Errorf("no quorum key: %+v %v", inv.Quorum, err)
 	}
 }
 

@@ -62,6 +62,15 @@ const (
 	FaultConnectionDrop FaultKind = "connection-drop"
 	// FaultAuthFailure: the node refuses the credentials -> auth-failed.
 	FaultAuthFailure FaultKind = "auth-failure"
+	// FaultSetupFailsAfterCopy: Setup.com /mode:upgrade fails after it has
+	// copied the new binaries: the node's file version is the target's but
+	// its roles are not configured (Setup's watermark stays) -> setup-failed;
+	// a retry resumes Setup from the watermark.
+	FaultSetupFailsAfterCopy FaultKind = "setup-fails-after-copy"
+	// FaultUpgradeCMSPartiallyOnline: /upgradecms upgrades the CMS but one
+	// database stays dismounted, so the CMS comes back Partially Online ->
+	// cms-databases-dismounted; Mount-Database brings it Online.
+	FaultUpgradeCMSPartiallyOnline FaultKind = "upgradecms-partially-online"
 )
 
 // FaultKinds lists every fault kind (a fresh slice each call).
@@ -69,7 +78,17 @@ func FaultKinds() []FaultKind {
 	return []FaultKind{
 		FaultMoveRefused, FaultMoveLateFailure, FaultSetupFails, FaultRebootTimeout,
 		FaultPauseFails, FaultGroupMoveFails, FaultConnectionDrop, FaultAuthFailure,
+		FaultSetupFailsAfterCopy, FaultUpgradeCMSPartiallyOnline,
 	}
+}
+
+// faultKindList is every fault kind, for messages.
+func faultKindList() string {
+	names := make([]string, 0, 10)
+	for _, k := range FaultKinds() {
+		names = append(names, string(k))
+	}
+	return strings.Join(names, ", ")
 }
 
 // ParseFaultKind validates a fault kind from a file.
@@ -79,11 +98,7 @@ func ParseFaultKind(s string) (FaultKind, error) {
 			return k, nil
 		}
 	}
-	names := make([]string, 0, 8)
-	for _, k := range FaultKinds() {
-		names = append(names, string(k))
-	}
-	return "", fmt.Errorf("fault kind %q is not one of %s", s, strings.Join(names, ", "))
+	return "", fmt.Errorf("fault kind %q is not one of %s", s, faultKindList())
 }
 
 // Steps lists the step kinds the fault can happen in; nil means any step
@@ -100,6 +115,10 @@ func (k FaultKind) Steps() []runbook.StepKind {
 		return []runbook.StepKind{runbook.KindPauseNode}
 	case FaultGroupMoveFails:
 		return []runbook.StepKind{runbook.KindMoveGroups}
+	case FaultSetupFailsAfterCopy:
+		return []runbook.StepKind{runbook.KindSetupUpgrade}
+	case FaultUpgradeCMSPartiallyOnline:
+		return []runbook.StepKind{runbook.KindUpgradeCMS}
 	}
 	return nil
 }
@@ -198,7 +217,7 @@ func validScenarioName(s string) bool {
 
 var scenarioKeys = []string{
 	"name", "title", "description", "goal", "management_host", "cluster", "nodes",
-	"groups", "replication", "media", "package", "package_build", "reboot",
+	"groups", "replication", "quorum", "media", "package", "package_build", "reboot",
 	"move_back", "faults", "outputs", "timing",
 }
 
@@ -268,6 +287,8 @@ func (r *reader) scenario(root ast.Node, readRel func(string) ([]byte, error)) *
 func clusterErrorKey(err error) string {
 	msg := err.Error()
 	switch {
+	case strings.HasPrefix(msg, "quorum"):
+		return "quorum"
 	case strings.Contains(msg, "CMS") || strings.Contains(msg, "group") || strings.Contains(msg, "clustered mailbox"):
 		return "groups"
 	case strings.Contains(msg, "node"):
@@ -328,7 +349,7 @@ func (r *reader) faults(top *fields, c *runbook.Cluster, goal runbook.Goal) []Fa
 	seen := map[string]int{}
 	for _, ff := range top.entries("faults", "step", "node", "kind", "times") {
 		var f Fault
-		ff.require("kind", "one of move-refused, move-late-failure, setup-fails, reboot-timeout, pause-fails, group-move-fails, connection-drop, auth-failure")
+		ff.require("kind", "one of "+faultKindList())
 		if s := ff.str("kind"); ff.has("kind") && !r.failed() {
 			k, err := ParseFaultKind(s)
 			if err != nil {

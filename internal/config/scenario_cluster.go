@@ -26,6 +26,10 @@ func (r *reader) scenarioCluster(top *fields) runbook.Cluster {
 	if r.failed() {
 		return c
 	}
+	c.Quorum = top.quorum("quorum", c.Type, runbook.WitnessOnline)
+	if r.failed() {
+		return c
+	}
 	if err := c.Validate(); err != nil {
 		top.failKey(clusterErrorKey(err), err)
 	}
@@ -61,7 +65,7 @@ func (r *reader) scenarioNodes(top *fields, clusterOS runbook.OS) []runbook.Node
 	top.require("nodes", "the cluster's nodes, like - {name: EXNODE01, exchange: 8.0.685.24}")
 	var nodes []runbook.Node
 	nodeLine := map[string]int{}
-	for _, nf := range top.entries("nodes", "name", "state", "exchange", "pending_reboot", "os", "os_sp") {
+	for _, nf := range top.entries("nodes", "name", "state", "exchange", "pending_reboot", "setup_incomplete", "os", "os_sp") {
 		n := r.scenarioNode(nf, clusterOS, nodeLine)
 		if r.failed() {
 			return nodes
@@ -94,6 +98,7 @@ func (r *reader) scenarioNode(nf *fields, clusterOS runbook.OS, nodeLine map[str
 	nf.require("exchange", "the node's Exchange 2007 build, like 8.0.685.24")
 	n.Build = nf.build("exchange")
 	n.Pending = nf.boolean("pending_reboot", false)
+	n.SetupIncomplete = nf.boolean("setup_incomplete", false)
 	n.OS = clusterOS
 	if nf.has("os") {
 		fam := nf.osFamily("os", true)

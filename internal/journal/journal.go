@@ -12,6 +12,52 @@
 // because a Setup.com run prints thousands of them and an fsync per line
 // would slow the window without making resume any safer (resume re-reads a
 // detached job's log from its offset anyway).
+//
+// # The hash chain
+//
+// Resume sends commands to a cluster from what the journal says, so a
+// journal edited after the run (a command changed, a recorded owner
+// changed, a line removed) must not drive a cluster. Every line therefore
+// ends in a "chain" member:
+//
+//	{"seq":7,"time":"...","event":"step-started",...,"chain":"<64 hex digits>"}
+//
+// The line without that member (the bytes before `,"chain":"` followed by
+// the closing `}`) is the event's canonical JSON: encoding/json's encoding
+// of the runbook.Event exactly as written, that is after the secrets were
+// redacted, so the chain is over what is on disk. The chain value is
+//
+//	chain(n) = lowercase hex SHA-256( chain(n-1) + "\n" + canonical JSON of line n )
+//
+// where chain(0), for the first line, is the text "cmsrunbook-journal-v1 "
+// followed by the plan digest when line 1 is run-started (its "digest"
+// field as written), and that text alone otherwise. A change board can
+// recompute it with standard tools: take the line without the member as
+// $body, then printf '%s\n%s' "$prev" "$body" | sha256sum.
+//
+// Writers compute it; OpenAppend continues it from the last good line;
+// Read verifies it and reports the verdict in Replay.Integrity rather than
+// failing, so report can still render a damaged record (with a warning)
+// while resume refuses it. A torn last line (a crash mid-write) is dropped
+// as before and is not a break: the writer only appends whole lines, and
+// no shorter prefix of a line is a JSON object. A journal in which no line has a
+// chain (written before the chain existed) is "unverified"; one in which
+// some lines have it and some do not is broken.
+//
+// What the chain does and does not prove: it has no secret key, so it
+// catches an edit, a deletion, an insertion or a reordering made by hand
+// or by a tool that does not know the chain, not someone who recomputes
+// every later value; and lines cut off the end leave a shorter journal
+// that still verifies. It says the record is as cmsrunbook wrote it, not
+// who ran cmsrunbook.
+//
+// # Bounds
+//
+// Reading is bounded: a line is at most MaxLine bytes, the file at most
+// MaxSize, and Read refuses a device, a FIFO or anything else that is not
+// a regular file before reading a byte, so `report --journal /dev/zero`
+// ends at once. The writer keeps to MaxLine (an output line longer than
+// it is cut, see Write).
 package journal
 
 import (
@@ -46,6 +92,7 @@ type Writer struct {
 	batch   bytes.Buffer // encoded output lines not yet written
 	secrets []string
 	escaped [][]byte // the secrets' JSON-escaped forms, see containsSecret
+	chain   chainer  // the hash chain; chain.prev is the last line's value
 	err     error    // sticky: after a failed write the file may end torn, so nothing more is appended
 	closed  bool
 	syncs   int // fsyncs done, for the tests of the durability contract
@@ -79,18 +126,24 @@ func Create(path string, opts ...Option) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("creating journal %s: syncing its directory: %w", path, err)
 	}
-	return newWriter(f, path, 0, opts), nil
+	return newWriter(f, path, 0, nil, opts), nil
 }
 
 // OpenAppend reopens an existing journal to continue a run (resume). The
-// sequence continues from the last good line. A torn last line, left by a
-// crash in the middle of a write, is cut off first: appending after it
-// would turn it into a bad line in the middle that no reader accepts. An
-// invalid line anywhere else is an error, and the file is left untouched.
+// sequence and the hash chain continue from the last good line. A torn
+// last line, left by a crash in the middle of a write, is cut off first:
+// appending after it would turn it into a bad line in the middle that no
+// reader accepts. An invalid line anywhere else, or a journal whose chain
+// does not verify, is an error, and the file is left untouched: appending
+// to a record that cannot be trusted would make the new lines look as
+// good as the old ones.
 func OpenAppend(path string, opts ...Option) (*Writer, error) {
 	rep, err := Read(path)
 	if err != nil {
 		return nil, err
+	}
+	if err := rep.Integrity.Err(path); err != nil {
+		return nil, fmt.Errorf("%w; it is not continued", err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
@@ -121,11 +174,16 @@ func OpenAppend(path string, opts ...Option) (*Writer, error) {
 	if n := len(rep.Events); n > 0 {
 		seq = rep.Events[n-1].Seq
 	}
-	return newWriter(f, path, seq, opts), nil
+	return newWriter(f, path, seq, rep.chain, opts), nil
 }
 
-func newWriter(f *os.File, path string, seq int64, opts []Option) *Writer {
-	w := &Writer{f: f, path: path, seq: seq}
+// newWriter makes the Writer; chain is the last line's chain value (nil
+// for a journal without lines: the first Write seeds the chain).
+func newWriter(f *os.File, path string, seq int64, chain []byte, opts []Option) *Writer {
+	w := &Writer{f: f, path: path, seq: seq, chain: newChainer()}
+	if chain != nil {
+		w.chain.advance(chain)
+	}
 	for _, o := range opts {
 		o(w)
 	}
@@ -155,10 +213,14 @@ func (w *Writer) addSecrets(secrets []string) {
 	w.escaped = jsonForms(w.secrets)
 }
 
-// Write assigns the next sequence number and records ev. Time is the
-// engine's clock and is written as given. Output events are buffered until
-// the next other event, Flush or Close (or until the buffer passes 64 KiB);
-// every other event is on disk, fsync'ed, when Write returns.
+// Write assigns the next sequence number and records ev, chained to the
+// line before. Time is the engine's clock and is written as given. Output
+// events are buffered until the next other event, Flush or Close (or until
+// the buffer passes 64 KiB); every other event is on disk, fsync'ed, when
+// Write returns. An output event whose line would pass MaxLine has its
+// text cut to fit, with a note of how much was cut; any other event that
+// large is refused, because a line the reader refuses would make the whole
+// journal unreadable.
 func (w *Writer) Write(ev runbook.Event) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -169,12 +231,12 @@ func (w *Writer) Write(ev runbook.Event) error {
 		return w.err
 	}
 	ev.Seq = w.seq + 1
-	line, err := w.encode(ev)
+	line, written, err := w.encode(ev)
 	if err != nil {
 		return fmt.Errorf("journal %s: encoding %s event %d: %w", w.path, ev.Event, ev.Seq, err)
 	}
 	w.seq = ev.Seq
-	w.batch.Write(line)
+	w.appendChained(line, &written)
 	if ev.Event == runbook.EvOutput {
 		if w.batch.Len() < batchLimit {
 			return nil
@@ -250,21 +312,39 @@ func (w *Writer) sync() error {
 	return nil
 }
 
-// encode marshals one event as a JSON line with the secrets taken out. The
-// common case (no secret anywhere in the event) costs one marshal: a string
-// that contains a secret also contains it in its JSON encoding, because
-// JSON escapes character by character, so only a hit pays for the redacting
-// copy.
-func (w *Writer) encode(ev runbook.Event) ([]byte, error) {
+// appendChained adds one line to the batch: the event's canonical JSON
+// with the chain member before its closing brace, and the newline.
+func (w *Writer) appendChained(line []byte, written *runbook.Event) {
+	if w.chain.prev == nil {
+		w.chain.advance(seedFor(written))
+	}
+	value := w.chain.next(line, nil)
+	w.batch.Write(line[:len(line)-1])
+	w.batch.WriteString(chainKey)
+	w.batch.Write(value)
+	w.batch.WriteString("\"}\n")
+	w.chain.advance(value)
+}
+
+// encode marshals one event as its canonical JSON (no newline, no chain)
+// with the secrets taken out, and returns the event as written. The
+// common case (no secret anywhere in the event) costs one marshal: a
+// string that contains a secret also contains it in its JSON encoding,
+// because JSON escapes character by character, so only a hit pays for the
+// redacting copy.
+func (w *Writer) encode(ev runbook.Event) ([]byte, runbook.Event, error) {
 	line, err := json.Marshal(ev)
 	if err != nil {
-		return nil, err
+		return nil, ev, err
 	}
 	if len(w.secrets) > 0 && containsSecret(line, w.secrets, w.escaped) {
 		ev = redactEvent(ev, w.secrets)
 		if line, err = json.Marshal(ev); err != nil {
-			return nil, err
+			return nil, ev, err
 		}
 	}
-	return append(line, '\n'), nil
+	if len(line)+chainSuffixLen > MaxLine {
+		return fitLine(line, ev)
+	}
+	return line, ev, nil
 }

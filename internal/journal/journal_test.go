@@ -149,9 +149,15 @@ func TestOpenAppendCutsTornLine(t *testing.T) {
 
 func TestOpenAppendAddsMissingNewline(t *testing.T) {
 	w, path := newJournal(t)
-	mustWrite(t, w, started())
+	mustWrite(t, w, started(), runbook.Event{Time: ts(1), Event: runbook.EvStepSucceeded, Step: "s01-pause"})
 	w.Close()
-	appendRaw(t, path, `{"seq":2,"time":"`+ts(1)+`","event":"step-succeeded","step":"s01-pause"}`)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, bytes.TrimSuffix(data, []byte("\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	w2, err := OpenAppend(path)
 	if err != nil {
 		t.Fatal(err)
@@ -159,6 +165,9 @@ func TestOpenAppendAddsMissingNewline(t *testing.T) {
 	mustWrite(t, w2, runbook.Event{Time: ts(2), Event: runbook.EvRunResumed})
 	w2.Close()
 	rep := mustRead(t, path)
+	if !rep.Integrity.Verified {
+		t.Errorf("the chain does not verify after the newline was added: %+v", rep.Integrity)
+	}
 	if rep.Torn || len(rep.Events) != 3 || rep.Events[1].Event != runbook.EvStepSucceeded || rep.Events[2].Seq != 3 {
 		t.Fatalf("complete last event without newline: torn=%v %+v", rep.Torn, rep.Events)
 	}

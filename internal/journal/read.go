@@ -1,10 +1,8 @@
 package journal
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,22 +20,46 @@ type Replay struct {
 	Torn bool
 	// TornLine is the dropped line's number (1-based) when Torn.
 	TornLine int
+	// Integrity is what the hash chain says about Events: resume refuses
+	// anything but Verified, report renders the record with a warning.
+	Integrity Integrity
 
 	// end is the length of the good prefix: OpenAppend cuts the file there.
 	end int64
 	// missingNewline: the last event is complete but its newline is not
 	// on disk; OpenAppend adds it before appending.
 	missingNewline bool
+	// chain is the last event's chain value, where OpenAppend continues.
+	chain []byte
 }
 
 // Read reads the journal at path. See ReadReader for what is tolerated.
+// A path that is not a regular file (a device such as /dev/zero, a FIFO,
+// a directory) or is larger than MaxSize is refused before anything is
+// read.
 func Read(path string) (Replay, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return Replay{}, fmt.Errorf("reading journal: %w", err)
+	}
+	if err := checkRegular(path, fi); err != nil {
+		return Replay{}, err
+	}
+	if fi.Size() > MaxSize {
+		return Replay{}, fmt.Errorf("journal %s is %d MiB, larger than %d MiB: it is not a run record", path, fi.Size()>>20, MaxSize>>20)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return Replay{}, fmt.Errorf("reading journal: %w", err)
 	}
 	defer f.Close()
-	return ReadReader(f, path)
+	// The name may have been swapped between Stat and Open.
+	if ofi, err := f.Stat(); err != nil {
+		return Replay{}, fmt.Errorf("reading journal %s: %w", path, err)
+	} else if err := checkRegular(path, ofi); err != nil {
+		return Replay{}, err
+	}
+	return ReadReader(io.LimitReader(f, MaxSize+1), path)
 }
 
 // ReadReader parses a journal from r; name is used in errors. Every line must
@@ -48,10 +70,15 @@ func Read(path string) (Replay, error) {
 // appends and everything before it was written whole. An invalid line
 // anywhere else means the file was damaged or edited, and resuming from it
 // could repeat or skip real steps, so that is an error naming file:line.
-// Blank lines are skipped.
+// Blank lines are skipped. A line longer than MaxLine, or more than
+// MaxSize bytes in all, is an error, found after reading at most that
+// much. The hash chain is verified as the lines are read and the verdict
+// is in Replay.Integrity: a line that parses but breaks the chain is not
+// an error here (report still shows it), and is never taken for torn.
 func ReadReader(r io.Reader, name string) (Replay, error) {
-	var rep Replay
-	br := bufio.NewReaderSize(r, 64<<10)
+	rep := Replay{}
+	lr := newLineReader(r, name)
+	v := verifier{c: newChainer()}
 	var (
 		off     int64 // bytes consumed so far
 		lineNo  int
@@ -59,11 +86,11 @@ func ReadReader(r io.Reader, name string) (Replay, error) {
 		lastSeq int64
 	)
 	for {
-		raw, rerr := br.ReadBytes('\n')
-		if rerr != nil && !errors.Is(rerr, io.EOF) {
-			return Replay{}, fmt.Errorf("reading journal %s: %w", name, rerr)
+		raw, err := lr.next(lineNo + 1)
+		if err != nil {
+			return Replay{}, err
 		}
-		if len(raw) == 0 {
+		if raw == nil {
 			break
 		}
 		lineNo++
@@ -87,6 +114,7 @@ func ReadReader(r io.Reader, name string) (Replay, error) {
 			rep.end = start
 			continue
 		}
+		v.line(lineNo, text, &ev)
 		rep.Events = append(rep.Events, ev)
 		lastSeq = ev.Seq
 		rep.end = off
@@ -97,6 +125,10 @@ func ReadReader(r io.Reader, name string) (Replay, error) {
 		rep.missingNewline = false
 	} else {
 		rep.TornLine = 0
+	}
+	rep.Integrity = v.result()
+	if rep.Integrity.Verified && v.chained {
+		rep.chain = append([]byte(nil), v.c.prev...)
 	}
 	return rep, nil
 }

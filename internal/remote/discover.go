@@ -11,6 +11,27 @@ import (
 	"cmsrunbook/runbook"
 )
 
+// ScriptDiscoverCluster is the cluster-wide part of discovery: the
+// cluster's name, nodes, groups and quorum, read on one node.
+const ScriptDiscoverCluster = "discover-cluster"
+
+// RecordFields is, per discovery script and record, how many tab-separated
+// fields the parsers below read. The scripts in assets/scripts and the
+// simulator behind WinRM must print exactly these (tests hold all three
+// to it), so a field the code reads is never one nobody prints.
+var RecordFields = map[string]map[string]int{
+	ScriptDiscoverNode: {
+		"host": 2, "os": 4, "cp": 2, "clussvc": 2, "exchange": 2,
+		"role": 5, "pending": 3,
+	},
+	ScriptDiscoverCluster: {
+		"cluster": 2, "node": 3, "group": 5, "quorum": 5,
+	},
+	ScriptDiscoverExchange: {
+		"cms": 5, "copy": 6,
+	},
+}
+
 // nodeInfo is what one node's discovery script reported.
 type nodeInfo struct {
 	ok       bool
@@ -19,16 +40,34 @@ type nodeInfo struct {
 	boot     string
 	cp       int
 	clussvc  bool
-	build    runbook.Build
+	build    runbook.Build // the configured build where Setup recorded one, else the file version
+	files    runbook.Build // bin\ExSetup.exe's file version
+	setup    setupState
 	pending  bool
-	cluster  string
-	nodes    []record // node name state
-	groups   []record // group name state owner cms
-	hasClus  bool
 	hostname string
 }
 
-// clusterInfo is what the Exchange script reported.
+// setupState is what the role keys under HKLM\SOFTWARE\Microsoft\Exchange
+// \v8.0 say: the build Setup last finished configuring (the Mailbox role's,
+// else the lowest of the roles'), and the roles a Setup that stopped part
+// way left its Watermark or Action values on.
+type setupState struct {
+	configured runbook.Build
+	mailbox    bool // configured is the Mailbox role's
+	watermarks []string
+}
+
+// clusterInfo is what the cluster script reported.
+type clusterInfo struct {
+	ok      bool
+	err     error
+	cluster string
+	nodes   []record // node name state
+	groups  []record // group name state owner cms
+	quorum  runbook.Quorum
+}
+
+// exchangeInfo is what the Exchange script reported.
 type exchangeInfo struct {
 	cms    map[string]record // upper-case name -> cms name storage build state
 	copies []record
@@ -51,39 +90,121 @@ func parseOS(version, sp string) runbook.OS {
 	return os
 }
 
-// discoverNode runs the node script, with the cluster part when lead.
-func (e *Executor) discoverNode(ctx context.Context, node string, lead bool) nodeInfo {
+// nodeRecord reads one record of discover-node into ni.
+func (ni *nodeInfo) nodeRecord(r record) {
+	switch r.field(0) {
+	case "host":
+		ni.hostname = r.field(1)
+	case "os":
+		ni.os = parseOS(r.field(1), r.field(2))
+		ni.boot = r.field(3)
+	case "cp":
+		ni.cp, _ = strconv.Atoi(r.field(1))
+	case "clussvc":
+		ni.clussvc = r.field(1) == "1"
+	case "exchange":
+		ni.files, _ = runbook.ParseBuild(r.field(1))
+	case "role":
+		ni.setup.role(r.field(1), r.field(2), r.field(3), r.field(4))
+	case "pending":
+		n, _ := strconv.Atoi(r.field(1))
+		ni.pending = n > 0
+	}
+}
+
+// role reads one role key: its configured version and its watermark.
+func (st *setupState) role(name, configured, watermark, action string) {
+	if strings.TrimSpace(watermark) != "" || strings.TrimSpace(action) != "" {
+		st.watermarks = append(st.watermarks, name)
+	}
+	b, err := runbook.ParseBuild(strings.TrimSpace(configured))
+	if err != nil {
+		return
+	}
+	mailbox := strings.EqualFold(name, "MailboxRole")
+	switch {
+	case mailbox:
+		st.configured, st.mailbox = b, true
+	case st.mailbox:
+	case st.configured.IsZero() || b.Compare(st.configured) < 0:
+		st.configured = b
+	}
+}
+
+// finish settles the node's build once every record is read: what Setup
+// configured where it says so (a half-done Setup leaves the new file
+// version behind, so the file alone would call the node upgraded), else
+// the file version.
+func (ni *nodeInfo) finish() {
+	ni.build = ni.files
+	if !ni.setup.configured.IsZero() {
+		ni.build = ni.setup.configured
+	}
+}
+
+// clusterRecord reads one record of discover-cluster into ci.
+func (ci *clusterInfo) clusterRecord(r record) {
+	switch r.field(0) {
+	case "cluster":
+		ci.cluster, ci.ok = r.field(1), true
+	case "node":
+		ci.nodes = append(ci.nodes, r)
+	case "group":
+		ci.groups = append(ci.groups, r)
+	case "quorum":
+		ci.quorum = parseQuorum(r.field(1), r.field(2), r.field(3), r.field(4))
+	}
+}
+
+// parseQuorum reads the quorum resource's type (a resource type name,
+// which Windows does not translate) and MSCluster_Resource.State numbers:
+// a "Majority Node Set" with a file share (MNSFileShare) is mns-fsw whose
+// witness state WMI cannot tell on Windows Server 2003; a 2008 "File
+// Share Witness" is mns-fsw with the witness resource's own state; any
+// other resource type (a "Physical Disk") is a quorum disk. A majority
+// node set without a share read is unknown, not node-majority: the
+// private property may simply not be readable through WMI, and calling a
+// two-node CCR a bare majority would block every window. No quorum
+// resource (a 2008 node majority, or nothing read) is unknown too: the
+// inventory's quorum fills what discovery cannot tell.
+func parseQuorum(typ, state, share, fsw string) runbook.Quorum {
+	typ = strings.TrimSpace(typ)
+	switch {
+	case typ == "":
+		return runbook.Quorum{}
+	case strings.EqualFold(typ, "File Share Witness"):
+		return runbook.Quorum{Model: runbook.QuorumMNSFSW, Witness: witnessFromWMI(state)}
+	case strings.EqualFold(typ, "Majority Node Set"):
+		if strings.TrimSpace(share) == "" && strings.TrimSpace(fsw) == "" {
+			return runbook.Quorum{}
+		}
+		return runbook.Quorum{Model: runbook.QuorumMNSFSW, Witness: witnessFromWMI(fsw)}
+	case strings.EqualFold(typ, "Local Quorum"):
+		return runbook.Quorum{}
+	}
+	return runbook.Quorum{Model: runbook.QuorumDisk, Witness: witnessFromWMI(state)}
+}
+
+// witnessFromWMI reads MSCluster_Resource.State: 2 Online; 3 Offline and
+// 4 Failed both leave the witness without its vote; anything else (-1
+// Unknown, 0 Inherited, 1 Initializing, 128-130 Pending) or nothing is
+// unknown.
+func witnessFromWMI(code string) runbook.WitnessState {
+	switch strings.TrimSpace(code) {
+	case "2":
+		return runbook.WitnessOnline
+	case "3", "4":
+		return runbook.WitnessFailed
+	}
+	return runbook.WitnessUnknown
+}
+
+// discoverNode runs the node script.
+func (e *Executor) discoverNode(ctx context.Context, node string) nodeInfo {
 	ctx, cancel := context.WithTimeout(ctx, e.opts.NodeTimeout)
 	defer cancel()
-	flag := "0"
-	if lead {
-		flag = "1"
-	}
 	var ni nodeInfo
-	code, stderr, err := e.script(ctx, node, ScriptDiscoverNode, []Param{{"Cluster", flag}}, func(r record) {
-		switch r.field(0) {
-		case "host":
-			ni.hostname = r.field(1)
-		case "os":
-			ni.os = parseOS(r.field(1), r.field(2))
-			ni.boot = r.field(3)
-		case "cp":
-			ni.cp, _ = strconv.Atoi(r.field(1))
-		case "clussvc":
-			ni.clussvc = r.field(1) == "1"
-		case "exchange":
-			ni.build, _ = runbook.ParseBuild(r.field(1))
-		case "pending":
-			n, _ := strconv.Atoi(r.field(1))
-			ni.pending = n > 0
-		case "cluster":
-			ni.cluster, ni.hasClus = r.field(1), true
-		case "node":
-			ni.nodes = append(ni.nodes, r)
-		case "group":
-			ni.groups = append(ni.groups, r)
-		}
-	})
+	code, stderr, err := e.script(ctx, node, ScriptDiscoverNode, nil, ni.nodeRecord)
 	switch {
 	case err != nil:
 		ni.err = err
@@ -91,6 +212,7 @@ func (e *Executor) discoverNode(ctx context.Context, node string, lead bool) nod
 		ni.err = fmt.Errorf("%s: the discovery script printed no facts (exit %d): %s", node, code, stderr)
 	default:
 		ni.ok = true
+		ni.finish()
 		if ni.cp > 0 {
 			if c, cerr := e.conn(node); cerr == nil {
 				c.setCodePage(ni.cp)
@@ -100,18 +222,23 @@ func (e *Executor) discoverNode(ctx context.Context, node string, lead bool) nod
 	return ni
 }
 
+// discoverCluster runs the cluster script on node; ci.ok is false when its
+// Cluster service does not answer there.
+func (e *Executor) discoverCluster(ctx context.Context, node string) clusterInfo {
+	ctx, cancel := context.WithTimeout(ctx, e.opts.NodeTimeout)
+	defer cancel()
+	var ci clusterInfo
+	if _, _, err := e.script(ctx, node, ScriptDiscoverCluster, nil, ci.clusterRecord); err != nil {
+		ci.ok, ci.err = false, err
+	}
+	return ci
+}
+
 func (e *Executor) discoverExchange(ctx context.Context, node string, cms []string) (exchangeInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.opts.ExchangeTimeout)
 	defer cancel()
 	xi := exchangeInfo{cms: map[string]record{}}
-	code, stderr, err := e.script(ctx, node, ScriptDiscoverExchange, []Param{{"Cms", strings.Join(cms, ",")}}, func(r record) {
-		switch r.field(0) {
-		case "cms":
-			xi.cms[strings.ToUpper(r.field(1))] = r
-		case "copy":
-			xi.copies = append(xi.copies, r)
-		}
-	})
+	code, stderr, err := e.script(ctx, node, ScriptDiscoverExchange, []Param{{"Cms", strings.Join(cms, ",")}}, xi.exchangeRecord)
 	if err != nil {
 		return xi, fmt.Errorf("reading Exchange status on %s: %w", node, err)
 	}
@@ -121,12 +248,22 @@ func (e *Executor) discoverExchange(ctx context.Context, node string, cms []stri
 	return xi, nil
 }
 
+// exchangeRecord reads one record of discover-exchange into xi.
+func (xi *exchangeInfo) exchangeRecord(r record) {
+	switch r.field(0) {
+	case "cms":
+		xi.cms[strings.ToUpper(r.field(1))] = r
+	case "copy":
+		xi.copies = append(xi.copies, r)
+	}
+}
+
 // Observe discovers the cluster: every node's own facts in parallel (a
 // node that does not answer within NodeTimeout is reported unreachable and
-// Down, not as an error of the whole observation), the cluster's nodes and
-// groups from one node's WMI, then the Exchange view from the same node.
-// It fails only when no node answers, when credentials are refused, or
-// when the Exchange view cannot be read.
+// Down, not as an error of the whole observation) and, at the same time,
+// the cluster's nodes, groups and quorum from one node's WMI, then the
+// Exchange view from that node. It fails only when no node answers, when
+// credentials are refused, or when the Exchange view cannot be read.
 func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
 	if err := ctx.Err(); err != nil {
 		return runbook.Observation{}, err
@@ -135,17 +272,26 @@ func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
 	lead := e.lead
 	e.mu.Unlock()
 	infos := make([]nodeInfo, len(e.order))
+	var ci clusterInfo
 	var wg sync.WaitGroup
 	for i, name := range e.order {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			infos[i] = e.discoverNode(ctx, e.conns[name].name, i == lead)
+			infos[i] = e.discoverNode(ctx, e.conns[name].name)
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ci = e.discoverCluster(ctx, e.conns[e.order[lead]].name)
+	}()
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return runbook.Observation{}, err
+	}
+	if ci.err != nil && errors.Is(ci.err, runbook.ErrAuthFailed) {
+		return runbook.Observation{}, fmt.Errorf("discovering the cluster: %w", ci.err)
 	}
 	var lost []error
 	for _, ni := range infos {
@@ -156,23 +302,7 @@ func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
 			lost = append(lost, ni.err)
 		}
 	}
-	// The cluster-wide view: from the lead, or else the next node that
-	// answers with a running Cluster service.
-	src := -1
-	if infos[lead].ok && infos[lead].hasClus {
-		src = lead
-	} else {
-		for k := 1; k < len(e.order); k++ {
-			i := (lead + k) % len(e.order)
-			if !infos[i].ok || !infos[i].clussvc {
-				continue
-			}
-			if ni := e.discoverNode(ctx, e.conns[e.order[i]].name, true); ni.ok && ni.hasClus {
-				infos[i], src = ni, i
-				break
-			}
-		}
-	}
+	src, ci := e.clusterSource(ctx, infos, lead, ci)
 	if src < 0 {
 		if len(lost) == len(infos) {
 			return runbook.Observation{}, fmt.Errorf("discovering the cluster: no node answers: %w", errors.Join(lost...))
@@ -182,7 +312,7 @@ func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
 		e.lead = src
 		e.mu.Unlock()
 	}
-	obs := e.assemble(infos, src)
+	obs := e.assemble(infos, ci, src)
 	if src >= 0 {
 		var cms []string
 		for _, g := range obs.Cluster.CMSs() {
@@ -197,10 +327,29 @@ func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
 	return obs, nil
 }
 
+// clusterSource picks the node the cluster-wide view comes from: the lead
+// when it answered, or else the next node that answers with a running
+// Cluster service; -1 when none does.
+func (e *Executor) clusterSource(ctx context.Context, infos []nodeInfo, lead int, ci clusterInfo) (int, clusterInfo) {
+	if infos[lead].ok && ci.ok {
+		return lead, ci
+	}
+	for k := 1; k < len(e.order); k++ {
+		i := (lead + k) % len(e.order)
+		if !infos[i].ok || !infos[i].clussvc {
+			continue
+		}
+		if c := e.discoverCluster(ctx, e.conns[e.order[i]].name); c.ok {
+			return i, c
+		}
+	}
+	return -1, clusterInfo{}
+}
+
 // assemble builds the Observation. Nodes keep inventory order; a node that
-// did not answer keeps the OS and build it last reported (a reboot does
-// not make the planner forget them).
-func (e *Executor) assemble(infos []nodeInfo, src int) runbook.Observation {
+// did not answer keeps the OS, build and Setup state it last reported (a
+// reboot does not make the planner forget them).
+func (e *Executor) assemble(infos []nodeInfo, ci clusterInfo, src int) runbook.Observation {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := runbook.Cluster{Name: e.inv.Cluster, Type: runbook.SCC, Management: e.inv.Management}
@@ -211,10 +360,10 @@ func (e *Executor) assemble(infos []nodeInfo, src int) runbook.Observation {
 	facts := map[string]runbook.NodeFacts{}
 	states := map[string]runbook.NodeState{}
 	if src >= 0 {
-		if infos[src].cluster != "" {
-			c.Name = infos[src].cluster
+		if ci.cluster != "" {
+			c.Name = ci.cluster
 		}
-		for _, r := range infos[src].nodes {
+		for _, r := range ci.nodes {
 			states[strings.ToUpper(r.field(1))] = runbook.NodeStateFromWMI(r.field(2))
 		}
 	}
@@ -224,7 +373,8 @@ func (e *Executor) assemble(infos []nodeInfo, src int) runbook.Observation {
 			e.last[key] = ni
 		}
 		prev := e.last[key]
-		n := runbook.Node{Name: e.conns[key].name, OS: prev.os, Build: prev.build, Pending: prev.pending}
+		n := runbook.Node{Name: e.conns[key].name, OS: prev.os, Build: prev.build, Pending: prev.pending,
+			SetupIncomplete: len(prev.setup.watermarks) > 0}
 		switch st, ok := states[key]; {
 		case !ni.ok || !ni.clussvc:
 			n.State = runbook.NodeDown
@@ -245,7 +395,7 @@ func (e *Executor) assemble(infos []nodeInfo, src int) runbook.Observation {
 		}
 	}
 	if src >= 0 {
-		for _, r := range infos[src].groups {
+		for _, r := range ci.groups {
 			owner := r.field(3)
 			if n := c.Node(owner); n != nil {
 				owner = n.Name
@@ -253,7 +403,23 @@ func (e *Executor) assemble(infos []nodeInfo, src int) runbook.Observation {
 			c.Groups = append(c.Groups, runbook.Group{Name: r.field(1), State: runbook.GroupStateFromWMI(r.field(2)), Owner: owner, CMS: r.field(4) == "1"})
 		}
 	}
+	c.Quorum = mergeQuorum(ci.quorum, e.inv.Quorum)
 	return runbook.Observation{Cluster: c, Facts: facts}
+}
+
+// mergeQuorum is the discovered quorum, with what it cannot tell taken
+// from the inventory: the model when no quorum resource was read, the
+// witness's state when the inventory describes the same model (a Windows
+// Server 2003 file share witness has no state WMI reports).
+func mergeQuorum(found, inv runbook.Quorum) runbook.Quorum {
+	q := found
+	if q.Model == runbook.QuorumUnknown {
+		q.Model = inv.Model
+	}
+	if q.Witness == runbook.WitnessUnknown && inv.Model == q.Model {
+		q.Witness = inv.Witness
+	}
+	return q
 }
 
 func bootOr(ni, prev nodeInfo) string {

@@ -28,6 +28,7 @@ import (
 const statusInterrupted = "interrupted"
 
 type runRecord struct {
+	Integrity  *Integrity     `json:"integrity,omitempty"` // the journal's hash chain, when read from a file
 	Summary    runSummary     `json:"summary"`
 	Before     *jsonCluster   `json:"before"`
 	After      *jsonCluster   `json:"after"`
@@ -150,12 +151,15 @@ type runFailure struct {
 // buildRun folds the events into the record. It never fails on odd
 // content (a report must still come out of a damaged or partial run);
 // only an empty journal is an error.
-func buildRun(events []runbook.Event) (*runRecord, error) {
+func buildRun(events []runbook.Event, opts []RunOption) (*runRecord, error) {
 	if len(events) == 0 {
 		return nil, errors.New("the journal holds no events")
 	}
 	p := runbook.Fold(events)
 	r := &runRecord{Steps: []runStep{}, Deviations: []runDeviation{}, Findings: []runFinding{}, Failures: []runFailure{}}
+	for _, o := range opts {
+		o(r)
+	}
 	r.summarize(p, events[0].Time)
 	idx := r.listSteps(p.Started, events)
 	r.walk(events, idx)

@@ -8,10 +8,11 @@ import (
 	"cmsrunbook/runbook"
 )
 
-// RunJSON writes the change record as one JSON object: summary, before,
-// after, outage, steps, deviations, findings and failures.
-func RunJSON(w io.Writer, events []runbook.Event) error {
-	r, err := buildRun(events)
+// RunJSON writes the change record as one JSON object: integrity (with
+// WithIntegrity), summary, before, after, outage, steps, deviations,
+// findings and failures.
+func RunJSON(w io.Writer, events []runbook.Event, opts ...RunOption) error {
+	r, err := buildRun(events, opts)
 	if err != nil {
 		return fmt.Errorf("change record: %w", err)
 	}

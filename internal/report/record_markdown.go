@@ -8,9 +8,10 @@ import (
 	"cmsrunbook/runbook"
 )
 
-// RunMarkdown writes the change record for the change board.
-func RunMarkdown(w io.Writer, events []runbook.Event) error {
-	r, err := buildRun(events)
+// RunMarkdown writes the change record for the change board. With
+// WithIntegrity, a journal that does not verify gets a warning at the top.
+func RunMarkdown(w io.Writer, events []runbook.Event, opts ...RunOption) error {
+	r, err := buildRun(events, opts)
 	if err != nil {
 		return fmt.Errorf("change record: %w", err)
 	}
@@ -35,6 +36,7 @@ func (r *runRecord) writeHeader(b *strings.Builder) {
 		goal = "Run"
 	}
 	fmt.Fprintf(b, "# Change record: %s on %s\n\n", goal, cluster)
+	r.writeIntegrityWarning(b)
 	b.WriteString("| | |\n|---|---|\n")
 	if r.beforeCluster != nil {
 		fmt.Fprintf(b, "| Cluster | %s |\n", mdCell(clusterLine(r.beforeCluster)))
@@ -54,6 +56,7 @@ func (r *runRecord) writeHeader(b *strings.Builder) {
 	default:
 		fmt.Fprintf(b, "| Plan digest | `%s` (**does not match the recorded plan**) |\n", s.Digest)
 	}
+	r.integrityRow(b)
 	r.writeTiming(b)
 	fmt.Fprintf(b, "| User-visible outage | %s |\n", mdCell(outageSummary(r)))
 	fmt.Fprintf(b, "| Steps | %s |\n\n", stepCounts(r))

@@ -111,14 +111,21 @@ func repeat(line string, n int) []string {
 }
 
 // testEnv is the session's outside world: scripted answers, buffers for
-// the output, and an environment that holds only the operator and, for
-// real clusters, the WinRM password.
+// the output, and an environment that holds only the operator, for real
+// clusters the WinRM password, and the state folder of the cluster locks.
 type testEnv struct {
 	env         session.Env
 	out, errOut *syncBuffer
 }
 
-func newEnv(in io.Reader) *testEnv {
+// newEnv is a session's outside world on an admin box of its own: its
+// cluster locks are nobody else's, so tests in parallel on one scenario
+// do not refuse each other.
+func newEnv(in io.Reader) *testEnv { return newEnvOn(in, newAdminBox()) }
+
+// newEnvOn is newEnv on an admin box of the test's (see newAdminBox):
+// sessions whose environments name the same box share its cluster locks.
+func newEnvOn(in io.Reader, box string) *testEnv {
 	te := &testEnv{out: &syncBuffer{}, errOut: &syncBuffer{}}
 	if in == nil {
 		in = strings.NewReader("")
@@ -129,6 +136,8 @@ func newEnv(in io.Reader) *testEnv {
 			return testPass
 		case "CMSRUNBOOK_OPERATOR":
 			return testOperator
+		case journal.StateDirEnv:
+			return box
 		}
 		return ""
 	}}

@@ -1,8 +1,11 @@
 package session
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -123,10 +126,34 @@ func openingEvents(start runbook.Event, findings []runbook.Finding) []runbook.Ev
 }
 
 // begin takes the cluster's lock and opens the journal (a new one, or the
-// interrupted run's for appending) and the line printer.
+// interrupted run's for appending) and the line printer. The lock is the
+// cluster's on this admin box, in the user's state folder (or
+// CMSRUNBOOK_STATE_DIR of the session's environment), wherever the journal
+// is; it records who runs, and which journal, for the run it refuses.
 func (s *Session) begin(jpath, cluster string, create bool, secrets ...string) error {
-	var err error
-	s.lock, err = journal.Lock(filepath.Dir(jpath), cluster)
+	dir := filepath.Dir(jpath)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		switch {
+		case err == nil:
+			return inputf("the journal's folder %s is not a folder", dir)
+		case errors.Is(err, fs.ErrNotExist):
+			return inputf("the journal's folder %s does not exist: create it or choose another --journal", dir)
+		}
+		return inputf("the journal's folder %s: %v", dir, err)
+	}
+	getenv := s.env.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	ldir, err := journal.LockDir(getenv)
+	if err != nil {
+		return fmt.Errorf("locking cluster %s: %w", cluster, err)
+	}
+	abs, err := filepath.Abs(jpath)
+	if err != nil {
+		abs = jpath
+	}
+	s.lock, err = journal.Lock(ldir, cluster, journal.Holder{User: Operator(getenv), Journal: abs})
 	if err != nil {
 		return err
 	}

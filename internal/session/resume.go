@@ -46,9 +46,17 @@ func OpenResume(ctx context.Context, env Env, spec ResumeSpec, view View) (*Sess
 	if err != nil {
 		return nil, badInput(err)
 	}
+	// A journal edited since the run wrote it must never drive a cluster
+	// (DESIGN section 11): refuse before anything is built or sent.
+	if err := rep.Integrity.Err(spec.Journal); err != nil {
+		return nil, badInput(fmt.Errorf("%w. Resume refuses a journal it cannot verify; nothing was sent to the cluster. The record can still be read: cmsrunbook report --journal %s", err, spec.Journal))
+	}
 	prog := runbook.Fold(rep.Events)
 	if prog.Started == nil {
 		return nil, inputf("%s: the journal has no run-started event; there is nothing to resume", spec.Journal)
+	}
+	if d := (&runbook.Plan{Steps: prog.Started.Plan}).Digest(); d != prog.Started.Digest {
+		return nil, badInput(fmt.Errorf("journal %s: the plan recorded in run-started does not match its digest (recorded %q, the plan hashes to %s): it is not the plan that was confirmed. Resume refuses it; nothing was sent to the cluster", spec.Journal, prog.Started.Digest, d))
 	}
 	if prog.IsFinished() && prog.Finished.Status == runbook.RunSucceeded {
 		return nil, &ErrFinished{Journal: spec.Journal, Status: prog.Finished.Status}

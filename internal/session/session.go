@@ -258,9 +258,12 @@ func (s *Session) execute(ctx context.Context) (Result, error) {
 // session closed, the input ended) and says how to resume; no
 // run-finished is written, so the run stays resumable.
 func (s *Session) interrupted(ctx context.Context, err error) (Result, error) {
-	why := err.Error()
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		why = cause.Error()
+	why := "interrupted"
+	switch cause := context.Cause(ctx); {
+	case errors.Is(err, headless.ErrInputClosed):
+		why = err.Error()
+	case cause != nil && !errors.Is(cause, context.Canceled):
+		why = cause.Error() // "interrupted by SIGHUP"
 	}
 	ev := runbook.Event{Event: runbook.EvRunInterrupted, Message: why, Time: engine.Stamp(s.clock.Now())}
 	if werr := s.emit(ev); werr != nil {

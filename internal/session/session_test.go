@@ -570,7 +570,7 @@ func TestOpenRefusals(t *testing.T) {
 	t.Run("resume of a real run with --yes", func(t *testing.T) {
 		jpath := filepath.Join(t.TempDir(), "real.jsonl")
 		writeJournal(t, jpath, runbook.Event{Event: runbook.EvRunStarted, Time: "2026-11-28T22:00:00.000Z",
-			Source: filepath.Join(t.TempDir(), "inventory.yaml"), Options: map[string]string{"mode": "real", "run-id": "r1"}})
+			Source: filepath.Join(t.TempDir(), "inventory.yaml"), Options: map[string]string{"mode": "real", "run-id": "r1"}, Digest: emptyPlanDigest})
 		_, err := session.OpenResume(ctx, newEnv(nil).env, session.ResumeSpec{Journal: jpath}, session.View{Headless: true, Yes: true, OnFailure: "abort"})
 		asInput(t, "OpenResume of a real run with --yes", err)
 	})
@@ -578,7 +578,7 @@ func TestOpenRefusals(t *testing.T) {
 	t.Run("resume of an unknown mode", func(t *testing.T) {
 		jpath := filepath.Join(t.TempDir(), "odd.jsonl")
 		writeJournal(t, jpath, runbook.Event{Event: runbook.EvRunStarted, Time: "2026-11-28T22:00:00.000Z",
-			Options: map[string]string{"mode": "carrier-pigeon"}})
+			Options: map[string]string{"mode": "carrier-pigeon"}, Digest: emptyPlanDigest})
 		_, err := session.OpenResume(ctx, newEnv(nil).env, session.ResumeSpec{Journal: jpath}, headless)
 		asInput(t, "OpenResume of an unknown mode", err)
 	})
@@ -607,8 +607,10 @@ func writeJournal(t *testing.T, path string, evs ...runbook.Event) {
 func TestOneRunPerCluster(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	// One admin box: its runs share the cluster locks.
+	box := newAdminBox()
 	view := session.View{Headless: true, Yes: true, OnFailure: "abort", Quiet: true}
-	first, err := openSim(newEnv(nil), "ccr-2003-sp2", filepath.Join(dir, "first.jsonl"), view)
+	first, err := openSim(newEnvOn(nil, box), "ccr-2003-sp2", filepath.Join(dir, "first.jsonl"), view)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -620,7 +622,7 @@ func TestOneRunPerCluster(t *testing.T) {
 	}()
 
 	second := filepath.Join(dir, "second.jsonl")
-	s, err := openSim(newEnv(nil), "ccr-2003-sp2", second, view)
+	s, err := openSim(newEnvOn(nil, box), "ccr-2003-sp2", second, view)
 	if err == nil {
 		s.Close()
 		t.Fatal("a second session on the same cluster was opened while the first is open")
@@ -632,14 +634,14 @@ func TestOneRunPerCluster(t *testing.T) {
 		t.Error("the refused session created its journal")
 	}
 	// The lock is the cluster's, whatever the scenario.
-	if s, err := openSim(newEnv(nil), "scc-3node-sp2", filepath.Join(dir, "scc.jsonl"), view); !errors.Is(err, journal.ErrLocked) {
+	if s, err := openSim(newEnvOn(nil, box), "scc-3node-sp2", filepath.Join(dir, "scc.jsonl"), view); !errors.Is(err, journal.ErrLocked) {
 		if err == nil {
 			s.Close()
 		}
 		t.Errorf("another scenario on cluster EXCLUS01: %v, want the lock's error", err)
 	}
 	// Another cluster is not held by it.
-	other, err := openSim(newEnv(nil), "scc-8node-2cms-sp3", filepath.Join(dir, "other.jsonl"), view)
+	other, err := openSim(newEnvOn(nil, box), "scc-8node-2cms-sp3", filepath.Join(dir, "other.jsonl"), view)
 	if err != nil {
 		t.Errorf("a session on cluster EXSCC01 was refused: %v", err)
 	} else {
@@ -648,7 +650,7 @@ func TestOneRunPerCluster(t *testing.T) {
 
 	first.Close()
 	closed = true
-	again, err := openSim(newEnv(nil), "ccr-2003-sp2", second, view)
+	again, err := openSim(newEnvOn(nil, box), "ccr-2003-sp2", second, view)
 	if err != nil {
 		t.Fatalf("after Close, OpenSim on the same cluster: %v", err)
 	}
@@ -666,7 +668,9 @@ func TestResumeWhileOpenIsRefused(t *testing.T) {
 	jpath := filepath.Join(t.TempDir(), "sim.jsonl")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // interrupted at the first prompt
-	te := newEnv(nil)
+	// One admin box: its runs share the cluster locks.
+	box := newAdminBox()
+	te := newEnvOn(nil, box)
 	s, err := openSim(te, "ccr-2003-sp2", jpath, headless)
 	if err != nil {
 		t.Fatal(err)
@@ -676,7 +680,7 @@ func TestResumeWhileOpenIsRefused(t *testing.T) {
 		t.Fatalf("result %d, %v, want Interrupted\n%s", res, err, te.dump())
 	}
 	before, _ := os.ReadFile(jpath)
-	if r, err := session.OpenResume(context.Background(), newEnv(nil).env, session.ResumeSpec{Journal: jpath}, headless); !errors.Is(err, journal.ErrLocked) {
+	if r, err := session.OpenResume(context.Background(), newEnvOn(nil, box).env, session.ResumeSpec{Journal: jpath}, headless); !errors.Is(err, journal.ErrLocked) {
 		if err == nil {
 			r.Close()
 		}
@@ -686,7 +690,7 @@ func TestResumeWhileOpenIsRefused(t *testing.T) {
 		t.Error("the refused resume changed the journal")
 	}
 	s.Close()
-	te2 := newEnv(nil)
+	te2 := newEnvOn(nil, box)
 	r, err := session.OpenResume(context.Background(), te2.env, session.ResumeSpec{Journal: jpath},
 		session.View{Headless: true, Yes: true, OnFailure: "abort", Quiet: true})
 	if got := run(t, context.Background(), r, err, te2); got != session.Done {

@@ -15,6 +15,11 @@ const (
 	faultGroupMove   = config.FaultGroupMoveFails
 	faultDrop        = config.FaultConnectionDrop
 	faultAuth        = config.FaultAuthFailure
+	// faultSetupAfterCopy and faultUpgradeCMSPartial are the failures that
+	// leave the world half-done: new binaries not configured, a CMS
+	// upgraded with a database dismounted.
+	faultSetupAfterCopy    = config.FaultSetupFailsAfterCopy
+	faultUpgradeCMSPartial = config.FaultUpgradeCMSPartiallyOnline
 )
 
 // faultState counts how often a scenario fault has fired.

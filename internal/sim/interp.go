@@ -276,7 +276,7 @@ func (x *interp) shutdown(args []string) {
 		n.epoch++
 		epoch := n.epoch
 		n.shutdownAt = time.Time{}
-		n.reachable, n.joining = false, false
+		n.reachable, n.joining, n.waitQuorum = false, false, false
 		for _, p := range n.live {
 			p.kill(s.clk.now)
 		}

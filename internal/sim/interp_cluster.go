@@ -78,6 +78,8 @@ func (x *interp) cluster(args []string) {
 		x.clusterGroup(args[1:])
 	case "res", "resource":
 		x.clusterRes(args[1:])
+	case "/quorum", "/quorumresource", "/quorumres":
+		x.clusterQuorum()
 	case "/ver", "/version":
 		os := "Windows Server 2003"
 		if x.n.os.Family == runbook.Windows2008 {
@@ -397,6 +399,9 @@ func (w *world) resources() []resRow {
 					rs = "Failed"
 				}
 			}
+			if w.witnessResourceFailed(r) {
+				rs = "Failed"
+			}
 			out = append(out, resRow{r, g, rs})
 		}
 		for _, db := range g.dbs {
@@ -417,6 +422,10 @@ func (w *world) resources() []resRow {
 
 func (x *interp) clusterRes(args []string) {
 	names, opts, bad := splitArgs(args)
+	if len(names) == 1 && len(opts) == 1 && abbrev(opts[0][0], "priv", "privproperties") {
+		x.resPrivate(names[0])
+		return
+	}
 	if bad || len(opts) > 1 || len(opts) == 1 && !abbrev(opts[0][0], "stat", "status") {
 		x.sysErr(errInvalidParameter)
 		return
@@ -439,6 +448,46 @@ func (x *interp) clusterRes(args []string) {
 	x.print(title, "", resHeader, resRule)
 	for _, r := range rows {
 		x.print(resLine(r.name, r.g.name, r.g.owner, r.state))
+	}
+	x.print("")
+	x.exit(0)
+}
+
+// clusterQuorum is `cluster /quorum`: the quorum resource. (The layout is
+// modelled on cluster.exe's other listings; no capture of it was found.)
+func (x *interp) clusterQuorum() {
+	w := &x.s.w
+	name, _ := w.quorumResource()
+	if name == "" {
+		name = "(none: node majority)"
+	}
+	x.print(fmt.Sprintf("Listing quorum configuration for cluster '%s':", w.name), "",
+		"Quorum Resource Name            Path                            Max Log Size",
+		"------------------------------- ------------------------------- ------------",
+		fmt.Sprintf("%-31s %-31s %d (0x%x)", name, `C:\WINDOWS\Cluster\`, 4096, 4096), "")
+	x.exit(0)
+}
+
+// resPrivate is `cluster res NAME /priv`: the private properties. Only the
+// majority node set has any the runbook cares about: its file share witness
+// (MNSFileShare, KB 921181), empty when it has none.
+func (x *interp) resPrivate(name string) {
+	w := &x.s.w
+	var found bool
+	for _, r := range w.resources() {
+		found = found || eq(r.name, name)
+	}
+	if !found {
+		x.sysErr(errResourceNotFound)
+		return
+	}
+	x.print(fmt.Sprintf("Listing private properties for '%s':", name), "",
+		"T  Resource             Name                           Value",
+		"-- -------------------- ------------------------------ -----------------------")
+	if rn, typ := w.quorumResource(); eq(rn, name) && typ == "Majority Node Set" {
+		x.print(fmt.Sprintf("S  %-20s %-30s %s", name, "MNSFileShare", w.fileShareWitness()),
+			fmt.Sprintf("D  %-20s %-30s %s", name, "MNSFileShareCheckInterval", "240 (0xf0)"),
+			fmt.Sprintf("D  %-20s %-30s %s", name, "MNSFileShareDelay", "4 (0x4)"))
 	}
 	x.print("")
 	x.exit(0)

@@ -280,8 +280,11 @@ func (x *interp) startCMS(c *psCall) *psError {
 		g.op++
 		g.state = runbook.GroupFailed
 		why := fmt.Sprintf("The Exchange binaries on node '%s' (%s) do not match the version of the clustered mailbox server (%s). Run Setup.com /upgradecms on '%s'.", owner.name, adminVersion(owner.build), adminVersion(g.build), owner.name)
-		if g.broken {
+		switch {
+		case g.broken:
 			why = "The clustered mailbox server's version is older than the Exchange binaries on every node of the cluster, so no node can run it; /upgradecms was skipped before the last node was upgraded."
+		case owner.watermark != "":
+			why = fmt.Sprintf("Setup did not finish on node '%s': its Mailbox role is not configured. Run Setup.com /mode:upgrade on '%s' to finish it.", owner.name, owner.name)
 		}
 		return &psError{c, fmt.Sprintf("Clustered mailbox server '%s' failed to come online: resource 'Exchange Information Store Instance (%s)' failed. %s", g.name, g.name, why)}
 	}

@@ -124,7 +124,19 @@ func upgradePassive(t *testing.T, s *Sim) {
 	if _, st := job(t, s, "EXNODE02", runbook.KindSetupUpgrade, runbook.SetupUpgradeCommand(`D:\Exchange2007SP2`), "up2"); st.ExitCode != 0 {
 		t.Fatalf("setup on EXNODE02: %+v", st)
 	}
+	rebootAndWait(t, s, "EXNODE02") // Setup leaves a restart pending
 	expectOK(t, console(t, s, "EXNODE02", "cluster node EXNODE02 /resume"))
+}
+
+// rebootAndWait restarts a node and waits until its Cluster service is back.
+func rebootAndWait(t *testing.T, s *Sim, node string) {
+	t.Helper()
+	boot := snapFact(s, node).BootID
+	expectOK(t, console(t, s, node, runbook.RebootCommand("test")))
+	waitFor(t, s, 30*time.Minute, node+" back from its restart", func(o runbook.Observation) bool {
+		f := o.Fact(node)
+		return f.Reachable && f.ClusterService && f.BootID != boot
+	})
 }
 
 func TestUpgradeCMSSkippedBreaksTheCMS(t *testing.T) {
@@ -189,7 +201,9 @@ func TestUpgradeCMSRules(t *testing.T) {
 }
 
 func TestMoveCMSRefusedWhileReplicationLags(t *testing.T) {
-	s := newSim(t, "fault-move-refused") // queues 48/135 at the start
+	sc := load(t, "fault-move-refused")
+	sc.Cluster.Replication = runbook.Replication{Healthy: true, CopyQueue: 48, ReplayQueue: 135}
+	s := New(sc, Options{Seed: 1})
 	r := console(t, s, "EXNODE01", runbook.MoveCMSCommand("EXCMS01", "EXNODE02", "x"))
 	if r.exit != 1 || !strings.Contains(r.out, "CopyQueueLength 48 and ReplayQueueLength 135") {
 		t.Errorf("move with long queues:\n%s", r)

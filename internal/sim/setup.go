@@ -176,13 +176,21 @@ func (x *interp) restartClusterService(at, down time.Duration) {
 	})
 }
 
+// setupPendingRestart is the prerequisite failure of a node with a restart
+// pending (TechNet cc164360 gives the rule's text; the console's own
+// wording of it was not captured).
+const setupPendingRestart = "Microsoft Exchange Server setup cannot continue because a restart from a previous installation or update is pending. Restart the computer, then run Setup again."
+
 // setupUpgrade is Setup.com /mode:upgrade: the node's binaries go to the
-// media's service pack. It refuses on a node that runs a CMS; it restarts
-// the Cluster service part way (groups the node owns fail over); and when
-// it leaves a CMS older than every node, that CMS breaks.
+// media's service pack. It refuses on a node that runs a CMS or has a
+// restart pending; it restarts the Cluster service part way (groups the
+// node owns fail over); it sets its watermark once the new binaries are
+// copied and clears it only when every role is configured; and when it
+// leaves a CMS older than every node, that CMS breaks. A node whose last
+// Setup left its watermark is resumed, whatever its file version.
 func (x *interp) setupUpgrade(media string, target runbook.Build) {
 	s, n := x.s, x.n
-	if n.build.AtLeast(target) {
+	if n.build.AtLeast(target) && n.watermark == "" {
 		x.setupRefused("Mailbox Role Checks", false, fmt.Sprintf("The installed version of Exchange Server 2007 on this computer (%s) is the same as or later than the version of this Setup (%s). There is nothing to upgrade.", adminVersion(n.build), adminVersion(target)))
 		return
 	}
@@ -190,8 +198,13 @@ func (x *interp) setupUpgrade(media string, target runbook.Build) {
 		x.setupRefused("Mailbox Role Checks", true, fmt.Sprintf("The clustered mailbox server '%s' is running on this node. Move it to a passive node with Move-ClusteredMailboxServer (or stop it and move it) before you upgrade this node.", g.name))
 		return
 	}
+	if n.pending {
+		x.setupRefused("Mailbox Role Checks", true, setupPendingRestart)
+		return
+	}
 	d := s.timing.SetupUpgrade
 	fail := x.fails(faultSetup)
+	afterCopy := !fail && x.fails(faultSetupAfterCopy)
 	x.print(setupWelcome)
 	x.at(d, 0.005)
 	x.print(setupPreparing)
@@ -203,15 +216,31 @@ func (x *interp) setupUpgrade(media string, target runbook.Build) {
 	for _, st := range []struct {
 		name string
 		at   float64
-	}{{"Preparing Setup", 0.09}, {"Removing Exchange Files", 0.28}, {"Preparing Files", 0.33}, {"Copying Exchange files", 0.58}} {
+	}{{"Preparing Setup", 0.09}, {"Removing Exchange Files", 0.28}, {"Preparing Files", 0.33}} {
 		x.at(d, st.at)
 		x.print(dotted(st.name, "COMPLETED"))
 	}
 	if fail {
-		x.at(d, 0.75)
-		x.setupFailed("Mailbox Server Role", media)
+		// The MSI rolls back: the node keeps its old binaries.
+		x.at(d, 0.45)
+		x.setupFailed("Copying Exchange files", fmt.Sprintf("Installing product %s\\exchangeserver.msi failed. Fatal error during installation. Error code is 1603.", strings.TrimRight(media, `\`)))
 		return
 	}
+	x.at(d, 0.58)
+	x.print(dotted("Copying Exchange files", "COMPLETED"))
+	s.effect(x.p, x.t, func() { n.files, n.watermark = target, "MailboxRole" })
+	if afterCopy {
+		x.at(d, 0.75)
+		x.setupFailed("Mailbox Server Role", "Service 'MSExchangeIS' failed to reach status 'Running' on this server.")
+		return
+	}
+	x.setupConfigured(d, target)
+}
+
+// setupConfigured is the end of a /mode:upgrade that works: the roles are
+// configured, the watermark goes, a reboot is pending.
+func (x *interp) setupConfigured(d time.Duration, target runbook.Build) {
+	s, n := x.s, x.n
 	x.at(d, 0.90)
 	x.print(dotted("Mailbox Server Role", "COMPLETED"))
 	x.at(d, 0.96)
@@ -222,7 +251,7 @@ func (x *interp) setupUpgrade(media string, target runbook.Build) {
 	x.printWrapped(setupReboot)
 	x.print(setupSuccess)
 	s.effect(x.p, x.t, func() {
-		n.build = target
+		n.build, n.files, n.watermark = target, target, ""
 		n.pending = true
 		s.markBrokenCMSs()
 	})
@@ -243,15 +272,24 @@ func (x *interp) upgradeCMS(media string, target runbook.Build) {
 	case g.broken:
 		x.setupRefused(check, false, fmt.Sprintf("The clustered mailbox server '%s' cannot be upgraded: its configuration is from an earlier version of Exchange Server 2007 than every node of the cluster, so it cannot be started. (Every node was upgraded before /upgradecms ran; see HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\v8.0\\CMS.)", g.name))
 		return
+	case n.watermark != "":
+		// Simulated wording: Setup resumes only the operation its
+		// watermark records.
+		x.setupRefused(check, false, fmt.Sprintf("A previous Setup on this computer did not finish (Watermark and Action values under HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\v8.0\\%s). Run Setup.com /mode:upgrade again to finish it, then run /upgradecms.", n.watermark))
+		return
 	case !n.build.AtLeast(target):
 		x.setupRefused(check, false, fmt.Sprintf("The Exchange binaries on this computer (%s) are older than this Setup (%s). Run Setup.com /mode:upgrade on this node, restart it, then run /upgradecms.", adminVersion(n.build), adminVersion(target)))
 		return
 	case g.build.AtLeast(target):
 		x.setupRefused(check, false, fmt.Sprintf("The clustered mailbox server '%s' is already at %s. There is nothing to upgrade.", g.name, adminVersion(g.build)))
 		return
+	case n.pending:
+		x.setupRefused(check, false, setupPendingRestart)
+		return
 	}
 	d := s.timing.UpgradeCMS
 	fail := x.fails(faultSetup)
+	partial := !fail && x.fails(faultUpgradeCMSPartial)
 	x.print(setupWelcome)
 	x.at(d, 0.01)
 	x.print(setupPreparing, setupPrereq)
@@ -272,7 +310,7 @@ func (x *interp) upgradeCMS(media string, target runbook.Build) {
 	x.print(dotted("Stopping Clustered Mailbox Server", "COMPLETED"))
 	if fail {
 		x.at(d, 0.70)
-		x.setupFailed("Upgrading Clustered Mailbox Server", media)
+		x.setupFailed("Upgrading Clustered Mailbox Server", fmt.Sprintf("Installing product %s\\exchangeserver.msi failed. Fatal error during installation. Error code is 1603.", strings.TrimRight(media, `\`)))
 		return
 	}
 	x.at(d, 0.80)
@@ -280,6 +318,11 @@ func (x *interp) upgradeCMS(media string, target runbook.Build) {
 	upgraded := x.t
 	s.effect(x.p, upgraded, func() {
 		g.build = target
+		if partial {
+			// A database the upgraded instance does not mount: Setup
+			// reports success, the CMS comes back Partially Online.
+			g.dbs[len(g.dbs)-1].stuck = true
+		}
 		s.bringOnline(g, time.Duration(float64(d)*0.17))
 	})
 	x.at(d, 0.97)
@@ -382,12 +425,13 @@ func (x *interp) hotfix(prog string, args []string, wusa bool) {
 	x.exit(3010)
 }
 
-// setupFailed prints the end of a Setup.com run whose MSI failed with 1603,
-// in the shape of the real transcripts, and exits 1.
-func (x *interp) setupFailed(phase, media string) {
+// setupFailed prints the end of a Setup.com run whose step failed with
+// the error text given, in the shape of the real transcripts (the step
+// FAILED, the error indented five spaces, the two verdict lines, wrapped
+// at 80 columns), and exits 1.
+func (x *interp) setupFailed(phase, why string) {
 	x.print(dotted(phase, "FAILED"))
-	x.printWrapped(fmt.Sprintf("     Installing product %s\\exchangeserver.msi failed. Fatal error during installation. Error code is 1603.", strings.TrimRight(media, `\`)),
-		setupNotDone)
+	x.printWrapped("     "+why, setupNotDone)
 	x.print(setupError)
 	x.exit(1)
 }

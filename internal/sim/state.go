@@ -16,8 +16,11 @@ import (
 // rebuilds it exactly. Only calls that change something are recorded:
 // commands and jobs started, and faults that fired outside a command.
 
-// stateVersion guards against restoring a save of another layout.
-const stateVersion = 1
+// stateVersion guards against restoring a save of another layout, or of
+// a world whose rules have changed since (2: Setup refuses with a restart
+// pending and leaves a watermark; quorum; a Failed copy stays Failed), as
+// replaying its calls under other rules would rebuild another world.
+const stateVersion = 2
 
 type savedState struct {
 	Version int       `json:"version"`

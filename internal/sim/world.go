@@ -21,22 +21,33 @@ type world struct {
 	nodes  []*node
 	groups []*group
 	repl   replication
+	quorum quorum
 }
 
 // node is one cluster member. The state cluster.exe shows is derived from
 // the facts (OS up, Cluster service running, paused flag), because a pause
 // is a property of the membership that survives a reboot.
 type node struct {
-	name      string
-	id        int
-	os        runbook.OS
+	name string
+	id   int
+	os   runbook.OS
+	// build is what Setup last finished configuring (the roles'
+	// ConfiguredVersion), which discovery reports; files is the version
+	// of the Exchange binaries (ExSetup.exe). They differ only while a
+	// Setup that copied new binaries has not finished: then watermark
+	// names the role key holding Setup's Watermark and Action values.
 	build     runbook.Build
+	files     runbook.Build
+	watermark string
 	paused    bool
 	reachable bool // the OS answers (WinRM)
 	clussvc   bool // the Cluster service runs
 	joining   bool // the Cluster service is starting after a boot
-	bootTime  time.Time
-	pending   bool
+	// waitQuorum: the Cluster service stopped because the cluster lost
+	// quorum; it starts again as soon as quorum is back.
+	waitQuorum bool
+	bootTime   time.Time
+	pending    bool
 	// epoch counts shutdowns, so events of an earlier boot (a Cluster
 	// service restart scheduled by an install) do not touch the new one.
 	epoch       int
@@ -83,6 +94,9 @@ type group struct {
 	// restore: the group went offline because its node went down with
 	// nowhere to fail over; it comes back when the node does.
 	restore bool
+	// witnessDown: the group holds the witness resource (a 2008 File
+	// Share Witness, a quorum disk) and that resource has failed.
+	witnessDown bool
 }
 
 // database is a mailbox database of a CMS, one per storage group.
@@ -95,6 +109,9 @@ type database struct {
 }
 
 func (g *group) displayState() runbook.GroupState {
+	if g.witnessDown && g.state == runbook.GroupOnline {
+		return runbook.GroupPartiallyOnline
+	}
 	if g.cms && g.state == runbook.GroupOnline {
 		for _, d := range g.dbs {
 			if !d.mounted {
@@ -116,10 +133,15 @@ type replication struct {
 }
 
 // at returns the status at time t: queues drained by the catch-up time,
-// healthy once drained or while both queues are near zero.
+// healthy once drained or while both queues are near zero. A copy that is
+// not healthy (Failed, Suspended) does not copy at all: it stays as it is
+// until someone reseeds or resumes it, however long one waits.
 func (r replication) at(t time.Time) (healthy bool, copyQ, replayQ int) {
 	if !r.enabled {
 		return true, 0, 0
+	}
+	if !r.healthy {
+		return false, r.copy, r.replay
 	}
 	el := t.Sub(r.drainStart)
 	if r.drainDur <= 0 || el >= r.drainDur {
@@ -154,7 +176,7 @@ func (s *Sim) buildWorld(sc *config.Scenario) world {
 			os = c.OS
 		}
 		nd := &node{
-			name: n.Name, id: i + 1, os: os, build: n.Build, pending: n.Pending,
+			name: n.Name, id: i + 1, os: os, build: n.Build, files: n.Build, pending: n.Pending,
 			reachable: true, clussvc: true, jobs: map[string]*proc{},
 			// Servers were last booted at some point in the past weeks.
 			bootTime: Epoch.Add(-time.Duration(7*24+s.rng.IntN(21*24)) * time.Hour).Add(-time.Duration(s.rng.IntN(3600)) * time.Second),
@@ -168,8 +190,17 @@ func (s *Sim) buildWorld(sc *config.Scenario) world {
 			nd.clussvc, nd.joining = false, true
 			s.after(2*time.Minute, func() { nd.joining, nd.clussvc = false, true; s.nodeJoined(nd) })
 		}
+		if n.SetupIncomplete {
+			// An earlier Setup copied the goal's binaries and stopped
+			// before it configured the Mailbox role.
+			nd.watermark = "MailboxRole"
+			if t := sc.Options.Goal.TargetBuild(); t.Compare(nd.files) > 0 {
+				nd.files = t
+			}
+		}
 		w.nodes = append(w.nodes, nd)
 	}
+	w.quorum = quorum{model: c.Quorum.Model, witness: c.Quorum.Witness}
 	for _, g := range c.Groups {
 		gr := &group{name: g.Name, owner: g.Owner, state: g.State, cms: g.CMS, build: g.Build}
 		if gr.cms {
@@ -199,11 +230,11 @@ func (s *Sim) buildWorld(sc *config.Scenario) world {
 				}
 			}
 		} else if strings.EqualFold(g.Name, "Cluster Group") {
-			quorum := "Majority Node Set"
-			if c.OS.Family == runbook.Windows2008 {
-				quorum = "File Share Witness"
+			gr.resources = []string{"Cluster IP Address", "Cluster Name"}
+			if name, _ := w.quorumResource(); name != "" {
+				gr.resources = append(gr.resources, name)
+				gr.witnessDown = w.witnessResourceFailed(name)
 			}
-			gr.resources = []string{"Cluster IP Address", "Cluster Name", quorum}
 		} else {
 			gr.resources = []string{g.Name}
 		}
@@ -328,10 +359,11 @@ func (s *Sim) bringOnline(g *group, d time.Duration) {
 }
 
 // cmsCanRun reports whether a CMS can start on a node: the node's Exchange
-// binaries must be of the CMS's service pack.
+// binaries must be of the CMS's service pack, and configured (a node whose
+// Setup left its watermark has no working Mailbox role).
 func (s *Sim) cmsCanRun(g *group, node string) bool {
 	n := s.w.node(node)
-	return n != nil && !g.broken && n.build.ServicePack() == g.build.ServicePack()
+	return n != nil && !g.broken && n.watermark == "" && n.build.ServicePack() == g.build.ServicePack()
 }
 
 // failOver moves every group a node owns to another node that can host
@@ -374,18 +406,28 @@ func (s *Sim) failOver(from *node) {
 }
 
 // stopClusterService stops a node's Cluster service (an install restarting
-// it, or a shutdown); its groups fail over.
+// it, or a shutdown); its groups fail over, unless the cluster has just
+// lost quorum, which takes every group down.
 func (s *Sim) stopClusterService(n *node) {
 	if !n.clussvc {
 		return
 	}
 	n.clussvc = false
+	if !s.hasQuorum(false) {
+		s.loseQuorum()
+		return
+	}
 	s.failOver(n)
 }
 
 // nodeJoined runs when a node's Cluster service is back: groups that went
-// offline with it come back on it.
+// offline with it come back on it. Without quorum the service waits, and
+// the node that brings quorum back starts every waiting one.
 func (s *Sim) nodeJoined(n *node) {
+	if s.w.quorum.lost {
+		s.joinWithoutQuorum(n)
+		return
+	}
 	for _, g := range s.w.owned(n.name) {
 		if g.restore {
 			s.bringOnline(g, s.timing.GroupMove)
@@ -427,7 +469,7 @@ func (s *Sim) observation() runbook.Observation {
 	}
 	facts := map[string]runbook.NodeFacts{}
 	for _, n := range s.w.nodes {
-		c.Nodes = append(c.Nodes, runbook.Node{Name: n.name, State: n.state(), OS: n.os, Build: n.build, Pending: n.pending})
+		c.Nodes = append(c.Nodes, runbook.Node{Name: n.name, State: n.state(), OS: n.os, Build: n.build, Pending: n.pending, SetupIncomplete: n.watermark != ""})
 		facts[strings.ToUpper(n.name)] = runbook.NodeFacts{Reachable: n.reachable, ClusterService: n.reachable && n.clussvc, BootID: n.bootID()}
 	}
 	for _, g := range s.w.groups {
@@ -441,6 +483,7 @@ func (s *Sim) observation() runbook.Observation {
 		h, cq, rq := s.replicationNow()
 		c.Replication = runbook.Replication{Healthy: h, CopyQueue: cq, ReplayQueue: rq}
 	}
+	c.Quorum = runbook.Quorum{Model: s.w.quorum.model, Witness: s.w.quorum.witness}
 	return runbook.Observation{Cluster: c, Facts: facts}
 }
 

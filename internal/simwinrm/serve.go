@@ -96,6 +96,15 @@ func (sv *Served) WriteInventory(path string, sc *config.Scenario, o InventoryOp
 	if opts.MoveBack {
 		b.WriteString("move_back: true\n")
 	}
+	if q := sc.Cluster.Quorum; q.Model != "" {
+		// What the engineer knows and WMI may not tell (a 2003 file
+		// share witness has no state of its own there).
+		if q.Witness != "" {
+			fmt.Fprintf(&b, "quorum: {model: %s, witness: %s}\n", q.Model, q.Witness)
+		} else {
+			fmt.Fprintf(&b, "quorum: {model: %s}\n", q.Model)
+		}
+	}
 	if m := sc.Cluster.Management; m != nil {
 		fmt.Fprintf(&b, "management_host: {os: %s, exchange_tools: %s}\n", m.OS.Family, m.Tools)
 	}

@@ -134,7 +134,9 @@ func (b *Backend) Exec(ctx context.Context, node, command string, args []string,
 		s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(script), "$ProgressPreference = 'SilentlyContinue';"))
 		return x.result(b.sim.ConsoleIn(ctx, node, runbook.ShellPowerShell, s, x.lineOut))
 	case remote.ScriptDiscoverNode:
-		return x.discoverNode(ps.Params["Cluster"] == "1")
+		return x.discoverNode()
+	case remote.ScriptDiscoverCluster:
+		return x.discoverCluster()
 	case remote.ScriptDiscoverExchange:
 		return x.discoverExchange(strings.Split(ps.Params["Cms"], ","))
 	case remote.ScriptCmdlet:
@@ -238,21 +240,17 @@ func dmtf(boot string) string {
 	return t.UTC().Format("20060102150405") + ".000000+000"
 }
 
-// discoverNode prints what assets/scripts/discover-node.ps1 prints. The
-// cluster part reads the world through Observe, as the in-process engine
-// does, so a scenario's auth-failure on discovery fires here too.
-func (x *execution) discoverNode(cluster bool) (int, error) {
+// discoverNode prints what assets/scripts/discover-node.ps1 prints: the
+// node's own facts, with the Exchange file version and role keys from the
+// simulated registry (a Setup that stopped part way shows there exactly
+// as on a real node: a new file version, the old configured version, a
+// Watermark and an Action).
+func (x *execution) discoverNode() (int, error) {
 	obs := x.b.sim.Snapshot()
-	if cluster {
-		o, err := x.b.sim.Observe(x.ctx)
-		if err != nil {
-			return x.result(runbook.ExecResult{}, err)
-		}
-		obs = o
-	}
 	c := &obs.Cluster
 	n := c.Node(x.node)
-	if n == nil {
+	reg, ok := x.b.sim.Registry(x.node)
+	if n == nil || !ok {
 		x.eprint("not a node of the simulated cluster")
 		return 1, nil
 	}
@@ -261,22 +259,40 @@ func (x *execution) discoverNode(cluster bool) (int, error) {
 	x.print("host", n.Name)
 	x.print("os", osVersion(os.Family), strconv.Itoa(os.SP), dmtf(f.BootID))
 	x.print("cp", "437")
-	svc := "0"
-	if f.ClusterService {
-		svc = "1"
+	x.print("clussvc", boolNum(f.ClusterService))
+	files := ""
+	if !reg.FileVersion.IsZero() {
+		files = reg.FileVersion.String()
 	}
-	x.print("clussvc", svc)
-	build := ""
-	if !n.Build.IsZero() {
-		build = n.Build.String()
+	x.print("exchange", files)
+	for _, k := range reg.Roles {
+		x.print("role", k.Name, k.ConfiguredVersion.String(), k.Watermark, k.Action)
 	}
-	x.print("exchange", build)
 	if n.Pending {
 		x.print("pending", "1", "PendingFileRenameOperations")
 	} else {
 		x.print("pending", "0", "")
 	}
-	if !cluster || !f.ClusterService {
+	return 0, nil
+}
+
+// discoverCluster prints what assets/scripts/discover-cluster.ps1 prints:
+// nothing on a node whose Cluster service is not running, else the
+// cluster's nodes, groups and quorum resource. It reads the world through
+// Observe, as the in-process engine does, so a scenario's auth-failure on
+// discovery fires here too.
+func (x *execution) discoverCluster() (int, error) {
+	obs, err := x.b.sim.Observe(x.ctx)
+	if err != nil {
+		return x.result(runbook.ExecResult{}, err)
+	}
+	c := &obs.Cluster
+	n := c.Node(x.node)
+	if n == nil {
+		x.eprint("not a node of the simulated cluster")
+		return 1, nil
+	}
+	if !obs.Fact(n.Name).ClusterService {
 		return 0, nil
 	}
 	x.print("cluster", c.Name)
@@ -284,12 +300,10 @@ func (x *execution) discoverNode(cluster bool) (int, error) {
 		x.print("node", m.Name, m.State.WMI())
 	}
 	for _, g := range c.Groups {
-		cms := "0"
-		if g.CMS {
-			cms = "1"
-		}
-		x.print("group", g.Name, g.State.WMI(), g.Owner, cms)
+		x.print("group", g.Name, g.State.WMI(), g.Owner, boolNum(g.CMS))
 	}
+	q := x.b.sim.QuorumResource()
+	x.print("quorum", q.Type, q.State, q.Share, q.Witness)
 	return 0, nil
 }
 

@@ -66,7 +66,7 @@ func Unmet(s Step, now *Observation, before *Observation, o Options) []string {
 		switch {
 		case !f.Reachable:
 			out = append(out, s.Node+" does not answer")
-		case before == nil || f.BootID == before.Fact(s.Node).BootID:
+		case before == nil || !BootChanged(before.Fact(s.Node).BootID, f.BootID):
 			out = append(out, s.Node+" has not restarted (same boot time)")
 		case !f.ClusterService:
 			out = append(out, s.Node+"'s Cluster service does not answer")

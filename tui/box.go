@@ -99,13 +99,35 @@ func overlay(base []string, dlg []string, x, y int) []string {
 	return out
 }
 
-// wrap breaks text to width w (words first, hard breaks for long words
-// such as a quoted path), returning lines.
+// wrap breaks text to width w at spaces only (never at a hyphen, so
+// "Get-ClusteredMailboxServerStatus" or "-not" stays whole); a single
+// word longer than the line, such as a quoted path, is broken hard.
 func wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
-	return strings.Split(ansi.Wrap(s, w, " "), "\n")
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		cur, cw := "", 0
+		for _, word := range strings.Split(para, " ") {
+			ww := ansi.StringWidth(word)
+			switch {
+			case cw > 0 && cw+1+ww <= w:
+				cur, cw = cur+" "+word, cw+1+ww
+				continue
+			case cw > 0 || cur != "":
+				out = append(out, cur)
+			}
+			cur, cw = word, ww
+			for cw > w {
+				out = append(out, ansi.Truncate(cur, w, ""))
+				cur = ansi.TruncateLeft(cur, w, "")
+				cw = ansi.StringWidth(cur)
+			}
+		}
+		out = append(out, cur)
+	}
+	return out
 }
 
 // dialogBox frames dialog content: a full border with a title, width w,
@@ -155,4 +177,59 @@ func keyHint(st Styles, pairs ...string) string {
 		b.WriteString(pairs[i+1])
 	}
 	return b.String()
+}
+
+// scrollBox is a dialog whose body scrolls (with "more" markers) above a
+// footer that always shows (a key hint, a typed input). The body gets
+// every row the footer and the border leave.
+func scrollBox(lk look, sc *scroller, title string, body, footer []string, w, h int, danger bool) []string {
+	room := max(h-2-len(footer), 1)
+	lines := append(sc.view(lk, body, room), footer...)
+	return dialogBox(lk.st, lk.g, title, lines, w, h, danger)
+}
+
+// scrollHint is a panel's footer: how to scroll, then its own keys.
+func scrollHint(lk look, pairs ...string) string {
+	arrows := "↑↓ pgup/pgdn"
+	if lk.g.Ellipsis == ASCIIGlyphs.Ellipsis {
+		arrows = "up/dn pgup/pgdn"
+	}
+	return keyHint(lk.st, append([]string{arrows, "scroll"}, pairs...)...)
+}
+
+// wrapCommand breaks a command for display at spaces only, never inside
+// a word or at a hyphen (Get-ClusteredMailboxServerStatus stays whole,
+// so it can be copied). Continuation lines start with g.Cont. A single
+// word longer than the width is cut with the ellipsis.
+func wrapCommand(s string, w int, g Glyphs) []string {
+	if w <= 4 {
+		return []string{fit(s, max(w, 1), g)}
+	}
+	var out []string
+	cur := ""
+	limit := w
+	for _, word := range strings.Split(s, " ") {
+		switch {
+		case cur == "":
+			cur = word
+		case ansi.StringWidth(cur)+1+ansi.StringWidth(word) <= limit:
+			cur += " " + word
+		default:
+			out = append(out, cutWord(cur, limit, g))
+			cur = word
+			limit = w - ansi.StringWidth(g.Cont) - 1
+		}
+	}
+	out = append(out, cutWord(cur, limit, g))
+	for i := 1; i < len(out); i++ {
+		out[i] = g.Cont + " " + out[i]
+	}
+	return out
+}
+
+func cutWord(s string, w int, g Glyphs) string {
+	if ansi.StringWidth(s) > w {
+		return ansi.Truncate(s, w, g.Ellipsis)
+	}
+	return s
 }

@@ -80,6 +80,11 @@ func (c *Chooser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		before := c.input.Value()
 		switch {
+		case msg.String() == "esc" && c.input.Value() != "":
+			// esc clears a typed filter first; esc on an empty one quits
+			c.input.Reset()
+			c.sel = 0
+			c.filter()
 		case key.Matches(msg, dialogKeys.Cancel):
 			return c, tea.Quit
 		case key.Matches(msg, dialogKeys.Submit):
@@ -162,7 +167,7 @@ func (c *Chooser) Render() string {
 		out = append(out, "")
 	}
 	out = out[:h-1]
-	out = append(out, fit(" "+keyHint(c.st, "type", "filter", "up/down", "select", "enter", "start", "esc", "quit"), w, c.g))
+	out = append(out, fit(" "+keyHint(c.st, "type", "filter", "up/down", "select", "enter", "start", "esc", c.escHint()), w, c.g))
 	return strings.Join(out, "\n")
 }
 
@@ -182,4 +187,11 @@ func highlightPlain(st Styles, s string, idx []int) string {
 		}
 	}
 	return b.String()
+}
+
+func (c *Chooser) escHint() string {
+	if c.input.Value() != "" {
+		return "clear"
+	}
+	return "quit"
 }

@@ -3,11 +3,13 @@ package tui
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"cmsrunbook/internal/engine"
+	"cmsrunbook/runbook"
 )
 
 // command is something the screen does on a key, or from the palette.
@@ -55,6 +57,11 @@ func (m *Model) keyCommand(k tea.KeyPressMsg) (command, bool) {
 }
 
 func (m *Model) run(c command) {
+	// Read-only (watch) guard: every key and palette action reaches here;
+	// the ones that would act on the run stop (see watch.go).
+	if m.opts.ReadOnly && m.watchRefuses(c) {
+		return
+	}
 	switch c {
 	case cmdRunNext:
 		m.enter()
@@ -89,6 +96,11 @@ func (m *Model) speedKeys() bool { return !m.opts.Real && m.opts.SetSpeed != nil
 // handleKey gives the key to the top dialog (after its grace period),
 // then the search box, then the screen.
 func (m *Model) handleKey(k tea.KeyPressMsg) {
+	if m.quitKey(k) {
+		m.flash = ""
+		m.run(cmdQuit)
+		return
+	}
 	if d := m.top(); d != nil {
 		if !m.inGrace() {
 			m.do(d.key(k))
@@ -121,6 +133,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) {
 		m.scrollOutput(math.MaxInt / 2)
 	case key.Matches(k, m.keys.Bottom):
 		m.outScroll = 0
+	case key.Matches(k, m.keys.Times):
+		m.showTimes = !m.showTimes
 	case key.Matches(k, m.keys.NextMatch):
 		m.jumpMatch(1)
 	case key.Matches(k, m.keys.PrevMatch):
@@ -199,8 +213,36 @@ func (m *Model) skip() {
 	}
 }
 
+// quitKey reports whether k quits from where the person is: ctrl+c
+// everywhere, q everywhere but where text is typed (search, the palette,
+// a typed confirmation). In the quit question itself the keys answer it.
+func (m *Model) quitKey(k tea.KeyPressMsg) bool {
+	if !key.Matches(k, m.keys.Quit) {
+		return false
+	}
+	if d, ok := m.top().(*askDialog); ok && d.isQuit {
+		return false
+	}
+	if k.String() == "ctrl+c" {
+		return true
+	}
+	if t, ok := m.top().(typer); ok && t.takesText() {
+		return false
+	}
+	return !m.search.editing
+}
+
+// typer dialogs take typed text: q is a letter there.
+type typer interface{ takesText() bool }
+
+func (d *confirmDialog) takesText() bool { return d.isTyped() }
+func (p *palette) takesText() bool       { return true }
+
+// askQuit quits at once when nothing is at stake, and asks first while a
+// step runs, a node is paused or a CMS is down, saying which.
 func (m *Model) askQuit() {
-	if !m.running() {
+	title, risks := m.quitRisks()
+	if len(risks) == 0 {
 		m.quit()
 		return
 	}
@@ -208,13 +250,51 @@ func (m *Model) askQuit() {
 	if j == "" {
 		j = "FILE"
 	}
-	m.push(&askDialog{title: "Quit while a step runs?", danger: true,
-		lines: []string{
-			fmt.Sprintf("Step %d (%s) is running.", m.plan.Steps[m.current].N, m.plan.Steps[m.current].Title),
-			"Quitting stops watching it and sends nothing more. A detached job (Setup.com, msiexec) keeps running on its node.",
-			"The journal stays resumable: cmsrunbook resume --journal " + j,
-		},
-		yes: quit{}})
+	lines := append(risks, "",
+		"Quitting sends nothing more; the cluster stays as it is now.",
+		"The journal stays resumable: cmsrunbook resume --journal "+j)
+	m.push(&askDialog{title: title, danger: true, lines: lines, yes: quit{}, isQuit: true})
+}
+
+// quitRisks is what a quit now would leave behind, from the engine's
+// state, the outage clock and the cluster as last observed.
+func (m *Model) quitRisks() (title string, risks []string) {
+	if m.running() {
+		s := m.plan.Steps[m.current]
+		title = "Quit while a step runs?"
+		risks = append(risks, fmt.Sprintf("Step %d (%s) is running. A detached job (Setup.com, msiexec) keeps running on its node.", s.N, s.Title))
+	}
+	for _, cms := range m.downCMSs() {
+		title = "Quit while " + cms + " is DOWN?"
+		risks = append(risks, cms+" IS DOWN: users have no mailbox until it is started.")
+	}
+	for _, n := range m.cluster.Nodes {
+		if n.State == runbook.NodePaused {
+			if title == "" {
+				title = "Quit with " + n.Name + " paused?"
+			}
+			risks = append(risks, n.Name+" is Paused: it takes no group until resumed (cluster.exe node "+n.Name+" /resume).")
+		}
+	}
+	return title, risks
+}
+
+// downCMSs names the CMSs that are down: the one whose outage clock runs,
+// and any the cluster shows Offline or Failed.
+func (m *Model) downCMSs() []string {
+	var out []string
+	if m.outageOpen {
+		out = append(out, m.outageName())
+	}
+	for _, g := range m.cluster.CMSs() {
+		switch g.State {
+		case runbook.GroupOffline, runbook.GroupOfflinePending, runbook.GroupFailed:
+			if !slices.Contains(out, g.Name) {
+				out = append(out, g.Name)
+			}
+		}
+	}
+	return out
 }
 
 func (m *Model) quit() {

@@ -16,7 +16,11 @@ import (
 // commands, the expected effect and the outage impact. It defaults to No:
 // only `y` (or, for typed steps, the CMS name followed by Enter) runs the
 // step; `n` and Esc close it; any other key does nothing.
+//
+// Its body scrolls on the arrow and page keys (letters stay typed text);
+// the question and the typed input are a footer that always shows.
 type confirmDialog struct {
+	scroller
 	req   *confirmReq
 	total int  // steps in the plan, for "Step n of total"
 	real  bool // a live cluster: says so in the title, always danger
@@ -43,6 +47,9 @@ func (d *confirmDialog) notRun() dialogAction {
 func (d *confirmDialog) key(k tea.KeyPressMsg) dialogAction {
 	if key.Matches(k, dialogKeys.Cancel) {
 		return d.notRun()
+	}
+	if d.arrowKey(k) {
+		return nil
 	}
 	if !d.isTyped() {
 		switch {
@@ -108,7 +115,7 @@ func (d *confirmDialog) render(lk look, w, h int) []string {
 	if len(s.Commands) > 0 {
 		l = append(l, "Commands, exactly as they will run:")
 		for _, c := range s.Commands {
-			for i, part := range wrap(c, inner-4) {
+			for i, part := range wrapCommand(c, inner-4, g) {
 				p := "    "
 				if i == 0 {
 					p = "  " + g.Prompt + " "
@@ -134,21 +141,26 @@ func (d *confirmDialog) render(lk look, w, h int) []string {
 		}
 		l = append(l, part)
 	}
-	l = append(l, "")
 	danger := s.Outage == runbook.OutageStarts || s.Outage == runbook.OutageBrief || d.real
-	if d.isTyped() {
-		l = append(l, st.Warn.Render(fmt.Sprintf("Type %s to confirm", s.CMS))+", then enter:")
-		l = append(l, "  "+g.Prompt+" "+st.Input.Render(fit(d.input.Value()+"_", min(24, inner-4), g)))
-		if d.err != "" {
-			l = append(l, st.Failed.Render(d.err))
-		}
-		l = append(l, keyHint(st, "enter", "check the name", "esc", "cancel (nothing runs)"))
-	} else {
-		l = append(l, st.Bold.Render("Run it? [y/N]")+"  "+keyHint(st, "y", "run", "n/esc", "cancel"))
-	}
 	title := "Confirm step"
 	if d.real {
 		title = "Confirm step on the LIVE CLUSTER"
 	}
-	return dialogBox(st, g, title, l, w, h, danger)
+	return scrollBox(lk, &d.scroller, title, l, d.footer(lk, inner), w, h, danger)
+}
+
+// footer is the question and, for a typed step, the input line: it
+// stays on screen however small the terminal is.
+func (d *confirmDialog) footer(lk look, inner int) []string {
+	st, g, s := lk.st, lk.g, d.req.step
+	f := []string{""}
+	if !d.isTyped() {
+		return append(f, st.Bold.Render("Run it? [y/N]")+"  "+keyHint(st, "y", "run", "n/esc", "cancel"))
+	}
+	f = append(f, st.Warn.Render(fmt.Sprintf("Type %s to confirm", s.CMS))+", then enter:")
+	f = append(f, "  "+g.Prompt+" "+st.Input.Render(fit(d.input.Value()+"_", min(24, inner-4), g)))
+	if d.err != "" {
+		f = append(f, st.Failed.Render(d.err))
+	}
+	return append(f, keyHint(st, "enter", "check the name", "esc", "cancel (nothing runs)"))
 }

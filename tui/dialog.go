@@ -104,9 +104,9 @@ var dialogKeys = struct {
 	PgUp:          key.NewBinding(key.WithKeys("pgup")),
 	PgDown:        key.NewBinding(key.WithKeys("pgdown", "space")),
 	ScrollTop:     key.NewBinding(key.WithKeys("home", "g")),
-	CloseHelp:     key.NewBinding(key.WithKeys("esc", "?", "q", "enter")),
-	CloseExplain:  key.NewBinding(key.WithKeys("esc", "e", "q", "enter")),
-	CloseFindings: key.NewBinding(key.WithKeys("esc", "f", "q", "enter")),
+	CloseHelp:     key.NewBinding(key.WithKeys("esc", "?", "enter")),
+	CloseExplain:  key.NewBinding(key.WithKeys("esc", "e", "enter")),
+	CloseFindings: key.NewBinding(key.WithKeys("esc", "f", "enter")),
 }
 
 // askDialog is a yes/no question that defaults to No (skip, quit). Yes
@@ -116,7 +116,8 @@ type askDialog struct {
 	lines  []string
 	danger bool
 	yes    dialogAction
-	req    any // the engine's question it belongs to, if any
+	req    any  // the engine's question it belongs to, if any
+	isQuit bool // the quit question: q and ctrl+c answer it, not ask again
 }
 
 func (d *askDialog) graced()      {}

@@ -272,8 +272,16 @@ func TestE2EFaultRemedyInTmux(t *testing.T) {
 	final := s.runWindow("EXCMS01", func(scr string) {
 		failures++
 		s.waitFor(`Step failed`, 10*time.Second)
-		if !strings.Contains(scr, "[r]") || !strings.Contains(scr, "What happened") {
+		scr = s.capture()
+		if !strings.Contains(scr, "[r]") || !strings.Contains(scr, "What you can do") {
 			t.Fatalf("the failure panel lacks its remedies:\n%s", scr)
+		}
+		// Every remedy key is on screen or marked as more (remedies come
+		// first at 80x24).
+		for _, k := range []string{"[r]", "[m]", "[a]"} {
+			if !strings.Contains(scr, k) && !strings.Contains(scr, "▼ more") {
+				t.Fatalf("remedy %s is neither shown nor marked as more:\n%s", k, scr)
+			}
 		}
 		time.Sleep(InputGrace + 100*time.Millisecond)
 		s.keys("r")
@@ -291,6 +299,9 @@ func TestE2EFaultRemedyInTmux(t *testing.T) {
 	for _, e := range evs {
 		if e.Event == runbook.EvDecision && e.Choice == string(runbook.RemedyRetry) {
 			retried = true
+			if e.By != "trainee" {
+				t.Errorf("the remedy chosen on the screen is journaled by %q, not the operator", e.By)
+			}
 		}
 	}
 	if !retried {
@@ -344,7 +355,10 @@ func TestE2EResumeShowsWhatWasDone(t *testing.T) {
 	s.waitFor(`step 2/\d+ waits for you`, 10*time.Second)
 	s.confirmStep("EXCMS01")
 	s.waitFor(`step 3/\d+ waits for you`, 10*time.Second)
-	s.keys("q")
+	s.keys("q") // EXNODE02 is paused: the screen asks first
+	s.waitFor(`Quit with EXNODE02 paused\?`, 10*time.Second)
+	time.Sleep(InputGrace + 100*time.Millisecond)
+	s.keys("y")
 	s.waitFor(`EXITED \d+`, 20*time.Second)
 
 	r := startTmux(t, 100, 30, e2eEnv, dir, bin, "resume", "--journal", jpath)
@@ -359,5 +373,48 @@ func TestE2EResumeShowsWhatWasDone(t *testing.T) {
 		t.Errorf("the resumed screen does not show step 2's output:\n%s", scr)
 	}
 	r.keys("q")
+	r.waitFor(`Quit with EXNODE02 paused\?`, 10*time.Second)
+	time.Sleep(InputGrace + 100*time.Millisecond)
+	r.keys("y")
 	r.waitFor(`EXITED \d+`, 20*time.Second)
+}
+
+// TestE2EEvidenceStaysAndQuitAsksDuringOutage at 80x24: after the pause
+// step its ok: line is still on screen above the next step's preview;
+// after the typed stop of the CMS, q asks first and names the CMS, and
+// no keeps the window running.
+func TestE2EEvidenceStaysAndQuitAsksDuringOutage(t *testing.T) {
+	needTmux(t)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	jpath := filepath.Join(dir, "window.jsonl")
+	s := startTmux(t, 80, 24, e2eEnv, dir, bin, "sim", "--speed", "max", "--journal", jpath)
+	s.waitFor(`Findings \(\d+\)`, 20*time.Second)
+	s.keys("Escape")
+	s.waitGone(`Findings \(\d+\)`, 10*time.Second)
+	for n := 1; n <= 7; n++ {
+		s.waitFor(fmt.Sprintf(`step %d/\d+ waits for you`, n), 60*time.Second)
+		if n == 3 {
+			scr := s.capture()
+			if !strings.Contains(scr, "ok: EXNODE02") || !strings.Contains(scr, "Not run yet") {
+				t.Fatalf("after the pause step its ok: line is gone:\n%s", scr)
+			}
+		}
+		s.confirmStep("EXCMS01")
+	}
+	s.waitFor(`step 8/\d+ waits for you`, 60*time.Second)
+	s.waitFor(`EXCMS01 DOWN \d:\d\d:\d\d`, 5*time.Second)
+	s.keys("q")
+	s.waitFor(`Quit while EXCMS01 is DOWN\?`, 10*time.Second)
+	time.Sleep(InputGrace + 100*time.Millisecond)
+	s.keys("n")
+	s.waitGone(`Quit while`, 10*time.Second)
+	if scr := s.waitFor(`step 8/\d+ waits for you`, 5*time.Second); strings.Contains(scr, "EXITED") {
+		t.Fatalf("no did not keep the window running:\n%s", scr)
+	}
+	s.keys("C-c") // ctrl+c asks the same question
+	s.waitFor(`Quit while EXCMS01 is DOWN\?`, 10*time.Second)
+	time.Sleep(InputGrace + 100*time.Millisecond)
+	s.keys("y")
+	s.waitFor(`EXITED \d+`, 20*time.Second)
 }

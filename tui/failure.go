@@ -16,7 +16,12 @@ import (
 // a abort). Keys for remedies not offered do nothing. Skip asks once
 // more, as skipping does everywhere, over the panel: no comes back to it.
 // Esc hides the panel to read the output; enter brings it back.
+//
+// The panel scrolls (up/down, pgup/pgdn) with "more" marks; when all of
+// it does not fit, the remedies come first, so every remedy key is on
+// screen or marked as more.
 type failurePanel struct {
+	scroller
 	req *decideReq
 }
 
@@ -30,6 +35,7 @@ func (p *failurePanel) key(k tea.KeyPressMsg) dialogAction {
 	r, ok := remedyFor(p.req.diag, k)
 	switch {
 	case !ok:
+		p.scrollKey(k)
 		return nil
 	case r.Action == runbook.RemedySkip:
 		return openDialog{p.askSkip()}
@@ -63,33 +69,54 @@ func (p *failurePanel) render(lk look, w, h int) []string {
 	d := p.req.diag
 	s := p.req.step
 	inner := w - 4
-	var l []string
-	l = append(l, st.Failed.Render(fmt.Sprintf("%s Step %d failed: %s", g.Failed, s.N, s.Title)))
+	head := []string{st.Failed.Render(fmt.Sprintf("%s Step %d failed: %s", g.Failed, s.N, s.Title))}
 	if p.req.attempt > 1 {
-		l[0] += fmt.Sprintf(" (attempt %d)", p.req.attempt)
+		head[0] += fmt.Sprintf(" (attempt %d)", p.req.attempt)
 	}
-	l = append(l, st.Dim.Render("diagnosis: "+d.Code))
-	l = append(l, st.Bold.Render("What happened"))
-	l = append(l, indent(wrap(d.Message, inner-2), "  ")...)
+	head = append(head, st.Dim.Render("diagnosis: "+d.Code))
+	var what []string
+	what = append(what, st.Bold.Render("What happened"))
+	what = append(what, indent(wrap(d.Message, inner-2), "  ")...)
 	if d.Why != "" {
-		l = append(l, st.Bold.Render("Why it matters"))
-		l = append(l, indent(wrap(d.Why, inner-2), "  ")...)
+		what = append(what, st.Bold.Render("Why it matters"))
+		what = append(what, indent(wrap(d.Why, inner-2), "  ")...)
 	}
 	if len(d.Lines) > 0 {
-		l = append(l, st.Bold.Render("The output that shows it"))
+		what = append(what, st.Bold.Render("The output that shows it"))
 		for i, x := range d.Lines {
 			if i == 6 {
-				l = append(l, st.Dim.Render(fmt.Sprintf("  %s %d more lines in the output pane", g.Ellipsis, len(d.Lines)-i)))
+				what = append(what, st.Dim.Render(fmt.Sprintf("  %s %s in the output pane", g.Ellipsis, plural(len(d.Lines)-i, "more line"))))
 				break
 			}
-			l = append(l, "  "+st.Stderr.Render(fit(Sanitize(x), inner-2, g)))
+			what = append(what, "  "+st.Stderr.Render(fit(Sanitize(x), inner-2, g)))
 		}
 	}
-	l = append(l, st.Bold.Render("What you can do"))
-	for _, r := range d.Remedies {
-		l = append(l, "  "+st.Key.Render("["+r.Key+"]")+" "+r.Label)
+	rem := p.remedyLines(lk, inner)
+	footer := []string{scrollHint(lk, "esc", "hide (enter brings it back)", "q", "quit")}
+	l := append(append(head, what...), rem...)
+	if len(l)+len(footer)+2 > h {
+		// It does not all fit: what to do first, then the why.
+		l = append(append(head, rem...), what...)
+	}
+	return scrollBox(lk, &p.scroller, "Step failed", l, footer, w, h, true)
+}
+
+// remedyLines are the remedies, each on its key, with the exact command
+// (wrapped at spaces only, so it can be copied) and any warning.
+func (p *failurePanel) remedyLines(lk look, inner int) []string {
+	st, g := lk.st, lk.g
+	l := []string{st.Bold.Render("What you can do")}
+	for _, r := range p.req.diag.Remedies {
+		for i, x := range wrap(r.Label, inner-6) {
+			if i == 0 {
+				x = st.Key.Render("["+r.Key+"]") + " " + x
+			} else {
+				x = "    " + x
+			}
+			l = append(l, "  "+x)
+		}
 		if r.Command != "" {
-			for _, c := range wrap(r.Command, inner-8) {
+			for _, c := range wrapCommand(r.Command, inner-6, g) {
 				l = append(l, "      "+st.Command.Render(c))
 			}
 		}
@@ -99,8 +126,7 @@ func (p *failurePanel) render(lk look, w, h int) []string {
 			}
 		}
 	}
-	l = append(l, st.Dim.Render("esc hides this panel (enter brings it back)"))
-	return dialogBox(st, g, "Step failed", l, w, h, true)
+	return l
 }
 
 func indent(l []string, p string) []string {
@@ -108,4 +134,12 @@ func indent(l []string, p string) []string {
 		l[i] = p + l[i]
 	}
 	return l
+}
+
+// plural is "1 line" or "n lines".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

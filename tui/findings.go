@@ -10,17 +10,20 @@ import (
 	"cmsrunbook/runbook"
 )
 
-// scroller is the scrolling shared by the read-only panels.
+// scroller is the scrolling shared by the panels: up/down (j/k),
+// pgup/pgdn (space), home (g). Panels that take typed text use arrowKey,
+// which leaves the letters alone.
 type scroller struct{ top int }
 
 func (s *scroller) scrollKey(k tea.KeyPressMsg) bool {
+	if s.arrowKey(k) {
+		return true
+	}
 	switch {
 	case key.Matches(k, dialogKeys.ScrollUp):
 		s.top = max(s.top-1, 0)
 	case key.Matches(k, dialogKeys.ScrollDown):
 		s.top++
-	case key.Matches(k, dialogKeys.PgUp):
-		s.top = max(s.top-10, 0)
 	case key.Matches(k, dialogKeys.PgDown):
 		s.top += 10
 	case key.Matches(k, dialogKeys.ScrollTop):
@@ -31,17 +34,54 @@ func (s *scroller) scrollKey(k tea.KeyPressMsg) bool {
 	return true
 }
 
-// view cuts lines to h rows from the scroll position, with a marker when
-// more follows.
+// arrowKey scrolls on the arrow and page keys only.
+func (s *scroller) arrowKey(k tea.KeyPressMsg) bool {
+	switch k.String() {
+	case "up":
+		s.top = max(s.top-1, 0)
+	case "down":
+		s.top++
+	case "pgup":
+		s.top = max(s.top-10, 0)
+	case "pgdown":
+		s.top += 10
+	default:
+		return false
+	}
+	return true
+}
+
+// view cuts lines to h rows from the scroll position. When there is more
+// above or below, the first or last row says so ("▲ more" / "▼ more"),
+// so a panel never drops a line without a mark.
 func (s *scroller) view(lk look, l []string, h int) []string {
 	if h <= 0 {
 		return nil
 	}
-	s.top = min(s.top, max(len(l)-h, 0))
-	end := min(s.top+h, len(l))
-	out := append([]string(nil), l[s.top:end]...)
-	if end < len(l) && len(out) > 0 {
-		out[len(out)-1] = lk.st.Dim.Render(fmt.Sprintf("%s %d more lines: down/pgdn", lk.g.Ellipsis, len(l)-end))
+	if len(l) <= h {
+		s.top = 0
+		return l
+	}
+	if h < 3 { // no room for markers: show the top
+		s.top = 0
+		return append([]string(nil), l[:h]...)
+	}
+	s.top = min(max(s.top, 0), len(l)-(h-1))
+	rows := h
+	if s.top > 0 {
+		rows--
+	}
+	end := s.top + rows
+	if end < len(l) {
+		end--
+	}
+	out := make([]string, 0, h)
+	if s.top > 0 {
+		out = append(out, lk.st.Dim.Render(fmt.Sprintf("%s (%d above: up/pgup)", lk.g.MoreUp, s.top)))
+	}
+	out = append(out, l[s.top:end]...)
+	if end < len(l) {
+		out = append(out, lk.st.Dim.Render(fmt.Sprintf("%s (%d below: down/pgdn)", lk.g.MoreDown, len(l)-end)))
 	}
 	return out
 }
@@ -67,7 +107,7 @@ func (p *findingsPanel) key(k tea.KeyPressMsg) dialogAction {
 func (p *findingsPanel) render(lk look, w, h int) []string {
 	inner := w - 4
 	fs := p.findings
-	st, g := lk.st, lk.g
+	st := lk.st
 	var l []string
 	if len(fs) == 0 {
 		l = append(l, "Preflight found nothing to report.")
@@ -99,10 +139,6 @@ func (p *findingsPanel) render(lk look, w, h int) []string {
 			l = append(l, "")
 		}
 	}
-	body := p.view(lk, l, h-6)
-	body = append(body, keyHint(st, "↑↓", "scroll", "esc/f", "close"))
-	if g.Ellipsis == ASCIIGlyphs.Ellipsis {
-		body[len(body)-1] = keyHint(st, "up/dn", "scroll", "esc/f", "close")
-	}
-	return dialogBox(st, g, fmt.Sprintf("Findings (%d)", len(fs)), body, w, h, runbook.Blocking(fs))
+	return scrollBox(lk, &p.scroller, fmt.Sprintf("Findings (%d)", len(fs)), l,
+		[]string{scrollHint(lk, "esc/f", "close")}, w, h, runbook.Blocking(fs))
 }

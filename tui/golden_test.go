@@ -12,11 +12,11 @@ import (
 )
 
 // The golden files pin the screens as a person sees them, at the design
-// size (80x24) and a large terminal (140x45), with colour and with
+// size (80x24), 120x40 and a large terminal (140x45), with colour and with
 // NO_COLOR. Regenerate after an intended change with
 // go test ./tui -run Golden -update, and review the diff.
 
-var goldenSizes = [][2]int{{80, 24}, {140, 45}}
+var goldenSizes = [][2]int{{80, 24}, {120, 40}, {140, 45}}
 
 func forEachLook(t *testing.T, fn func(t *testing.T, w, h int, noColor bool)) {
 	for _, sz := range goldenSizes {

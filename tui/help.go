@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -41,7 +42,13 @@ func (p *helpPanel) render(lk look, w, h int) []string {
 	st := lk.st
 	var l []string
 	for _, b := range p.bindings {
-		l = append(l, fmt.Sprintf("%s %s", st.Key.Render(fmt.Sprintf("%-10s", b.Help().Key)), b.Help().Desc))
+		for i, x := range wrap(b.Help().Desc, max(w-4-11, 10)) {
+			k := ""
+			if i == 0 {
+				k = b.Help().Key
+			}
+			l = append(l, fmt.Sprintf("%s %s", st.Key.Render(fmt.Sprintf("%-10s", k)), x))
+		}
 	}
 	l = append(l, "", st.Bold.Render("In a confirmation"))
 	l = append(l, st.Key.Render("y         ")+" run the step (typed steps: type the CMS name, then enter)")
@@ -50,8 +57,7 @@ func (p *helpPanel) render(lk look, w, h int) []string {
 	l = append(l, st.Key.Render("r w m d   ")+" retry, keep waiting, manual fallback, mount databases (as offered)")
 	l = append(l, st.Key.Render("s a       ")+" skip (asks first), abort the run")
 	l = append(l, "", st.Dim.Render("Every confirmation, skip and decision goes into the journal: "+p.journal))
-	body := p.view(lk, l, h-5)
-	return dialogBox(st, lk.g, "Keys", body, w, h, false)
+	return scrollBox(lk, &p.scroller, "Keys", l, []string{scrollHint(lk, "esc/?", "close")}, w, h, false)
 }
 
 // explainPanel says why a step is in the runbook and why here: the
@@ -82,18 +88,21 @@ func (p *explainPanel) render(lk look, w, h int) []string {
 	var l []string
 	l = append(l, st.Bold.Render(fmt.Sprintf("Step %d: %s", s.N, s.Title)))
 	l = append(l, st.Dim.Render(fmt.Sprintf("%s on %s", s.Kind, nodeOr(s.Node))))
-	if s.Why != "" {
+	// One paragraph once: the step's Why and the procedure's text often
+	// say the same thing.
+	whyShown := s.Why != "" && !strings.Contains(p.explain, s.Why)
+	if whyShown {
 		l = append(l, "", st.Bold.Render("Why this step, here"))
 		l = append(l, wrap(s.Why, inner)...)
 	}
-	if p.explain != "" {
+	if p.explain != "" && !(whyShown && strings.Contains(s.Why, p.explain)) {
 		l = append(l, "", st.Bold.Render("What the procedure says"))
 		l = append(l, wrap(p.explain, inner)...)
 	}
 	if len(s.Commands) > 0 {
 		l = append(l, "", st.Bold.Render("Commands"))
 		for _, c := range s.Commands {
-			l = append(l, indent(wrap(c, inner-2), "  ")...)
+			l = append(l, indent(wrapCommand(c, inner-2, lk.g), "  ")...)
 		}
 	}
 	l = append(l, "", st.Bold.Render("Verified afterwards"))
@@ -101,14 +110,13 @@ func (p *explainPanel) render(lk look, w, h int) []string {
 	if len(s.Fallback) > 0 {
 		l = append(l, "", st.Bold.Render("Manual fallback if it fails"))
 		for _, c := range s.Fallback {
-			l = append(l, indent(wrap(c, inner-2), "  ")...)
+			l = append(l, indent(wrapCommand(c, inner-2, lk.g), "  ")...)
 		}
 		if s.FallbackWarning != "" {
 			l = append(l, wrap("warning: "+s.FallbackWarning, inner)...)
 		}
 	}
-	body := p.view(lk, l, h-5)
-	return dialogBox(st, lk.g, "Explain", body, w, h, false)
+	return scrollBox(lk, &p.scroller, "Explain", l, []string{scrollHint(lk, "esc/e", "close")}, w, h, false)
 }
 
 func nodeOr(n string) string {

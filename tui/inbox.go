@@ -90,6 +90,7 @@ func (in *inbox) push(ev runbook.Event) {
 			idx = -1
 		}
 		l := newLine(idx, kind, ev.Text)
+		l.at = ev.Time
 		in.mu.Lock()
 		if in.lines >= maxPending {
 			in.dropped++

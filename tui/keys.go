@@ -8,7 +8,7 @@ import "charm.land/bubbles/v2/key"
 type keyMap struct {
 	Enter, Skip, Tab, ShiftTab, Up, Down, PgUp, PgDn, Top, Bottom  key.Binding
 	Search, NextMatch, PrevMatch, Palette, Help, Explain, Findings key.Binding
-	Faster, Slower, Quit                                           key.Binding
+	Faster, Slower, Quit, Times                                    key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -35,12 +35,13 @@ func defaultKeys() keyMap {
 		Findings:  b("f", "findings: every preflight finding with its remedy", "f"),
 		Faster:    b("+", "simulation faster", "+", "="),
 		Slower:    b("-", "simulation slower", "-", "_"),
-		Quit:      b("q", "quit (asks while a step runs; the journal stays resumable)", "q", "ctrl+c"),
+		Times:     b("t", "show or hide each output line's time", "t"),
+		Quit:      b("q/ctrl+c", "quit (asks while a step runs, a node is paused or a CMS is down)", "q", "ctrl+c"),
 	}
 }
 
 // list returns the bindings in help order.
 func (k keyMap) list() []key.Binding {
 	return []key.Binding{k.Enter, k.Skip, k.Tab, k.ShiftTab, k.Up, k.Down, k.PgUp, k.PgDn, k.Top, k.Bottom,
-		k.Search, k.NextMatch, k.PrevMatch, k.Palette, k.Help, k.Explain, k.Findings, k.Faster, k.Slower, k.Quit}
+		k.Search, k.NextMatch, k.PrevMatch, k.Palette, k.Help, k.Explain, k.Findings, k.Times, k.Faster, k.Slower, k.Quit}
 }

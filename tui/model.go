@@ -57,6 +57,9 @@ type Options struct {
 	// Wall is real time, for the dialogs' input grace period (tests
 	// replace it). Default time.Now.
 	Wall func() time.Time
+	// ReadOnly is the watch screen (watch.go): no key confirms, skips,
+	// chooses a remedy or changes the speed.
+	ReadOnly bool
 }
 
 // InputGrace is how long a freshly opened dialog ignores keys, so a held
@@ -113,6 +116,12 @@ type Model struct {
 	outageStart time.Time
 	outageOpen  bool
 	outageTotal time.Duration
+	outageCMS   string // the CMS that is down, for the status bar
+	// reattached are steps the engine re-attached to (a resume finding
+	// Setup.com still running), which are not retries.
+	reattached map[string]bool
+	// showTimes prefixes each output line with its time (t).
+	showTimes bool
 
 	finished  bool
 	status    runbook.RunStatus
@@ -146,7 +155,7 @@ func New(o Options) *Model {
 	}
 	m := &Model{opts: o, st: NewStyles(o.NoColor), g: g, keys: defaultKeys(), plan: o.Plan,
 		stepN: map[string]int{}, cluster: o.Cluster.Clone(), in: newInbox(o.Plan),
-		out: newStore(len(o.Plan.Steps), o.RingLines), progress: runbook.NewRunProgress(), answered: map[string]bool{},
+		out: newStore(len(o.Plan.Steps), o.RingLines), progress: runbook.NewRunProgress(), answered: map[string]bool{}, reattached: map[string]bool{},
 		follow: true, focus: paneRunbook, current: -1, speed: o.Speed, width: 80, height: 24,
 		log: o.Logger, wall: o.Wall, windowStart: o.Now()}
 	for i, s := range o.Plan.Steps {
@@ -277,7 +286,9 @@ func (m *Model) addLine(l outLine) {
 }
 
 func (m *Model) note(step int, kind lineKind, text string) {
-	m.addLine(newLine(step, kind, text))
+	l := newLine(step, kind, text)
+	l.at = m.opts.Now().Format(time.RFC3339)
+	m.addLine(l)
 }
 
 // apply folds one engine event into the shared step-status reducer (where
@@ -305,7 +316,9 @@ func (m *Model) apply(ev runbook.Event) {
 		if node == "" {
 			node = "all nodes"
 		}
-		if ev.Attempt > 1 {
+		if strings.Contains(strings.ToLower(ev.Message), "re-attach") {
+			m.reattached[ev.Step] = true
+		} else if ev.Attempt > 1 {
 			m.note(idx, lineNote, fmt.Sprintf("attempt %d", ev.Attempt))
 		}
 		if ev.Message != "" {
@@ -347,6 +360,7 @@ func (m *Model) apply(ev runbook.Event) {
 	case runbook.EvOutageStarted:
 		m.outageOpen = true
 		m.outageStart = parseTime(ev.Time, m.opts.Now())
+		m.outageCMS = m.plan.Steps[idx].CMS
 		m.note(idx, lineNote, "OUTAGE STARTED: users cannot reach their mailboxes")
 	case runbook.EvOutageEnded:
 		m.outageOpen = false

@@ -298,8 +298,18 @@ func TestOutageClock(t *testing.T) {
 	h.event(runbook.Event{Event: runbook.EvOutageStarted, Step: h.step(6).ID, Time: epoch.Add(10 * 60e9).Format("2006-01-02T15:04:05.000Z07:00")})
 	h.frame()
 	h.window.advance(13 * 60e9)
-	if out := screen(h); !strings.Contains(out, "OUTAGE 0:03:00") {
-		t.Fatalf("no outage clock:\n%s", out)
+	if out := screen(h); !strings.Contains(out, "EXCMS01 DOWN 0:03:00") {
+		t.Fatalf("no outage clock naming the CMS:\n%s", out)
+	}
+	// q while the CMS is down asks first and names it; n keeps the run.
+	h.press("q")
+	if out := screen(h); h.m.quitting || !strings.Contains(out, "Quit while EXCMS01 is DOWN?") {
+		t.Fatalf("q during the outage did not ask, naming the CMS:\n%s", out)
+	}
+	h.afterGrace()
+	h.press("n")
+	if h.m.quitting || h.m.top() != nil {
+		t.Fatal("n did not keep the window running")
 	}
 	h.event(runbook.Event{Event: runbook.EvOutageEnded, Step: h.step(8).ID, OutageMS: 200_000})
 	h.frame()

@@ -24,7 +24,8 @@ const (
 type outLine struct {
 	text  string
 	lower string
-	step  int32 // index into the plan's steps
+	at    string // when: the event's RFC 3339 time, formatted only when shown (t)
+	step  int32  // index into the plan's steps
 	kind  lineKind
 }
 

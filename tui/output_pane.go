@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -16,7 +17,11 @@ func (m *Model) outputTitle(w int) string {
 	s := m.plan.Steps[m.sel]
 	from, to, ev := m.out.window(m.sel)
 	t := fmt.Sprintf("Output of step %d: %s", s.N, s.Title)
-	info := fmt.Sprintf(" (%d lines", to-from+ev)
+	n := to - from + ev
+	info := fmt.Sprintf(" (%d lines", n)
+	if n == 1 {
+		info = " (1 line"
+	}
 	if m.outScroll > 0 {
 		info += fmt.Sprintf(", %d below: G follows", m.outScroll)
 	}
@@ -35,18 +40,7 @@ func (m *Model) outputView(w, h int) []string {
 	from, to, evicted := m.out.window(m.sel)
 	out := make([]string, 0, h)
 	if to == from {
-		if m.sel < len(m.plan.Steps) && m.stepProgress(m.sel).Status == runbook.StepNotRun {
-			// Show what will run, so the person reads it before enter.
-			s := m.plan.Steps[m.sel]
-			out = append(out, m.st.Dim.Render("Not run yet. When confirmed it runs on "+nodeOr(s.Node)+":"))
-			for _, c := range s.Commands {
-				out = append(out, m.st.Command.Render(m.g.Prompt+" "+c))
-			}
-			out = append(out, m.st.Dim.Render("Expected: "+s.Post.Text))
-		} else {
-			out = append(out, m.st.Dim.Render("No output yet."))
-		}
-		out = clip(out, rows)
+		out = m.previewView(w, rows)
 	} else {
 		end := to - m.outScroll
 		start := max(from, end-rows)
@@ -55,7 +49,7 @@ func (m *Model) outputView(w, h int) []string {
 			start++
 		}
 		for seq := start; seq < end; seq++ {
-			out = append(out, m.styleLine(seq, w))
+			out = append(out, m.timedLine(seq, w))
 		}
 	}
 	if bar {
@@ -65,6 +59,60 @@ func (m *Model) outputView(w, h int) []string {
 		out = append(out, m.searchBar(w))
 	}
 	return out
+}
+
+// previewView is what a step that has not run shows: what it will run
+// and expect. Above it stays the end of the previous step's output (its
+// ok: line, the table it checked), so the evidence of what just happened
+// is on screen until the person moves on to this step.
+func (m *Model) previewView(w, rows int) []string {
+	if m.sel >= len(m.plan.Steps) || m.stepProgress(m.sel).Status != runbook.StepNotRun {
+		return []string{m.st.Dim.Render("No output yet.")}
+	}
+	s := m.plan.Steps[m.sel]
+	pre := []string{m.st.Dim.Render("Not run yet. When confirmed it runs on " + nodeOr(s.Node) + ":")}
+	for _, c := range s.Commands {
+		pre = append(pre, m.st.Command.Render(m.g.Prompt+" "+c))
+	}
+	pre = append(pre, m.st.Dim.Render("Expected: "+s.Post.Text))
+	prev := m.finishedBefore(m.sel)
+	if prev < 0 || rows < 4 {
+		return clip(pre, rows)
+	}
+	pre = clip(pre, max(rows-3, 1))
+	p := m.plan.Steps[prev]
+	mark, style := m.stepMark(m.stepProgress(prev).Status, false)
+	out := []string{style.Render(fmt.Sprintf("%s Step %d %s: %s", mark, p.N, m.stepProgress(prev).Status, p.Title))}
+	from, to, _ := m.out.window(prev)
+	for seq := max(from, to-(rows-len(pre)-1)); seq < to; seq++ {
+		out = append(out, m.timedLine(seq, w))
+	}
+	return append(out, pre...)
+}
+
+// finishedBefore is the step before i that has output and is done, or -1.
+func (m *Model) finishedBefore(i int) int {
+	for j := i - 1; j >= 0; j-- {
+		if from, to, _ := m.out.window(j); to > from {
+			if m.stepProgress(j).Status.Done() {
+				return j
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// timedLine is a stored line, with its time in front when t is on.
+func (m *Model) timedLine(seq, w int) string {
+	if !m.showTimes || w < 20 {
+		return m.styleLine(seq, w)
+	}
+	at := "--:--:--"
+	if t, err := time.Parse(time.RFC3339Nano, m.out.line(seq).at); err == nil {
+		at = t.In(m.opts.Now().Location()).Format("15:04:05")
+	}
+	return m.st.Dim.Render(at) + " " + m.styleLine(seq, w-9)
 }
 
 // styleLine renders one stored line: cut to the width first, then styled

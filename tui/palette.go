@@ -42,13 +42,13 @@ func newPalette(steps []runbook.Step, c runbook.Cluster, speedKeys bool) *palett
 		p.items = append(p.items, paletteItem{label: label, kind: kind, act: a})
 	}
 	for i, s := range steps {
-		add(fmt.Sprintf("%d %s", s.N, s.Title), "step", gotoStep{i})
+		add(fmt.Sprintf("%2d %s", s.N, s.Title), "step", gotoStep{i})
 	}
 	for _, n := range c.Nodes {
-		add("node "+n.Name, "node", showNode{n.Name})
+		add(n.Name, "node", showNode{n.Name}) // the kind column says "node"
 	}
 	for _, g := range c.Groups {
-		add("group "+g.Name, "group", showGroup{g.Name})
+		add(g.Name, "group", showGroup{g.Name})
 	}
 	act := func(label string, c command) { add(label, "action", runCommand{c}) }
 	act("run the next step", cmdRunNext)

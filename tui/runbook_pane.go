@@ -58,6 +58,8 @@ func (m *Model) runbookView(w, h int) []string {
 			suffix = "  <- enter"
 		case p.Status == runbook.StepFailed:
 			suffix = "  FAILED"
+		case m.reattached[s.ID] && p.Status == runbook.StepStarted:
+			suffix = "  re-attached"
 		case p.Attempts > 1 && p.Status == runbook.StepStarted:
 			suffix = fmt.Sprintf("  attempt %d", p.Attempts)
 		}

@@ -23,6 +23,10 @@ type Glyphs struct {
 	NodePaused, NodeJoin string
 	Sep                  string
 	Prompt               string
+	// MoreUp and MoreDown mark a panel that scrolls: more above, more below.
+	MoreUp, MoreDown string
+	// Cont starts the continuation of a command wrapped at a space.
+	Cont string
 }
 
 // UnicodeGlyphs are for terminals that can show box drawing.
@@ -30,6 +34,7 @@ var UnicodeGlyphs = Glyphs{
 	H: "─", V: "│", TL: "┌", TR: "┐", BL: "└", BR: "┘", HF: "━",
 	Pending: "·", Running: "▶", OK: "✓", Failed: "✗", Skipped: "↷", Next: "»", Outage: "!",
 	Ellipsis: "…", NodeUp: "●", NodeDown: "✗", NodePaused: "‖", NodeJoin: "~", Sep: "│", Prompt: "›",
+	MoreUp: "▲ more", MoreDown: "▼ more", Cont: "↪",
 }
 
 // ASCIIGlyphs are for everything else.
@@ -37,6 +42,7 @@ var ASCIIGlyphs = Glyphs{
 	H: "-", V: "|", TL: "+", TR: "+", BL: "+", BR: "+", HF: "=",
 	Pending: ".", Running: ">", OK: "+", Failed: "x", Skipped: "-", Next: ">", Outage: "!",
 	Ellipsis: "~", NodeUp: "*", NodeDown: "x", NodePaused: "=", NodeJoin: "~", Sep: "|", Prompt: ">",
+	MoreUp: "^ more", MoreDown: "v more", Cont: "+",
 }
 
 // DetectASCII decides from the environment whether box drawing is safe:
@@ -83,6 +89,9 @@ type Styles struct {
 	Outage, Command, Stderr, Match, Current lipgloss.Style
 	Key, DialogBorder, DangerBorder, Input  lipgloss.Style
 	Status, Hint                            lipgloss.Style
+	// StatusAlarm is a status-bar segment that must stand out (the
+	// outage clock, BLOCKED) while keeping the bar's own background.
+	StatusAlarm lipgloss.Style
 }
 
 // NewStyles builds the styles, with or without colour.
@@ -110,6 +119,7 @@ func NewStyles(noColor bool) Styles {
 		s.DialogBorder, s.DangerBorder = n, n.Bold(true)
 		s.Input = n.Underline(true)
 		s.Status = n.Reverse(true)
+		s.StatusAlarm = n.Reverse(true).Bold(true)
 		s.Hint = n
 		return s
 	}
@@ -140,6 +150,7 @@ func NewStyles(noColor bool) Styles {
 	s.DangerBorder = c("1").Bold(true)
 	s.Input = n.Underline(true)
 	s.Status = n.Background(lipgloss.Color("8")).Foreground(lipgloss.Color("15"))
+	s.StatusAlarm = n.Background(lipgloss.Color("1")).Foreground(lipgloss.Color("15")).Bold(true)
 	s.Hint = c("8")
 	return s
 }

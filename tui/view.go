@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"cmsrunbook/runbook"
 )
 
 // MinWidth and MinHeight are the smallest screen the layout supports;
@@ -59,12 +61,18 @@ func (m *Model) lines() []string {
 		// Dialogs cover the panes but never the header, the status line
 		// or the hint line: the badge and the clocks stay in sight.
 		room := m.height - 3
-		dl := d.render(m.look(), min(m.width-4, 84), room)
+		dl := d.render(m.look(), m.dialogWidth(), room)
 		x := (m.width - ansi.StringWidth(firstOr(dl))) / 2
 		y := 1 + max((room-len(dl))/2, 0)
 		out = overlay(out, dl, x, y)
 	}
 	return out
+}
+
+// dialogWidth grows with the terminal: the whole width less a margin at
+// 80 columns, most of it on a wide screen (long commands stay whole).
+func (m *Model) dialogWidth() int {
+	return min(m.width-4, max(84, m.width*85/100))
 }
 
 func firstOr(l []string) string {
@@ -88,25 +96,80 @@ func (m *Model) headerLine() string {
 	return fit(badge+m.st.Header.Render(rest), m.width, m.g)
 }
 
-// statusLine: the window clock, the outage clock while the CMS is down,
-// the speed and what the engine is doing.
+// statusLine: the window clock, the outage clock naming the CMS that is
+// down, a blocking finding, the speed and what the engine is doing. The
+// alarm segments keep the bar's background: each segment is styled on
+// its own, so no reset inside the bar ends it half-way.
 func (m *Model) statusLine() string {
 	now := m.opts.Now()
-	parts := []string{fmt.Sprintf("%s +%s", now.Format("15:04:05"), clockDur(now.Sub(m.windowStart)))}
+	type seg struct {
+		text  string
+		alarm bool
+	}
+	segs := []seg{{text: fmt.Sprintf("%s +%s", now.Format("15:04:05"), clockDur(now.Sub(m.windowStart)))}}
 	switch {
 	case m.outageOpen:
-		parts = append(parts, m.st.Outage.Render("OUTAGE "+clockDur(now.Sub(m.outageStart))))
+		segs = append(segs, seg{m.outageName() + " DOWN " + clockDur(now.Sub(m.outageStart)), true})
 	case m.outageTotal > 0:
-		parts = append(parts, "outage was "+clockDur(m.outageTotal))
+		segs = append(segs, seg{text: "outage was " + clockDur(m.outageTotal)})
+	}
+	for _, f := range m.plan.Findings {
+		if f.Severity == runbook.Block {
+			segs = append(segs, seg{"BLOCKED " + f.Code, true})
+			break
+		}
 	}
 	if !m.opts.Real && m.opts.SetSpeed != nil {
-		parts = append(parts, "speed "+speedText(m.speed))
+		segs = append(segs, seg{text: "speed " + speedText(m.speed)})
 	}
-	parts = append(parts, m.activity())
+	segs = append(segs, seg{text: m.activity()})
 	if m.out.dropped > 0 {
-		parts = append(parts, fmt.Sprintf("%d lines only in the journal", m.out.dropped))
+		segs = append(segs, seg{text: fmt.Sprintf("%d lines only in the journal", m.out.dropped)})
 	}
-	return m.st.Status.Render(fit(" "+strings.Join(parts, " "+m.g.Sep+" "), m.width, m.g))
+	// Plain runs are rendered together in the bar's style; an alarm
+	// segment gets its own style and the bar's style resumes after it.
+	var b strings.Builder
+	plain, left := " ", m.width-1
+	flush := func() {
+		if plain != "" {
+			b.WriteString(m.st.Status.Render(plain))
+			plain = ""
+		}
+	}
+	for i, sg := range segs {
+		if i > 0 {
+			sep := fit(" "+m.g.Sep+" ", min(left, 3), m.g)
+			plain += sep
+			left -= ansi.StringWidth(sep)
+		}
+		t := sg.text
+		if w := ansi.StringWidth(t); w > left {
+			t = fit(t, left, m.g)
+		}
+		left -= ansi.StringWidth(t)
+		if !sg.alarm {
+			plain += t
+			continue
+		}
+		flush()
+		if t != "" {
+			b.WriteString(m.st.StatusAlarm.Render(t))
+		}
+	}
+	plain += strings.Repeat(" ", max(left, 0))
+	flush()
+	return b.String()
+}
+
+// outageName is the CMS the outage clock is about.
+func (m *Model) outageName() string {
+	if m.outageCMS != "" {
+		return m.outageCMS
+	}
+	if cms := m.cluster.CMSs(); len(cms) > 0 {
+		return cms[0].Name
+	}
+	return "CMS"
 }
 
 func (m *Model) activity() string {
@@ -125,7 +188,16 @@ func (m *Model) activity() string {
 	case m.confirm != nil:
 		return fmt.Sprintf("step %d/%d waits for you", m.confirm.step.N, total)
 	case m.current >= 0:
-		return fmt.Sprintf("step %d/%d running", m.plan.Steps[m.current].N, total)
+		s := m.plan.Steps[m.current]
+		verb := "running"
+		if m.reattached[s.ID] {
+			verb = "re-attached, running"
+		}
+		t := fmt.Sprintf("step %d/%d %s", s.N, total, verb)
+		if p := m.progress.Step(s.ID); p.Status == runbook.StepStarted && p.Started != "" {
+			t += " for " + clockDur(m.opts.Now().Sub(parseTime(p.Started, m.opts.Now())))
+		}
+		return t
 	}
 	return "starting"
 }

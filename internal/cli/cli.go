@@ -103,7 +103,8 @@ Usage:
   cmsrunbook resume --journal FILE [--headless --yes]
   cmsrunbook serve-sim --scenario NAME|FILE [--listen 127.0.0.1] [--tls] [--user U] --inventory-out FILE
                                       a simulated cluster behind WinRM on loopback (password from CMSRUNBOOK_PASSWORD)
-  cmsrunbook report --journal FILE [--format markdown|json]
+  cmsrunbook report --journal FILE [--format markdown|json|html]
+  cmsrunbook watch --journal FILE     follow a running window, read-only
   cmsrunbook version
 
 Goals: exchange-sp1, exchange-sp2, exchange-sp3, update-rollup (--package PATH.msp),
@@ -182,6 +183,8 @@ func dispatch(ctx context.Context, args []string, env Env) (int, error) {
 		return cmdResume(ctx, args[1:], env)
 	case "report":
 		return cmdReport(args[1:], env)
+	case "watch":
+		return cmdWatch(ctx, args[1:], env)
 	case "version", "--version":
 		fmt.Fprintf(env.Stdout, "cmsrunbook %s\n", Version)
 		return ExitOK, nil
@@ -388,24 +391,27 @@ func wrapIndent(s, indent string, width int) string { return report.Wrap(s, inde
 func cmdReport(args []string, env Env) (int, error) {
 	fs := newFlags("report", env)
 	jpath := fs.String("journal", "", "the journal `FILE` of a run")
-	format := fs.String("format", "markdown", "markdown or json")
+	format := fs.String("format", "markdown", "markdown, json or html")
 	if err := parseFlags(fs, args); err != nil {
 		return ExitUsage, err
 	}
 	if *jpath == "" {
 		return ExitUsage, usagef("report: --journal FILE is required")
 	}
-	if *format != "markdown" && *format != "json" {
-		return ExitUsage, usagef("report: --format %q is not markdown or json", *format)
+	if *format != "markdown" && *format != "json" && *format != "html" {
+		return ExitUsage, usagef("report: --format %q is not markdown, json or html", *format)
 	}
 	rep, err := journal.Read(*jpath)
 	if err != nil {
 		return ExitUsage, err
 	}
 	integrity := report.Integrity(rep.Integrity)
-	if *format == "json" {
+	switch *format {
+	case "json":
 		err = report.RunJSON(env.Stdout, rep.Events, report.WithIntegrity(integrity))
-	} else {
+	case "html":
+		err = report.RunHTML(env.Stdout, rep.Events, report.WithIntegrity(integrity))
+	default:
 		err = report.RunMarkdown(env.Stdout, rep.Events, report.WithIntegrity(integrity))
 	}
 	if err != nil {

@@ -41,7 +41,7 @@ func cmdSim(ctx context.Context, args []string, env Env) (int, error) {
 	scen := fs.String("scenario", config.DefaultScenario, "embedded scenario `NAME` or scenario FILE")
 	speedFlag := fs.String("speed", session.FormatSpeed(session.DefaultSpeed), "simulated seconds per real second, or max")
 	lang := fs.String("lang", "en", "language of the screens (en)")
-	jpath := fs.String("journal", "", "journal `FILE` (default: cmsrunbook-CLUSTER-TIME.jsonl here)")
+	jpath := fs.String("journal", "", "journal `FILE` (default: cmsrunbook-CLUSTER-TIME.jsonl in the state folder's journals/)")
 	seed := fs.Int64("seed", 1, "simulation seed (the same seed replays the same window)")
 	v := viewFlags{
 		head:   fs.Bool("headless", false, "print one line per event instead of the screen"),

@@ -114,7 +114,8 @@ func SecretIn(plan []runbook.Step, source string, c *runbook.Cluster, secrets ..
 	for _, s := range plan {
 		for _, cmd := range append(append([]string{}, s.Commands...), s.Fallback...) {
 			if has(cmd) {
-				return fmt.Sprintf("the command of step %d (%s)", s.N, s.Title)
+				// The step by number only: its title may hold the secret too.
+				return fmt.Sprintf("the command of step %d", s.N)
 			}
 		}
 	}
@@ -124,7 +125,7 @@ func SecretIn(plan []runbook.Step, source string, c *runbook.Cluster, secrets ..
 	if c != nil {
 		for _, n := range c.Nodes {
 			if has(n.Name) {
-				return "the name of node " + n.Name
+				return "the name of a node"
 			}
 		}
 		for _, g := range c.Groups {
@@ -192,4 +193,15 @@ func redactValue(v reflect.Value, secrets []string) reflect.Value {
 		return out
 	}
 	return v
+}
+
+// RedactEvent is the event as people may see it: every secret masked. The
+// session shows events on the screen and the line printer through it, as
+// the journal writes them.
+func RedactEvent(ev runbook.Event, secrets ...string) runbook.Event {
+	list := addSecrets(nil, secrets)
+	if len(list) == 0 {
+		return ev
+	}
+	return redactEvent(ev, list)
 }

@@ -37,10 +37,14 @@ type runRecord struct {
 	Deviations []runDeviation `json:"deviations"`
 	Findings   []runFinding   `json:"findings"`
 	Failures   []runFailure   `json:"failures"`
+	Window     runWindow      `json:"window"`
+	Backout    []backoutItem  `json:"backout"`
+	FollowUps  []string       `json:"follow_ups"`
 
-	// for the markdown only
+	// for the markdown and the HTML only
 	beforeCluster, afterCluster *runbook.Cluster
 	start                       time.Time
+	loc                         *time.Location // the offset of the run's first event
 }
 
 type runSummary struct {
@@ -59,10 +63,15 @@ type runSummary struct {
 	Duration       string            `json:"duration"`
 	Status         string            `json:"status"` // succeeded, failed, aborted, interrupted
 	Message        string            `json:"message,omitempty"`
-	Resumed        bool              `json:"resumed"`
-	Resumes        int               `json:"resumes"`
-	Events         int               `json:"events"`
-	StepCounts     map[string]int    `json:"step_counts"`
+	Mode           string            `json:"mode,omitempty"` // sim or real, from run-started
+	// Ending: finished (run-finished), deliberate (run-interrupted: a
+	// signal, a closed session) or journal-ends (a crash).
+	Ending      string         `json:"ending"`
+	Interrupted string         `json:"interrupted,omitempty"` // when run-interrupted was written
+	Resumed     bool           `json:"resumed"`
+	Resumes     int            `json:"resumes"`
+	Events      int            `json:"events"`
+	StepCounts  map[string]int `json:"step_counts"`
 }
 
 type runOutage struct {
@@ -116,7 +125,7 @@ type runConfirmation = runbook.Confirmation
 type runDeviation struct {
 	Seq    int64  `json:"seq"`
 	Time   string `json:"time"`
-	Kind   string `json:"kind"` // skip, retry, manual, decision, resume
+	Kind   string `json:"kind"` // skip, retry, re-attach, manual, decision, resume
 	Step   string `json:"step,omitempty"`
 	N      int    `json:"n,omitempty"`
 	Node   string `json:"node,omitempty"`
@@ -166,6 +175,10 @@ func buildRun(events []runbook.Event, opts []RunOption) (*runRecord, error) {
 	r.stepStates(p, idx) // after walk: a confirmed step's word needs the failures
 	r.outageWindows(p)
 	r.failureOutcomes(events, p.IsFinished())
+	r.ending(events, p)
+	r.window()
+	r.backout()
+	r.followUps()
 	return r, nil
 }
 
@@ -188,6 +201,11 @@ func (r *runRecord) summarize(p *runbook.RunProgress, first string) {
 	}
 	s.GoalLabel = s.Goal.Label()
 	r.start, _ = parseTime(s.Started)
+	if t, ok := parseTime(first); ok {
+		r.loc = t.Location()
+	} else if !r.start.IsZero() {
+		r.loc = r.start.Location()
+	}
 	end := p.LastTime
 	s.Status = statusInterrupted
 	if ev := p.Finished; ev != nil {
@@ -299,15 +317,30 @@ func (r *runRecord) walk(events []runbook.Event, idx map[string]int) {
 func (r *runRecord) started(ev *runbook.Event, st *runStep, attempts int) {
 	d := runDeviation{Seq: ev.Seq, Time: ev.Time, Step: st.ID, N: st.N, Node: st.Node}
 	switch {
+	case isReattach(ev):
+		// Nothing was sent again: not a retry.
+		d.Kind, d.Detail = "re-attach", ev.Message
 	case ev.Manual:
-		d.Kind = "manual"
+		d.Kind, d.By = "manual", r.decidedBy(st.ID)
 		d.Detail = "manual fallback run: " + orDefault(strings.Join(ev.Commands, "; "), "(command not recorded)")
 	case attempts > 1:
-		d.Kind, d.Detail = "retry", fmt.Sprintf("attempt %d", attempts)
+		d.Kind, d.By = "retry", r.decidedBy(st.ID)
+		d.Detail = fmt.Sprintf("attempt %d", attempts)
 	default:
 		return
 	}
 	r.Deviations = append(r.Deviations, d)
+}
+
+// decidedBy is who made the latest decision on a step, which a retry or
+// a manual run carries out; "" when none was recorded.
+func (r *runRecord) decidedBy(step string) string {
+	for j := len(r.Deviations) - 1; j >= 0; j-- {
+		if d := &r.Deviations[j]; d.Kind == "decision" && d.Step == step {
+			return d.By
+		}
+	}
+	return ""
 }
 
 func (r *runRecord) skipped(ev *runbook.Event, st *runStep, attempts int) {

@@ -18,9 +18,12 @@ func RunMarkdown(w io.Writer, events []runbook.Event, opts ...RunOption) error {
 	b := &strings.Builder{}
 	r.writeHeader(b)
 	r.writeClusters(b)
+	r.writeWindow(b)
 	r.writeOutage(b)
 	r.writeSteps(b)
 	r.writeDeviations(b)
+	r.writeBackout(b)
+	r.writeFollowUps(b)
 	r.writeFindings(b)
 	r.writeFailures(b)
 	_, err = io.WriteString(w, b.String())
@@ -36,7 +39,10 @@ func (r *runRecord) writeHeader(b *strings.Builder) {
 		goal = "Run"
 	}
 	fmt.Fprintf(b, "# Change record: %s on %s\n\n", goal, cluster)
-	r.writeIntegrityWarning(b)
+	r.writeIntegrityWarning(b) // an altered record is said first of all
+	if banner := modeBanner(s.Mode); banner != "" {
+		fmt.Fprintf(b, "> **%s**\n\n", banner)
+	}
 	b.WriteString("| | |\n|---|---|\n")
 	if r.beforeCluster != nil {
 		fmt.Fprintf(b, "| Cluster | %s |\n", mdCell(clusterLine(r.beforeCluster)))
@@ -66,12 +72,12 @@ func (r *runRecord) writeHeader(b *strings.Builder) {
 // how it ended and whether it was resumed.
 func (r *runRecord) writeTiming(b *strings.Builder) {
 	s := &r.Summary
-	fmt.Fprintf(b, "| Started | %s |\n", fullClock(s.Started))
+	fmt.Fprintf(b, "| Started | %s |\n", r.fullClock(s.Started))
 	if s.Finished != "" {
-		fmt.Fprintf(b, "| Finished | %s |\n", fullClock(s.Finished))
+		fmt.Fprintf(b, "| Finished | %s |\n", r.fullClock(s.Finished))
 		fmt.Fprintf(b, "| Duration | %s |\n", s.Duration)
 	} else {
-		fmt.Fprintf(b, "| Finished | not recorded; last event at %s |\n", fullClock(s.LastEvent))
+		fmt.Fprintf(b, "| Finished | not recorded; last event at %s |\n", r.fullClock(s.LastEvent))
 		fmt.Fprintf(b, "| Duration | %s up to the last event |\n", s.Duration)
 	}
 	res := statusLabel(*s)
@@ -116,8 +122,7 @@ func (r *runRecord) writeOutage(b *strings.Builder) {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", r.clock(o.Started), ended, o.Duration, mdCell(o.Step), mdCell(o.Message))
 	}
 	if r.Outage.Open {
-		b.WriteString("\n**The outage never ended in this record: users may still be without their mailboxes.**\n")
-		r.writeWayBack(b)
+		b.WriteString("\n**The outage never ended in this record: users may still be without their mailboxes.** See Backout for the way back.\n")
 	}
 	b.WriteString("\n")
 }
@@ -284,9 +289,8 @@ func writeRemedies(b *strings.Builder, f *runFailure) {
 	b.WriteString("\n")
 }
 
-// clock shows a timestamp for a person: the full date and time in the
-// offset the engine recorded, or only the time of day when it falls on the
-// run's start date (most of a window's events), so the tables stay narrow.
+// clock shows a timestamp for a person: one format everywhere, the date
+// and time in the offset of the run's first event, with that offset.
 func (r *runRecord) clock(s string) string {
 	t, ok := parseTime(s)
 	if !ok {
@@ -295,25 +299,28 @@ func (r *runRecord) clock(s string) string {
 		}
 		return s
 	}
-	if !r.start.IsZero() {
-		y1, m1, d1 := t.Date()
-		y2, m2, d2 := r.start.In(t.Location()).Date()
-		if y1 == y2 && m1 == m2 && d1 == d2 {
-			return t.Format("15:04:05")
-		}
-	}
-	return t.Format("2006-01-02 15:04:05 -07:00")
+	return r.in(t)
 }
 
-// fullClock is a timestamp with its date, for the header.
-func fullClock(s string) string {
-	if t, ok := parseTime(s); ok {
-		return t.Format("2006-01-02 15:04:05 -07:00")
-	}
+// fullClock is clock with "not recorded" for a missing time, for the
+// header.
+func (r *runRecord) fullClock(s string) string {
 	if s == "" {
 		return "not recorded"
 	}
-	return s
+	return r.clock(s)
+}
+
+// modeBanner is the line a record opens with: a rehearsal must never be
+// taken for the real window, nor the other way round.
+func modeBanner(mode string) string {
+	switch mode {
+	case "sim":
+		return "SIMULATION: a rehearsal against a simulated cluster; nothing was sent to a real cluster."
+	case "real":
+		return "LIVE CLUSTER: every step below was sent to the real cluster."
+	}
+	return ""
 }
 
 func statusLabel(s runSummary) string {
@@ -323,9 +330,12 @@ func statusLabel(s runSummary) string {
 	case string(runbook.RunFailed):
 		return "**FAILED**: the runbook stopped on a failure"
 	case string(runbook.RunAborted):
-		return "**ABORTED** by the operator"
+		return "**ABORTED** by the operator, a deliberate stop"
 	case statusInterrupted:
-		return "**INTERRUPTED**: the journal ends without run-finished (crash, kill or lost session); resume with `cmsrunbook resume --journal FILE`"
+		if s.Ending == endDeliberate {
+			return "**INTERRUPTED**: a deliberate stop, not a crash (the run recorded why it stopped); resume with `cmsrunbook resume --journal FILE`"
+		}
+		return "**INTERRUPTED**: a crash, not a deliberate stop: the journal simply ends, without run-finished or run-interrupted (crash, kill or lost power); resume with `cmsrunbook resume --journal FILE`"
 	}
 	return "**" + strings.ToUpper(s.Status) + "**"
 }
@@ -461,27 +471,60 @@ func changeCell(b *strings.Builder, diffs []string) {
 	fmt.Fprintf(b, " %s |", mdCell(orDefault(strings.Join(diffs, "; "), "-")))
 }
 
-// writeWayBack says, for a record that ends with a CMS down, which one and
-// the command that brings its users back (from the cluster as the run
-// left it).
-func (r *runRecord) writeWayBack(b *strings.Builder) {
-	c := r.afterCluster
-	if c == nil {
+// writeWindow sets the planned window (when the inventory gave one)
+// beside the actual one.
+func (r *runRecord) writeWindow(b *strings.Builder) {
+	w := r.Window
+	b.WriteString("## Planned and actual\n\n| | Planned | Actual |\n|---|---|---|\n")
+	planned := w.PlannedStart != "" || w.PlannedEnd != ""
+	cell := func(s string) string {
+		if !planned {
+			return "not recorded"
+		}
+		return r.fullClock(s)
+	}
+	fmt.Fprintf(b, "| Start | %s | %s |\n", cell(w.PlannedStart), r.fullClock(w.ActualStart))
+	end := r.fullClock(w.ActualEnd)
+	if r.Summary.Finished == "" {
+		end += " (last event)"
+	}
+	if w.Overran {
+		end += " **after the planned end**"
+	}
+	fmt.Fprintf(b, "| End | %s | %s |\n", cell(w.PlannedEnd), end)
+	plannedDur := "-"
+	if d, ok := between(w.PlannedStart, w.PlannedEnd); ok {
+		plannedDur = fmtDur(d.Milliseconds(), true)
+	}
+	fmt.Fprintf(b, "| Duration | %s | %s |\n", plannedDur, r.Summary.Duration)
+	fmt.Fprintf(b, "| User-visible outage | - | %s |\n\n", w.Outage)
+}
+
+// writeBackout says what returning to the old state means from where the
+// run ended, with the commands.
+func (r *runRecord) writeBackout(b *strings.Builder) {
+	b.WriteString("## Backout\n\n")
+	for _, it := range r.Backout {
+		if it.Alert != "" {
+			b.WriteString("**" + it.Alert + "** ")
+		}
+		b.WriteString(mdCell(it.Text))
+		if len(it.Commands) > 0 {
+			b.WriteString(": `" + strings.Join(it.Commands, "` then `") + "`")
+		}
+		b.WriteString(".")
+		b.WriteString("\n\n")
+	}
+}
+
+func (r *runRecord) writeFollowUps(b *strings.Builder) {
+	b.WriteString("## Follow-ups\n\n")
+	if len(r.FollowUps) == 0 {
+		b.WriteString("None.\n\n")
 		return
 	}
-	for _, cms := range runbook.DownCMSs(c) {
-		orig := ""
-		if r.beforeCluster != nil {
-			if g := r.beforeCluster.Group(cms); g != nil {
-				orig = g.Owner
-			}
-		}
-		fmt.Fprintf(b, "\n**%s IS DOWN at the end of this record.**", cms)
-		if wb := runbook.WayBack(c, cms, orig); wb != nil {
-			fmt.Fprintf(b, " To bring its users back (%s), on %s run `%s`.", mdCell(wb.Label), wb.Node, strings.Join(wb.Commands, "` then `"))
-		} else {
-			fmt.Fprintf(b, " No node can start it as the run left the cluster: bring its node back, then run `%s`.", runbook.StartCMSCommand(cms))
-		}
-		b.WriteString("\n")
+	for _, f := range r.FollowUps {
+		b.WriteString("- " + f + "\n")
 	}
+	b.WriteString("\n")
 }

@@ -192,15 +192,15 @@ func TestRunMarkdownSuccess(t *testing.T) {
 		"| Finished | 2026-11-28 22:27:0",
 		"| Result | **SUCCEEDED** |",
 		"| Resumed | no |",
-		"| User-visible outage | 1m 30s (22:25:",
+		"| User-visible outage | 1m 30s (2026-11-28 22:25:",
 		"| Steps | 5: 4 succeeded, 1 skipped |",
 		"## Cluster before the window",
 		"## Cluster after the window",
 		"Exchange 8.0.685.24 -> 8.2.176.2",
 		"owner EXNODE01 -> EXNODE02",
-		"| 4 | Move EXCMS01 to EXNODE02 | EXNODE01 | EXAMPLE\\\\exadmin (typed \"EXCMS01\") at 22:25:",
+		"| 4 | Move EXCMS01 to EXNODE02 | EXNODE01 | EXAMPLE\\\\exadmin (typed \"EXCMS01\") at 2026-11-28 22:25:",
 		"| 3 | Restart EXNODE02 | EXNODE02 | - | - | - | skipped: Setup did not ask for a restart | 0 |",
-		"| 2 | Upgrade EXNODE02 to SP2 | EXNODE02 | EXAMPLE\\\\exadmin at 22:00:13 | 22:00:14 | 25m 00s | succeeded | 1 |",
+		"| 2 | Upgrade EXNODE02 to SP2 | EXNODE02 | EXAMPLE\\\\exadmin at 2026-11-28 22:00:13 +01:00 | 2026-11-28 22:00:14 +01:00 | 25m 00s | succeeded | 1 |",
 		"conditional step: only if the install asks for a restart",
 		"`mgmt-tools-version`",
 		"Upgrade the tools after the window.",
@@ -216,10 +216,10 @@ func TestRunMarkdownRetried(t *testing.T) {
 	mustContain(t, doc,
 		"| Result | **SUCCEEDED** |",
 		"| decision | 4 (s04-move-cms-EXCMS01) | --yes | chose retry |",
-		"| retry | 4 (s04-move-cms-EXCMS01) | - | attempt 2 |",
+		"| retry | 4 (s04-move-cms-EXCMS01) | --yes | attempt 2 |",
 		"| succeeded | 2 |",
 		"### Step 4, Move EXCMS01 to EXNODE02: `cms-move-failed`",
-		"Attempt 1, at 22:20:51 on EXNODE01.",
+		"Attempt 1, at 2026-11-28 22:20:51 +01:00 on EXNODE01.",
 		"Move-ClusteredMailboxServer refused the move.",
 		"Why it matters: Users stay on EXNODE01",
 		"```\nMove-ClusteredMailboxServer : The copy queue length (34) is too high.\nAt line:1 char:28\n```",
@@ -233,7 +233,7 @@ func TestRunMarkdownRetried(t *testing.T) {
 func TestRunMarkdownAborted(t *testing.T) {
 	doc := markdown(t, abortedRun())
 	mustContain(t, doc,
-		"| Result | **ABORTED** by the operator (aborted by the operator after setup-failed) |",
+		"| Result | **ABORTED** by the operator, a deliberate stop (aborted by the operator after setup-failed) |",
 		"| **FAILED** `setup-failed` |",
 		"| 4 | Move EXCMS01 to EXNODE02 | EXNODE01 | - | - | - | not run | 0 |",
 		"| Steps | 5: 1 succeeded, 1 failed, 3 not run |",
@@ -414,6 +414,6 @@ func TestRunMarkdownEndsWithTheCMSDown(t *testing.T) {
 	after.Group("EXCMS01").State = runbook.GroupOffline
 	b.add(runbook.Event{Event: runbook.EvRunFinished, Status: runbook.RunAborted, Cluster: after})
 	doc := markdown(t, b.events)
-	mustContain(t, doc, "**EXCMS01 IS DOWN at the end of this record.**", "on EXNODE01 run `Start-ClusteredMailboxServer -Identity 'EXCMS01'`",
+	mustContain(t, doc, "**EXCMS01 IS DOWN at the end of this record.**", "on EXNODE01 run: `Start-ClusteredMailboxServer -Identity 'EXCMS01'`",
 		`sent: cluster.exe group "EXCMS01" /move:EXNODE02 /wait:300 (confirmed by typing "EXCMS01")`)
 }

@@ -28,7 +28,8 @@ type SimSpec struct {
 	// Speed is simulated seconds per real second (+Inf: no waiting).
 	Speed float64
 	Seed  int64
-	// Journal is the journal's path ("" names one in the current folder).
+	// Journal is the journal's path ("" names one in the user's state
+	// folder, see trainingJournal).
 	Journal string
 }
 
@@ -48,7 +49,7 @@ func OpenSim(env Env, spec SimSpec, view View) (*Session, error) {
 	}
 	jpath := spec.Journal
 	if jpath == "" {
-		jpath = defaultJournal(sc.Cluster.Name, time.Now())
+		jpath = trainingJournal(env, sc.Cluster.Name, time.Now())
 	}
 	s := &Session{env: env, view: view, plan: plan, opts: sc.Options, runID: newRunID(), world: jpath + ".world",
 		progress: runbook.NewRunProgress(),
@@ -131,6 +132,7 @@ func openingEvents(start runbook.Event, findings []runbook.Finding) []runbook.Ev
 // CMSRUNBOOK_STATE_DIR of the session's environment), wherever the journal
 // is; it records who runs, and which journal, for the run it refuses.
 func (s *Session) begin(jpath, cluster string, create bool, secrets ...string) error {
+	s.secrets = secrets
 	dir := filepath.Dir(jpath)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		switch {
@@ -185,6 +187,31 @@ func pickConfirmer(yes bool, of headless.OnFailure, env Env) engine.Confirmer {
 		return headless.Auto{OnFailure: of}
 	}
 	return headless.NewPrompt(env.Stdin, env.Stdout, Operator(env.Getenv))
+}
+
+// trainingJournal names a new training run's journal in the user's
+// state folder (the lock's base folder: CMSRUNBOOK_STATE_DIR, else
+// XDG_STATE_HOME/cmsrunbook or %LOCALAPPDATA%\cmsrunbook), in journals/,
+// so rehearsals do not litter the folder they were started from; and
+// says where it is. Without a state folder it stays in the current one
+// (and the cluster's lock, which needs one too, says what to set).
+// A real run's journal stays in the current folder (defaultJournal): the
+// change record belongs with the change.
+func trainingJournal(env Env, cluster string, now time.Time) string {
+	name := defaultJournal(cluster, now)
+	getenv := env.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	ldir, err := journal.LockDir(getenv)
+	if err == nil {
+		dir := filepath.Join(filepath.Dir(ldir), "journals")
+		if err = os.MkdirAll(dir, 0o700); err == nil {
+			name = filepath.Join(dir, name)
+		}
+	}
+	fmt.Fprintf(env.Stdout, "Journal: %s\n", name)
+	return name
 }
 
 // defaultJournal names a new journal in the current folder.

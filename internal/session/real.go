@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"cmsrunbook/internal/config"
 	"cmsrunbook/internal/engine"
 	"cmsrunbook/internal/journal"
 	"cmsrunbook/internal/remote"
@@ -61,7 +62,7 @@ func OpenReal(ctx context.Context, env Env, spec RealSpec, view View) (*Session,
 		return nil, err
 	}
 	start := runbook.Event{Event: runbook.EvRunStarted, Goal: opts.Goal, Source: abs,
-		Options: recordedOptions(s.runID, spec), Operator: Operator(env.Getenv), Digest: plan.Digest(), Plan: plan.Steps, Cluster: &c,
+		Options: recordedOptions(s.runID, spec, conn.inv.Window), Operator: Operator(env.Getenv), Digest: plan.Digest(), Plan: plan.Steps, Cluster: &c,
 		Time: engine.Stamp(time.Now())}
 	s.opening = openingEvents(start, append(warningFindings(conn.ex.Warnings()), plan.Findings...))
 	return s, nil
@@ -98,8 +99,12 @@ func realOptions(o runbook.Options, spec RealSpec) (runbook.Options, error) {
 // recordedOptions is what run-started records so that resume can
 // reconnect: the inventory path is the event's source; the overrides are
 // here.
-func recordedOptions(runID string, spec RealSpec) map[string]string {
+func recordedOptions(runID string, spec RealSpec, w *config.Window) map[string]string {
 	m := map[string]string{"mode": "real", "run-id": runID}
+	if w != nil {
+		// The approved window, for the change record's planned-versus-actual.
+		m["window-start"], m["window-end"] = w.Start.Format(time.RFC3339), w.End.Format(time.RFC3339)
+	}
 	if spec.Goal != "" {
 		m["goal"] = spec.Goal
 	}

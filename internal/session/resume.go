@@ -179,6 +179,9 @@ func (r *resumed) openReal(ctx context.Context, env Env, view View) (*Session, e
 		return nil, err
 	}
 	name := conn.inv.Cluster
+	if c := r.prog.Started.Cluster; c != nil {
+		name = c.Name // the lock is the recorded cluster's, whatever the inventory now says
+	}
 	s.screen = screenInfo{title: "LIVE cluster " + name + " (resumed)", source: r.path, cluster: r.lastCluster(runbook.Cluster{Name: name})}
 	if err := s.begin(r.path, name, false, conn.password); err != nil {
 		return nil, err
@@ -190,8 +193,8 @@ func (r *resumed) openReal(ctx context.Context, env Env, view View) (*Session, e
 // sameCluster refuses to resume against another cluster than the one the
 // run began on (an inventory edited or swapped since): the name, the node
 // names and the CMS names must match the record's, before anything is
-// sent. A cluster that cannot be read now is left to the engine, which
-// re-reads it before every step.
+// sent. A cluster that cannot be read now cannot be checked, so the resume
+// waits for it rather than trust it.
 func (r *resumed) sameCluster(ctx context.Context, ex engine.Executor, where string) error {
 	rec := r.prog.Started.Cluster
 	if rec == nil {
@@ -199,7 +202,7 @@ func (r *resumed) sameCluster(ctx context.Context, ex engine.Executor, where str
 	}
 	obs, err := ex.Observe(ctx)
 	if err != nil {
-		return nil
+		return fmt.Errorf("%s: cluster %s cannot be read to check that it is the one the run in %s began on (%w); nothing was sent: resume once its nodes answer", where, rec.Name, r.path, err)
 	}
 	if why := clusterDiffers(rec, &obs.Cluster); why != "" {
 		return inputf("%s: the run in %s was on cluster %s, but %s now reaches a different cluster (%s). Nothing was sent; resume only against the cluster the window began on.",

@@ -96,6 +96,9 @@ type Session struct {
 
 	lock *journal.LockFile
 	jw   *journal.Writer
+	// secrets are masked wherever an event is shown (the journal masks
+	// them in what it writes).
+	secrets []string
 
 	// sim is the simulated cluster (nil on a real one) and world where it
 	// is saved next to the journal.
@@ -182,10 +185,13 @@ func (s *Session) emit(ev runbook.Event) error {
 	if ev.Event != runbook.EvOutput {
 		s.recordFold().Apply(ev)
 	}
+	// What people see is what the journal holds: a node that prints the
+	// password shows it masked on the screen and in the lines too.
+	shown := journal.RedactEvent(ev, s.secrets...)
 	if s.sink != nil {
-		s.sink(ev)
+		s.sink(shown)
 	}
-	return s.printer.Print(ev)
+	return s.printer.Print(shown)
 }
 
 func (s *Session) saveWorld() error {

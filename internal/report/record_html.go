@@ -1,0 +1,366 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"time"
+
+	"cmsrunbook/runbook"
+)
+
+// RunHTML writes the change record as one self-contained HTML page: no
+// external resources, inline CSS, no script. A summary opens it, then an
+// inline SVG timeline (a lane per node and one for cluster-wide steps,
+// every executed step a bar, the outage a shaded band across the lanes,
+// failures and decisions as markers), then the steps, deviations,
+// backout, follow-ups, findings and failures. Every string from the
+// journal goes through html/template, so a node's output cannot become
+// markup.
+func RunHTML(w io.Writer, events []runbook.Event, opts ...RunOption) error {
+	r, err := buildRun(events, opts)
+	if err != nil {
+		return fmt.Errorf("change record: %w", err)
+	}
+	if err := recordPage.Execute(w, r.htmlView()); err != nil {
+		return fmt.Errorf("writing change record HTML: %w", err)
+	}
+	return nil
+}
+
+//go:embed record_html.tmpl
+var recordPageText string
+
+var recordPage = template.Must(template.New("record").Funcs(template.FuncMap{
+	"join": strings.Join,
+}).Parse(recordPageText))
+
+// htmlView is what the page template reads: the record, with its times
+// already in the run's one format, and the timeline's geometry.
+type htmlView struct {
+	R          *runRecord
+	Title      string
+	Banner     string
+	Mode       string // sim, real or ""
+	Status     string // the status word
+	StatusText string
+	StatusCSS  string
+	When       string
+	Who        []string
+	Outage     string
+	Win        runWindow // the window, its times in the record's format
+	Timeline   svgTimeline
+	Steps      []htmlStep
+	Deviations []htmlDeviation
+	Failures   []htmlFailure
+}
+
+type htmlStep struct {
+	*runStep
+	Confirmed, StartedAt, ResultText, ResultCSS string
+}
+
+type htmlDeviation struct {
+	runDeviation
+	At string
+}
+
+type htmlFailure struct {
+	*runFailure
+	At string
+}
+
+func (r *runRecord) htmlView() htmlView {
+	s := &r.Summary
+	v := htmlView{R: r, Mode: s.Mode, Banner: modeBanner(s.Mode), Status: strings.ToUpper(s.Status), StatusCSS: "st-" + s.Status}
+	v.Title = fmt.Sprintf("Change record: %s on %s", orDefault(s.GoalLabel, "Run"), orDefault(s.Cluster, "unknown cluster"))
+	// The badge says the status word; the text says the rest.
+	label := statusLabel(*s)
+	if strings.HasPrefix(label, "**") {
+		if i := strings.Index(label[2:], "**"); i >= 0 {
+			label = strings.TrimLeft(label[i+4:], " :,")
+		}
+	}
+	v.StatusText = strings.NewReplacer("**", "", "`", "").Replace(label)
+	if s.Message != "" {
+		v.StatusText += " (" + s.Message + ")"
+	}
+	end := r.fullClock(s.Finished)
+	if s.Finished == "" {
+		end = "no finish recorded; last event " + r.fullClock(s.LastEvent)
+	}
+	v.When = fmt.Sprintf("%s to %s (%s)", r.fullClock(s.Started), end, s.Duration)
+	v.Outage = strings.NewReplacer("**", "").Replace(outageSummary(r))
+	v.Who = r.people()
+	v.Win = r.Window
+	for _, t := range []*string{&v.Win.PlannedStart, &v.Win.PlannedEnd, &v.Win.ActualStart, &v.Win.ActualEnd} {
+		if *t != "" {
+			*t = r.fullClock(*t)
+		}
+	}
+	v.Timeline = r.timeline()
+	for i := range r.Steps {
+		st := &r.Steps[i]
+		var conf []string
+		for _, c := range st.Confirmations {
+			t := orDefault(c.By, "unknown")
+			if c.Typed != "" {
+				t += fmt.Sprintf(" (typed %q)", c.Typed)
+			}
+			conf = append(conf, t+" at "+r.clock(c.Time))
+		}
+		v.Steps = append(v.Steps, htmlStep{runStep: st, Confirmed: orDefault(strings.Join(conf, "; "), "-"), StartedAt: r.clock(st.Started),
+			ResultText: strings.NewReplacer("**", "", "`", "").Replace(resultLabel(st)), ResultCSS: "res-" + st.Result})
+	}
+	for _, d := range r.Deviations {
+		v.Deviations = append(v.Deviations, htmlDeviation{runDeviation: d, At: r.clock(d.Time)})
+	}
+	for i := range r.Failures {
+		v.Failures = append(v.Failures, htmlFailure{runFailure: &r.Failures[i], At: r.clock(r.Failures[i].Time)})
+	}
+	return v
+}
+
+// people is who ran the window: the operator, then everyone who confirmed
+// a step or made a decision, each once.
+func (r *runRecord) people() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(who string) {
+		if who != "" && !seen[who] {
+			seen[who] = true
+			out = append(out, who)
+		}
+	}
+	add(r.Summary.Operator)
+	for i := range r.Steps {
+		for _, c := range r.Steps[i].Confirmations {
+			add(c.By)
+		}
+	}
+	for _, d := range r.Deviations {
+		add(d.By)
+	}
+	return out
+}
+
+// The timeline's geometry, in SVG user units.
+const (
+	tlLabelW = 150.0 // the lane names
+	tlChartW = 900.0
+	tlAxisH  = 28.0
+	tlLaneH  = 34.0
+	tlBarH   = 18.0
+	tlMinBar = 3.0
+)
+
+type svgTimeline struct {
+	Width, Height, ChartX, ChartW, Top, Bottom string
+	Lanes                                      []svgLane
+	Ticks                                      []svgTick
+	Bands                                      []svgRect
+	Bars                                       []svgRect
+	Markers                                    []svgMarker
+}
+
+type svgLane struct {
+	Name, Y, TextY, H string
+	Odd               bool
+}
+
+type svgTick struct{ X, Label string }
+
+type svgRect struct {
+	X, Y, W, H, Class, Step, Tip string
+	Label, LabelX, LabelY        string // the step number, on a bar wide enough for it
+}
+
+type svgMarker struct {
+	Path, Class, Tip string
+}
+
+// timeScale maps the run's times onto the chart.
+type timeScale struct {
+	t0   time.Time
+	span time.Duration
+}
+
+func (s timeScale) x(t time.Time) float64 {
+	return tlLabelW + float64(t.Sub(s.t0))/float64(s.span)*tlChartW
+}
+
+func f1(v float64) string { return fmt.Sprintf("%.1f", v) }
+
+// timeline lays the record out on lanes: cluster-wide steps first, then
+// one lane per node in the cluster's order.
+func (r *runRecord) timeline() svgTimeline {
+	sc, ok := r.scale()
+	lanes, laneOf := r.lanes()
+	tl := svgTimeline{ChartX: f1(tlLabelW), ChartW: f1(tlChartW), Top: f1(tlAxisH)}
+	h := tlAxisH + float64(len(lanes))*tlLaneH
+	tl.Width, tl.Height, tl.Bottom = f1(tlLabelW+tlChartW+20), f1(h+8), f1(h)
+	for i, name := range lanes {
+		y := tlAxisH + float64(i)*tlLaneH
+		tl.Lanes = append(tl.Lanes, svgLane{Name: name, Y: f1(y), H: f1(tlLaneH), TextY: f1(y + tlLaneH/2 + 4), Odd: i%2 == 1})
+	}
+	if !ok {
+		return tl
+	}
+	tl.Ticks = r.ticks(sc)
+	last := r.lastTime()
+	for _, w := range r.Outage.Windows {
+		a, ok1 := parseTime(w.Started)
+		b, ok2 := parseTime(w.Ended)
+		if !ok1 {
+			continue
+		}
+		if !ok2 || w.Open {
+			b = last
+		}
+		x1, x2 := sc.x(a), max(sc.x(b), sc.x(a)+tlMinBar)
+		tip := fmt.Sprintf("Outage %s: %s to %s", w.Duration, r.clock(w.Started), orDefault(r.clock(w.Ended), "still open"))
+		tl.Bands = append(tl.Bands, svgRect{X: f1(x1), Y: f1(tlAxisH), W: f1(x2 - x1), H: f1(h - tlAxisH), Class: "outage", Tip: tip})
+	}
+	for i := range r.Steps {
+		if bar, ok := r.bar(&r.Steps[i], sc, laneOf, last); ok {
+			tl.Bars = append(tl.Bars, bar)
+		}
+	}
+	tl.Markers = r.markers(sc, laneOf)
+	return tl
+}
+
+// bar is an executed step's bar, from its first start to its result (or
+// to the last event when it has none).
+func (r *runRecord) bar(st *runStep, sc timeScale, laneOf func(string) int, last time.Time) (svgRect, bool) {
+	a, ok := parseTime(st.Started)
+	if !ok {
+		return svgRect{}, false
+	}
+	b, ok := parseTime(st.Ended)
+	if !ok || b.Before(a) {
+		b = last
+	}
+	x1, x2 := sc.x(a), max(sc.x(b), sc.x(a)+tlMinBar)
+	y := tlAxisH + float64(laneOf(st.Node))*tlLaneH + (tlLaneH-tlBarH)/2
+	name := st.Title
+	if st.N > 0 {
+		name = fmt.Sprintf("%d. %s", st.N, st.Title)
+	}
+	tip := fmt.Sprintf("%s\n%s on %s\n%s to %s (%s)\nattempts: %d", name, strings.ReplaceAll(resultLabel(st), "**", ""),
+		orDefault(st.Node, "the cluster"), r.clock(st.Started), r.clock(st.Ended), st.Duration, st.Attempts)
+	w := max(x2-x1-1, tlMinBar) // a gap between steps that follow each other on a lane
+	bar := svgRect{X: f1(x1), Y: f1(y), W: f1(w), H: f1(tlBarH), Class: "bar res-" + st.Result, Step: st.ID, Tip: tip}
+	if st.N > 0 && w >= 22 {
+		bar.Label, bar.LabelX, bar.LabelY = fmt.Sprint(st.N), f1(x1+w/2), f1(y+tlBarH-5)
+	}
+	return bar, true
+}
+
+// markers are the failures (a red triangle above the bar) and decisions
+// (a diamond below it), at their own times on their step's lane.
+func (r *runRecord) markers(sc timeScale, laneOf func(string) int) []svgMarker {
+	var out []svgMarker
+	for i := range r.Failures {
+		f := &r.Failures[i]
+		t, ok := parseTime(f.Time)
+		if !ok {
+			continue
+		}
+		x, y := sc.x(t), tlAxisH+float64(laneOf(f.Node))*tlLaneH+(tlLaneH-tlBarH)/2
+		out = append(out, svgMarker{Path: fmt.Sprintf("M%.1f %.1f l-5 -7 h10 z", x, y+1), Class: "m-failure",
+			Tip: fmt.Sprintf("FAILED at %s: %s (%s) %s", r.clock(f.Time), orDefault(f.Title, f.Step), f.Diagnosis.Code, f.Diagnosis.Message)})
+	}
+	for _, d := range r.Deviations {
+		t, ok := parseTime(d.Time)
+		if !ok || d.Kind != "decision" {
+			continue
+		}
+		x, y := sc.x(t), tlAxisH+float64(laneOf(d.Node))*tlLaneH+(tlLaneH+tlBarH)/2
+		out = append(out, svgMarker{Path: fmt.Sprintf("M%.1f %.1f l5 5 l-5 5 l-5 -5 z", x, y-1), Class: "m-decision",
+			Tip: fmt.Sprintf("decision at %s by %s: %s", r.clock(d.Time), orDefault(d.By, "not recorded"), d.Detail)})
+	}
+	return out
+}
+
+// scale spans the run from its start to its last event; false when the
+// times do not read.
+func (r *runRecord) scale() (timeScale, bool) {
+	t0, ok := parseTime(r.Summary.Started)
+	if !ok {
+		for i := range r.Steps {
+			if t, ok2 := parseTime(r.Steps[i].Started); ok2 && (!ok || t.Before(t0)) {
+				t0, ok = t, true
+			}
+		}
+	}
+	t1 := r.lastTime()
+	if !ok || t1.IsZero() {
+		return timeScale{}, false
+	}
+	span := t1.Sub(t0)
+	if span < time.Second {
+		span = time.Second
+	}
+	return timeScale{t0: t0, span: span}, true
+}
+
+func (r *runRecord) lastTime() time.Time {
+	t, _ := parseTime(orDefault(r.Summary.Finished, r.Summary.LastEvent))
+	return t
+}
+
+// lanes names the lanes: cluster-wide steps, then the cluster's nodes,
+// then any node only the steps name.
+func (r *runRecord) lanes() ([]string, func(string) int) {
+	names := []string{"Cluster-wide"}
+	idx := map[string]int{}
+	add := func(n string) {
+		if k := strings.ToUpper(n); n != "" {
+			if _, ok := idx[k]; !ok {
+				idx[k] = len(names)
+				names = append(names, n)
+			}
+		}
+	}
+	if c := r.beforeCluster; c != nil {
+		for i := range c.Nodes {
+			add(c.Nodes[i].Name)
+		}
+	}
+	for i := range r.Steps {
+		add(r.Steps[i].Node)
+	}
+	return names, func(n string) int { return idx[strings.ToUpper(n)] }
+}
+
+// ticks are the axis labels: a round interval giving at most ten.
+func (r *runRecord) ticks(sc timeScale) []svgTick {
+	step := time.Second
+	for _, d := range []time.Duration{time.Second, 5 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute,
+		5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour} {
+		step = d
+		if sc.span/d <= 10 {
+			break
+		}
+	}
+	layout := "15:04"
+	if step < time.Minute {
+		layout = "15:04:05"
+	}
+	var out []svgTick
+	first := sc.t0.Truncate(step)
+	if first.Before(sc.t0) {
+		first = first.Add(step)
+	}
+	for t := first; !t.After(sc.t0.Add(sc.span)); t = t.Add(step) {
+		lt := t
+		if r.loc != nil {
+			lt = t.In(r.loc)
+		}
+		out = append(out, svgTick{X: f1(sc.x(t)), Label: lt.Format(layout)})
+	}
+	return out
+}

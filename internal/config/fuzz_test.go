@@ -2,7 +2,10 @@ package config_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,8 +14,12 @@ import (
 )
 
 // fuzzReadRel gives the fuzzer a tiny file system: one capture exists,
-// anything else does not.
+// anything else does not. It is only ever asked for a clean path inside
+// the scenario's folder; anything else is a hole in outputPath.
 func fuzzReadRel(rel string) ([]byte, error) {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) || path.Clean(rel) != rel || strings.Contains(rel, `\`) {
+		panic(fmt.Sprintf("readRel asked for %q, which is not a clean path inside the folder", rel))
+	}
 	if strings.HasPrefix(rel, "captured/") && strings.HasSuffix(rel, ".txt") {
 		return []byte("Exchange Server setup encountered an error.\n"), nil
 	}
@@ -61,6 +68,15 @@ func FuzzParseScenario(f *testing.F) {
 		"? complex\n: key\n",
 		"\xef\xbb\xbfname: x\n",
 		"",
+		goodScenario + "outputs:\n  - {step: setup-upgrade, file: /proc/self/environ}\n",
+		goodScenario + "outputs:\n  - {step: setup-upgrade, file: '..\\..\\secret.txt'}\n",
+		goodScenario + "outputs:\n  - {step: setup-upgrade, file: 'captured/./a/../x.txt'}\n",
+		"name: a\x00b\n",
+		"title: \x1b[31m\n",
+		"title: caf\xe9\n",
+		string(encodeUTF16(goodScenario, false, false)),
+		string(billionLaughs()),
+		"\n\n  \n",
 	} {
 		f.Add([]byte(s))
 	}

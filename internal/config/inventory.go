@@ -133,7 +133,7 @@ func ParseInventory(file string, data []byte, baseDir string) (*Inventory, error
 // LoadInventoryFile loads an inventory from disk; relative paths in it are
 // relative to its directory.
 func LoadInventoryFile(file string) (*Inventory, error) {
-	data, err := readFileLimited(file)
+	data, err := readRegular(osOpener{}, file, maxYAMLSize, yamlSizeHint)
 	if err != nil {
 		return nil, &Error{File: file, Msg: "cannot read the inventory: " + plainFSError(err), Err: err}
 	}

@@ -1,18 +1,10 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"math"
-	"os"
-	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -227,10 +219,13 @@ var timingKeys = []string{
 }
 
 // ParseScenario reads a scenario from data. file names it in errors and
-// becomes Scenario.Path. readRel reads an outputs[].file path exactly as
-// written in the file (the caller resolves it); nil means output files
-// cannot be read and any outputs entry is an error. Every error is an
-// *Error.
+// becomes Scenario.Path. readRel reads an outputs[].file path relative to
+// the scenario's folder (the caller resolves it); it is only given a path
+// that stays inside that folder as written: cleaned, with forward slashes,
+// not absolute and with no .. leading out (see outputPath). The caller
+// still has to keep symbolic links from leading out. nil means output
+// files cannot be read and any outputs entry is an error. Every error is
+// an *Error.
 func ParseScenario(file string, data []byte, readRel func(rel string) ([]byte, error)) (*Scenario, error) {
 	root, perr := parseDocument(file, data)
 	if perr != nil {
@@ -395,71 +390,6 @@ func joinKinds(ks []runbook.StepKind) string {
 	return strings.Join(s, "")
 }
 
-func (r *reader) outputs(top *fields, c *runbook.Cluster, readRel func(string) ([]byte, error)) []Output {
-	var out []Output
-	seen := map[string]int{}
-	for _, of := range top.entries("outputs", "step", "node", "file", "exit_code", "effect") {
-		var o Output
-		of.require("step", "the kind of step whose output this replaces, like setup-upgrade")
-		o.Step = of.stepKind("step")
-		if !r.failed() && (o.Step == runbook.KindPreflight || o.Step == runbook.KindVerify) {
-			of.fail("step", "%s reads state and sends no command of its own, so it has no output to replay", o.Step)
-		}
-		o.Node = of.nodeRef("node", c)
-		if of.require("file", "the captured transcript's path, relative to this scenario file") {
-			o.File = of.str("file")
-			if !r.failed() {
-				o.Text = of.readText("file", o.File, readRel)
-			}
-		}
-		o.ExitCode = of.integer("exit_code", 0, math.MinInt32, math.MaxUint32)
-		o.Effect = EffectSuccess
-		if of.has("effect") {
-			switch e := of.str("effect"); e {
-			case EffectSuccess, EffectFailure:
-				o.Effect = e
-			default:
-				if !r.failed() {
-					of.fail("effect", "%q is not success or failure", e)
-				}
-			}
-		}
-		line, _ := position(of.node)
-		key := string(o.Step) + "|" + strings.ToUpper(o.Node)
-		if first, dup := seen[key]; dup && !r.failed() {
-			r.fail(of.node, of.path, "a second output for the same step and node (the first is on line %d)", first)
-		}
-		seen[key] = line
-		if r.failed() {
-			return nil
-		}
-		out = append(out, o)
-	}
-	return out
-}
-
-// readText loads a captured transcript through readRel.
-func (f *fields) readText(key, rel string, readRel func(string) ([]byte, error)) string {
-	if strings.TrimSpace(rel) == "" {
-		f.fail(key, "is blank; give the transcript's path relative to this scenario file")
-		return ""
-	}
-	if readRel == nil {
-		f.fail(key, "cannot read %q: output files are not available when a scenario is parsed from memory", rel)
-		return ""
-	}
-	data, err := readRel(rel)
-	if err != nil {
-		f.r.failErr(f.where(key), f.child(key), err, "cannot read %q: %v", rel, err)
-		return ""
-	}
-	if !utf8.Valid(data) {
-		f.fail(key, "%q is not UTF-8 text; convert the capture to UTF-8", rel)
-		return ""
-	}
-	return string(data)
-}
-
 // maxTiming bounds a simulated duration: no step of a window takes a day.
 const maxTiming = 24 * time.Hour
 
@@ -479,102 +409,4 @@ func readTiming(top *fields) Timing {
 		CMSStart:           d("cms_start"),
 		ReplicationCatchup: d("replication_catchup"),
 	}
-}
-
-// LoadScenarioFile loads a scenario from disk; outputs[].file paths are
-// relative to the scenario file's directory.
-func LoadScenarioFile(file string) (*Scenario, error) {
-	data, err := readFileLimited(file)
-	if err != nil {
-		return nil, &Error{File: file, Msg: "cannot read the scenario: " + plainFSError(err), Err: err}
-	}
-	dir := filepath.Dir(file)
-	resolve := func(rel string) string {
-		if filepath.IsAbs(rel) {
-			return rel
-		}
-		return filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(rel, `\`, "/")))
-	}
-	s, err := ParseScenario(file, data, func(rel string) ([]byte, error) {
-		return readFileLimited(resolve(rel))
-	})
-	if err != nil {
-		return nil, err
-	}
-	for i := range s.Outputs {
-		s.Outputs[i].File = resolve(s.Outputs[i].File)
-	}
-	return s, nil
-}
-
-// LoadScenarioFS loads a scenario from fsys (the embedded ones);
-// outputs[].file paths are relative to name's directory and must stay
-// inside fsys.
-func LoadScenarioFS(fsys fs.FS, name string) (*Scenario, error) {
-	data, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return nil, &Error{File: name, Msg: "cannot read the scenario: " + plainFSError(err), Err: err}
-	}
-	dir := path.Dir(name)
-	resolve := func(rel string) (string, error) {
-		rel = strings.ReplaceAll(rel, `\`, "/")
-		p := path.Join(dir, rel)
-		if path.IsAbs(rel) || !fs.ValidPath(p) {
-			return "", fmt.Errorf("the path must stay inside the folder the scenario is in")
-		}
-		return p, nil
-	}
-	s, err := ParseScenario(name, data, func(rel string) ([]byte, error) {
-		p, err := resolve(rel)
-		if err != nil {
-			return nil, err
-		}
-		return fs.ReadFile(fsys, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	for i := range s.Outputs {
-		s.Outputs[i].File, _ = resolve(s.Outputs[i].File)
-	}
-	return s, nil
-}
-
-// readFileLimited reads a regular file of at most maxFileSize bytes.
-func readFileLimited(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errIsDir}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxFileSize {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errTooLarge}
-	}
-	return data, nil
-}
-
-var (
-	errIsDir    = errors.New("it is a folder, not a file")
-	errTooLarge = fmt.Errorf("it is larger than %d MiB", maxFileSize>>20)
-)
-
-// plainFSError drops the Op and Path of an fs.PathError: the Error already
-// names the file.
-func plainFSError(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }

@@ -1,8 +1,6 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -10,11 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 )
 
 // The schemas are read straight from the goccy/go-yaml AST rather than
@@ -104,79 +99,6 @@ func describe(n ast.Node) string {
 	return "a " + strings.ToLower(n.Type().String())
 }
 
-// maxFileSize bounds what the loaders read, files and captured transcripts
-// alike: real ones are kilobytes, so megabytes mean a wrong path, and the
-// YAML parser's time grows faster than the input.
-const maxFileSize = 4 << 20
-
-// parseDocument turns a file into the root mapping of its single YAML
-// document, or an *Error saying why it cannot be one.
-func parseDocument(file string, data []byte) (root ast.Node, err *Error) {
-	fileErr := func(line, col int, format string, args ...any) *Error {
-		return &Error{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
-	}
-	if len(data) > maxFileSize {
-		return nil, fileErr(0, 0, "the file is %d bytes long; a cmsrunbook file is a few kilobytes, so this is probably the wrong file", len(data))
-	}
-	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		return nil, fileErr(0, 0, "the file is saved as UTF-16 (Notepad's \"Unicode\"); save it as UTF-8")
-	}
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")) // Notepad's UTF-8 BOM
-	if !utf8.Valid(data) {
-		line, col := invalidUTF8At(data)
-		return nil, fileErr(line, col, "the file is not UTF-8 text (saved in another code page?); save it as UTF-8")
-	}
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		line, col := offsetPosition(data, i)
-		return nil, fileErr(line, col, "the file holds a NUL byte; it is not a text file")
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fileErr(0, 0, "the file is empty")
-	}
-	if line, col, why := tooDeep(data); why != "" {
-		return nil, fileErr(line, col, "%s", why)
-	}
-	f, perr := parseBytes(data)
-	if perr != nil {
-		var te interface {
-			GetToken() *token.Token
-			GetMessage() string
-		}
-		if errors.As(perr, &te) {
-			line, col := 0, 0
-			if tk := te.GetToken(); tk != nil && tk.Position != nil {
-				line, col = tk.Position.Line, tk.Position.Column
-			}
-			e := fileErr(line, col, "not valid YAML: %s", te.GetMessage())
-			e.Err = perr
-			return nil, e
-		}
-		e := fileErr(0, 0, "not valid YAML: %v", perr)
-		e.Err = perr
-		return nil, e
-	}
-	var bodies []ast.Node
-	for _, d := range f.Docs {
-		if d != nil && !isNil(d.Body) {
-			bodies = append(bodies, d.Body)
-		}
-	}
-	switch {
-	case len(bodies) == 0:
-		return nil, fileErr(0, 0, "the file holds no settings, only comments or document markers")
-	case len(bodies) > 1:
-		line, col := position(bodies[1])
-		return nil, fileErr(line, col, "the file holds more than one YAML document (separated by ---); put everything in one")
-	}
-	body := bodies[0]
-	switch body.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		return body, nil
-	}
-	line, col := position(body)
-	return nil, fileErr(line, col, "the file must be a mapping of keys (like `name: value` lines), but it is %s", describe(body))
-}
-
 // Nesting limits, far beyond what the schemas use (three levels). The YAML
 // parser's time grows with the square of the nesting depth (100,000 nested
 // brackets take minutes), so absurd nesting is refused before parsing.
@@ -258,38 +180,6 @@ func tooDeep(data []byte) (line, col int, why string) {
 		}
 	}
 	return 0, 0, ""
-}
-
-// parseBytes calls the YAML parser. A parser panic on hostile input is a bug
-// in the library, but the loaders promise never to panic, so it becomes an
-// error here.
-func parseBytes(data []byte) (f *ast.File, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			f, err = nil, fmt.Errorf("the YAML parser failed on this input: %v", p)
-		}
-	}()
-	// Duplicate keys are allowed through the parser so that fields() can
-	// report them with the field's path.
-	return parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
-}
-
-func invalidUTF8At(data []byte) (line, col int) {
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return offsetPosition(data, i)
-		}
-		i += size
-	}
-	return 0, 0
-}
-
-func offsetPosition(data []byte, off int) (line, col int) {
-	before := data[:off]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
-	return line, col
 }
 
 // fields is one YAML mapping read against a fixed set of keys.
@@ -420,7 +310,7 @@ func (r *reader) plain(n ast.Node, path string) ast.Node {
 		r.fail(n, path, "YAML tags (like !!str) are not used in cmsrunbook files; write the plain value")
 		return nil
 	case *ast.AnchorNode, *ast.AliasNode:
-		r.fail(n, path, "YAML anchors and aliases (& and *) are not used in cmsrunbook files; write the value out")
+		r.fail(n, path, "%s", aliasMsg)
 		return nil
 	}
 	return n

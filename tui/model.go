@@ -60,6 +60,15 @@ type Options struct {
 	// ReadOnly is the watch screen (watch.go): no key confirms, skips,
 	// chooses a remedy or changes the speed.
 	ReadOnly bool
+	// Began is when the window began (the journal's run-started), so the
+	// window clock of a resumed run goes on from there; zero: now.
+	Began time.Time
+	// WindowEnd is the end of the approved change window, when the
+	// inventory gives one: the status line shows the time left.
+	WindowEnd time.Time
+	// Insecure is set when the WinRM transport is not protected (plain
+	// HTTP, Basic, skipped certificate checks): the status line says so.
+	Insecure bool
 }
 
 // InputGrace is how long a freshly opened dialog ignores keys, so a held
@@ -158,6 +167,9 @@ func New(o Options) *Model {
 		out: newStore(len(o.Plan.Steps), o.RingLines), progress: runbook.NewRunProgress(), answered: map[string]bool{}, reattached: map[string]bool{},
 		follow: true, focus: paneRunbook, current: -1, speed: o.Speed, width: 80, height: 24,
 		log: o.Logger, wall: o.Wall, windowStart: o.Now()}
+	if !o.Began.IsZero() {
+		m.windowStart = o.Began
+	}
 	for i, s := range o.Plan.Steps {
 		m.stepN[s.ID] = i
 	}

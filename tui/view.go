@@ -107,6 +107,16 @@ func (m *Model) statusLine() string {
 		alarm bool
 	}
 	segs := []seg{{text: fmt.Sprintf("%s +%s", now.Format("15:04:05"), clockDur(now.Sub(m.windowStart)))}}
+	if end := m.opts.WindowEnd; !end.IsZero() {
+		if left := end.Sub(now); left > 0 {
+			segs = append(segs, seg{text: "window ends " + end.Format("15:04") + " (" + clockDur(left) + " left)"})
+		} else {
+			segs = append(segs, seg{"WINDOW OVER by " + clockDur(-left), true})
+		}
+	}
+	if m.opts.Insecure {
+		segs = append(segs, seg{"WinRM NOT PROTECTED", true})
+	}
 	switch {
 	case m.outageOpen:
 		segs = append(segs, seg{m.outageName() + " DOWN " + clockDur(now.Sub(m.outageStart)), true})

@@ -71,6 +71,7 @@ func OpenReal(ctx context.Context, env Env, spec RealSpec, view View) (*Session,
 // useReal drives the session over WinRM, confirmed by a person.
 func (s *Session) useReal(conn *connection) {
 	s.exec, s.clock, s.real, s.rebootTimeout = conn.ex, remote.Clock{}, true, conn.inv.RebootTimeout
+	s.insecure = len(conn.ex.Warnings()) > 0
 	s.confirm = pickConfirmer(false, "", s.env)
 }
 

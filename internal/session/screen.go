@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"time"
 
 	"cmsrunbook/internal/config"
+	"cmsrunbook/runbook"
 	"cmsrunbook/tui"
 )
 
@@ -26,7 +28,8 @@ func (s *Session) runScreen(ctx context.Context) (Result, error) {
 	}()
 	opts := tui.Options{Title: s.screen.title, Source: s.screen.source, Plan: s.plan, Cluster: s.screen.cluster,
 		ASCII: s.view.ASCII || tui.DetectASCII(s.env.Getenv), NoColor: tui.DetectNoColor(s.env.Getenv),
-		Speed: s.screen.speed, Operator: Operator(s.env.Getenv), Journal: s.jw.Path(), Real: s.real}
+		Speed: s.screen.speed, Operator: Operator(s.env.Getenv), Journal: s.jw.Path(), Real: s.real,
+		Began: s.began(), WindowEnd: s.windowEnd(), Insecure: s.insecure}
 	if s.sim != nil {
 		opts.SetSpeed, opts.Now = s.sim.SetSpeed, s.sim.Now
 	}
@@ -56,4 +59,26 @@ func Choose(ctx context.Context, env Env, list []config.ScenarioInfo, def string
 	}
 	name, err = tui.Choose(ctx, list, def, tui.DetectASCII(env.Getenv), tui.DetectNoColor(env.Getenv))
 	return name, true, err
+}
+
+// began is when the window began, from its run-started record.
+func (s *Session) began() time.Time {
+	for _, ev := range append(append([]runbook.Event{}, s.history...), s.opening...) {
+		if ev.Event == runbook.EvRunStarted {
+			t, _ := time.Parse(time.RFC3339Nano, ev.Time)
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// windowEnd is the approved window's end recorded with the run, if any.
+func (s *Session) windowEnd() time.Time {
+	for _, ev := range append(append([]runbook.Event{}, s.history...), s.opening...) {
+		if ev.Event == runbook.EvRunStarted {
+			t, _ := time.Parse(time.RFC3339, ev.Options["window-end"])
+			return t
+		}
+	}
+	return time.Time{}
 }

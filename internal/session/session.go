@@ -99,6 +99,8 @@ type Session struct {
 	// secrets are masked wherever an event is shown (the journal masks
 	// them in what it writes).
 	secrets []string
+	// insecure: the WinRM transport is not protected (shown on the screen).
+	insecure bool
 
 	// sim is the simulated cluster (nil on a real one) and world where it
 	// is saved next to the journal.

@@ -79,6 +79,15 @@ func CommandTookEffect(s Step, c *Cluster) bool {
 	case KindStartCMS:
 		g := c.Group(s.CMS)
 		return g != nil && (g.State == GroupOnline || g.State == GroupOnlinePending || g.State == GroupPartiallyOnline)
+	case KindUpgradeCMS:
+		// /upgradecms raised the CMS's build already (it may have come up
+		// Partially Online): running it again only fails with "nothing to
+		// upgrade".
+		// Only a build the cluster reported for the CMS itself counts, never
+		// the fallback to its owner's (the new node's) build.
+		g := c.Group(s.CMS)
+		want, err := ParseBuild(s.Post.CMSBuild)
+		return g != nil && err == nil && !want.IsZero() && !g.Build.IsZero() && g.Build.AtLeast(want)
 	case KindPauseNode:
 		n := c.Node(s.Node)
 		return n != nil && n.State == NodePaused

@@ -18,8 +18,11 @@ const errShutdownScheduled = 1190
 const maxKeptLines = 5000
 
 // execute carries the attempt out the way the planner said the step runs.
+// A command that visibly went through already is only re-checked.
 func (e *Engine) execute(ctx context.Context, st *stepRun) (phase, error) {
 	switch {
+	case st.observeOnly:
+		return phaseVerify, nil
 	case st.step.Exec == runbook.ExecCheck:
 		return e.executeCheck(ctx, st)
 	case st.step.Exec == runbook.ExecJob && !st.manual:

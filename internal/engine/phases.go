@@ -30,6 +30,13 @@ func (e *Engine) ready(ctx context.Context, st *stepRun) (phase, error) {
 	if st.job != "" {
 		return phaseStart, nil // re-attach: nothing new is sent
 	}
+	if err == nil && st.startedBefore && s.Exec == runbook.ExecReboot && !st.rebootUnderWay(&obs) {
+		// The restart may have left just before the crash and be about to
+		// take the node down: watch for it before asking to send it again.
+		if obs, err = e.awaitSentReboot(ctx, st); recordFailed(err) {
+			return phaseDone, err
+		}
+	}
 	if err == nil && st.rebootUnderWay(&obs) {
 		st.attempt-- // waiting continues the recorded attempt
 		return phaseStart, nil
@@ -92,7 +99,8 @@ func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 	if s.Exec == runbook.ExecReboot {
 		e.rebootProgress(st, &obs)
 	}
-	st.observeOnly = s.Exec == runbook.ExecCommands && !st.manual && runbook.CommandTookEffect(s, &obs.Cluster)
+	st.observeOnly = (s.Exec == runbook.ExecCommands || s.Exec == runbook.ExecJob) && !st.manual && st.job == "" &&
+		runbook.CommandTookEffect(s, &obs.Cluster)
 	if s.Exec == runbook.ExecJob && !st.manual && st.job != "" {
 		// A job recorded before a crash or a drop may never have reached
 		// the node: ask it, so the record says truly whether this is a
@@ -161,7 +169,9 @@ func (e *Engine) startEvent(st *stepRun) runbook.Event {
 	}
 	reattach := s.Exec == runbook.ExecJob && !st.manual && st.job != ""
 	confirmed := st.jobStarted
-	if s.Exec == runbook.ExecJob && !st.manual && st.job == "" {
+	if s.Exec == runbook.ExecJob && !st.manual && st.job == "" && !st.observeOnly {
+		// A job ID only for a job this attempt starts: one minted for an
+		// attempt that only re-checks would be "started" by the next.
 		st.job = fmt.Sprintf("%s-%s-%d", e.cfg.RunID, s.ID, st.attempt)
 	}
 	ev := st.base

@@ -143,3 +143,27 @@ func (e *Engine) waitReplication(ctx context.Context, st *stepRun) error {
 		}
 	}
 }
+
+// sentRebootGrace is how long a resume watches a node whose restart was
+// recorded as started but which still runs its old boot: shutdown /r /t 5
+// takes it down within seconds when the command left before the crash.
+const sentRebootGrace = 2 * time.Minute
+
+// awaitSentReboot watches the node for sentRebootGrace and returns the
+// last observation: the node away or back on a new boot means the restart
+// was sent and is not sent again.
+func (e *Engine) awaitSentReboot(ctx context.Context, st *stepRun) (runbook.Observation, error) {
+	deadline := e.cfg.Clock.Now().Add(sentRebootGrace)
+	for {
+		if err := e.cfg.Clock.Sleep(ctx, e.cfg.PollInterval); err != nil {
+			return runbook.Observation{}, err
+		}
+		obs, err := e.observe(ctx)
+		if err != nil && (recordFailed(err) || !transient(err)) {
+			return obs, err
+		}
+		if err == nil && st.rebootUnderWay(&obs) || !e.cfg.Clock.Now().Before(deadline) {
+			return obs, err
+		}
+	}
+}

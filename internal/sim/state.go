@@ -125,3 +125,20 @@ func (s *Sim) replay(o op) error {
 	}
 	return nil
 }
+
+// Sent lists, in order, every command the nodes received: run to its end
+// or started as a detached job, each with the step that sent it (no step
+// for a line typed on a console). It reads the calls MarshalState saves,
+// so a restored world lists what it received before the save too; tests
+// count it per step to show that nothing is sent twice, across crashes.
+func (s *Sim) Sent() []runbook.Command {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []runbook.Command
+	for _, o := range s.ops {
+		if o.Kind == opRun || o.Kind == opStart {
+			out = append(out, o.Cmd)
+		}
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"cmsrunbook/runbook"
 )
@@ -63,5 +64,58 @@ func TestRestoreMidWindow(t *testing.T) {
 	}
 	if _, err := Restore(sc, []byte(`{"version":99}`), Options{}); err == nil {
 		t.Error("a save of another layout was accepted")
+	}
+}
+
+// TestSentSurvivesRestore: Sent lists the commands run and the jobs
+// started, with their steps, in order, and a restored world lists the same
+// ones; a command a node never received (it was down) is not listed.
+func TestSentSurvivesRestore(t *testing.T) {
+	sc := load(t, "ccr-2003-sp2")
+	p := plan(t, sc)
+	s := New(sc, Options{Seed: 3})
+	var i int
+	for i = 0; p.Steps[i].Kind != runbook.KindSetupUpgrade; i++ {
+	}
+	driveWindow(t, s, &runbook.Plan{Steps: p.Steps[:i+1]})
+	console(t, s, "EXNODE01", "cluster.exe group")
+	sent := s.Sent()
+	var want []runbook.Command
+	for _, st := range p.Steps[:i+1] {
+		for _, line := range st.Commands {
+			want = append(want, runbook.Command{Node: st.Node, Shell: st.Shell, Line: line, StepID: st.ID, Kind: st.Kind})
+		}
+	}
+	want = append(want, runbook.Command{Node: "EXNODE01", Line: "cluster.exe group"})
+	if !reflect.DeepEqual(sent, want) {
+		t.Fatalf("Sent:\n%+v\nwant:\n%+v", sent, want)
+	}
+	data, err := s.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored, err := Restore(sc, data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := restored.Sent(); !reflect.DeepEqual(got, sent) {
+		t.Errorf("the restored world lists other commands:\n%+v\nwant:\n%+v", got, sent)
+	}
+	// A node that does not answer receives nothing.
+	var down string
+	for _, st := range p.Steps {
+		if st.Kind == runbook.KindRebootNode {
+			down = st.Node
+			run(t, restored, st.Node, st.Kind, st.Shell, st.Commands[0])
+			waitFor(t, restored, 5*time.Minute, st.Node+" down", func(o runbook.Observation) bool { return nodeState(o, st.Node) == runbook.NodeDown })
+			break
+		}
+	}
+	n := len(restored.Sent())
+	if _, err := restored.Run(context.Background(), runbook.Command{Node: down, Line: "cluster.exe node"}, nil); !errors.Is(err, runbook.ErrConnectionLost) {
+		t.Fatalf("a command on a rebooting node: %v", err)
+	}
+	if got := len(restored.Sent()); got != n {
+		t.Errorf("a command the node never received is listed (%d, want %d)", got, n)
 	}
 }

@@ -35,6 +35,14 @@ const stopTimeout = 15 * time.Second
 // engine to return. The result is the engine's exit code and error.
 func Run(ctx context.Context, o Options, run EngineFunc, popts ...tea.ProgramOption) (int, error) {
 	m := New(o)
+	return runWith(ctx, m, m, run, "the engine", "the journal is resumable", popts)
+}
+
+// runWith shows screen (whose model is m) while run works in a goroutine
+// runWith owns: a panic there is recorded and shown rather than leaving
+// the terminal in raw mode; closing the screen cancels run's context and
+// waits for it (at most stopTimeout). who names run in messages.
+func runWith(ctx context.Context, screen tea.Model, m *Model, run EngineFunc, who, afterStop string, popts []tea.ProgramOption) (int, error) {
 	ectx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
@@ -45,11 +53,9 @@ func Run(ctx context.Context, o Options, run EngineFunc, popts ...tea.ProgramOpt
 	go func() {
 		var r result
 		defer func() {
-			// A panic in the engine must not leave the terminal in raw
-			// mode with a dead screen: record it and let the screen say so.
 			if p := recover(); p != nil {
-				r = result{1, fmt.Errorf("the engine stopped unexpectedly: %v", p)}
-				m.log.Error("engine panic", "panic", fmt.Sprint(p))
+				r = result{1, fmt.Errorf("%s stopped unexpectedly: %v", who, p)}
+				m.log.Error("panic", "who", who, "panic", fmt.Sprint(p))
 			}
 			m.in.finish(r.code, r.err)
 			done <- r
@@ -57,13 +63,13 @@ func Run(ctx context.Context, o Options, run EngineFunc, popts ...tea.ProgramOpt
 		r.code, r.err = run(ectx, m.Hooks())
 	}()
 	opts := append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(FPS)}, popts...)
-	_, perr := tea.NewProgram(m, opts...).Run()
+	_, perr := tea.NewProgram(screen, opts...).Run()
 	cancel()
 	var r result
 	select {
 	case r = <-done:
 	case <-time.After(stopTimeout):
-		return 1, errors.New("the engine did not stop after the screen closed; the journal is resumable")
+		return 1, fmt.Errorf("%s did not stop after the screen closed; %s", who, afterStop)
 	}
 	if perr != nil && !errors.Is(perr, tea.ErrProgramKilled) && !errors.Is(perr, context.Canceled) {
 		return r.code, fmt.Errorf("the screen: %w", perr)

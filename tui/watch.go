@@ -2,10 +2,8 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -121,36 +119,5 @@ func RenderWatch(w tea.Model) string {
 // is follow's.
 func Watch(ctx context.Context, o Options, follow EngineFunc, popts ...tea.ProgramOption) (int, error) {
 	wm, m := NewWatch(o)
-	fctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type result struct {
-		code int
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		var r result
-		defer func() {
-			if p := recover(); p != nil {
-				r = result{1, fmt.Errorf("following the journal stopped unexpectedly: %v", p)}
-				m.log.Error("watch panic", "panic", fmt.Sprint(p))
-			}
-			m.in.finish(r.code, r.err)
-			done <- r
-		}()
-		r.code, r.err = follow(fctx, m.Hooks())
-	}()
-	opts := append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(FPS)}, popts...)
-	_, perr := tea.NewProgram(wm, opts...).Run()
-	cancel()
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(stopTimeout):
-		return 1, errors.New("following the journal did not stop after the screen closed")
-	}
-	if perr != nil && !errors.Is(perr, tea.ErrProgramKilled) && !errors.Is(perr, context.Canceled) {
-		return r.code, fmt.Errorf("the screen: %w", perr)
-	}
-	return r.code, r.err
+	return runWith(ctx, wm, m, follow, "following the journal", "nothing was sent", popts)
 }

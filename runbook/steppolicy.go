@@ -107,3 +107,14 @@ func CommandTookEffect(s Step, c *Cluster) bool {
 	}
 	return false
 }
+
+// CommandDone reports that the i-th command of a step visibly went through
+// already: a group move whose group is on the target (the first of two
+// moves sent before a crash). Only the commands still to do are sent.
+func CommandDone(s Step, i int, c *Cluster) bool {
+	if s.Kind != KindMoveGroups || i >= len(s.Groups) || len(s.Groups) != len(s.Commands) {
+		return false
+	}
+	g := c.Group(s.Groups[i])
+	return g != nil && strings.EqualFold(g.Owner, s.Target)
+}

@@ -75,7 +75,10 @@ func (e *Engine) executeCommands(ctx context.Context, st *stepRun) (phase, error
 	// one never takes it down: its outage is recorded once the move has
 	// gone through, starting when the command was sent.
 	sent := e.cfg.Clock.Now()
-	for _, line := range cmds {
+	for i, line := range cmds {
+		if !st.manual && st.before != nil && runbook.CommandDone(s, i, &st.before.Cluster) {
+			continue // went through before a crash or a drop: not sent again
+		}
 		res, err := e.runCommand(ctx, st, runbook.Command{Node: s.Node, Shell: shell, Line: line, StepID: s.ID, Kind: s.Kind})
 		if err != nil {
 			return e.execFailure(st, err)

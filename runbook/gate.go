@@ -109,10 +109,16 @@ func gateDiagnosis(s Step, blockers []string) Diagnosis {
 	if s.Kind == KindMoveCMS {
 		what = "hand " + s.CMS + " over"
 	}
+	check := ""
+	for _, b := range blockers {
+		if strings.HasPrefix(b, "replication") {
+			check = CopyStatusCommand(s.CMS) // the queues are what to watch
+		}
+	}
 	return Diagnosis{Code: DiagHandoffNotReady,
 		Message: fmt.Sprintf("Refused to %s: %s.", what, strings.Join(blockers, "; ")),
 		Why:     fmt.Sprintf("Nothing was sent: %s still runs and users are not affected. Taking it down now would leave it down, because the move or /upgradecms that must follow would fail. Fix what is listed, then re-check.", s.CMS),
 		Lines:   blockers,
-		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Re-check the handoff path (after fixing it) and go on if it holds", Command: CopyStatusCommand(s.CMS)},
+		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Re-check the handoff path (after fixing it) and go on if it holds", Command: check},
 			{Action: RemedyAbort, Key: "a", Label: "Stop the window here; the CMS keeps running (the journal keeps the place for resume)"}}}
 }

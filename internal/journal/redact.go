@@ -198,10 +198,26 @@ func redactValue(v reflect.Value, secrets []string) reflect.Value {
 // RedactEvent is the event as people may see it: every secret masked. The
 // session shows events on the screen and the line printer through it, as
 // the journal writes them.
+// Output lines, the stream a Setup.com run floods, only carry their
+// text: they are masked without the reflective deep copy.
 func RedactEvent(ev runbook.Event, secrets ...string) runbook.Event {
-	list := addSecrets(nil, secrets)
-	if len(list) == 0 {
+	if len(secrets) == 0 {
 		return ev
 	}
-	return redactEvent(ev, list)
+	if ev.Event == runbook.EvOutput {
+		ev.Text = maskText(ev.Text, secrets)
+		return ev
+	}
+	return redactEvent(ev, addSecrets(nil, secrets))
+}
+
+// maskText masks the secrets in s, longest first, and copies nothing when
+// s holds none of them (the common case).
+func maskText(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if sec != "" && strings.Contains(s, sec) {
+			return Redact(s, secrets...)
+		}
+	}
+	return s
 }

@@ -85,3 +85,20 @@ func TestPasswordNeverReachesFile(t *testing.T) {
 		})
 	}
 }
+
+// TestRedactEventForTheScreen: what the screen and the line printer show is
+// masked like the journal, output lines included, and an event without a
+// secret is shown as it is.
+func TestRedactEventForTheScreen(t *testing.T) {
+	out := RedactEvent(runbook.Event{Event: runbook.EvOutput, Text: "net use /user:x Pa55 Pa55word"}, "Pa55", "Pa55word")
+	if out.Text != "net use /user:x "+Mask+" "+Mask {
+		t.Errorf("output shown as %q", out.Text)
+	}
+	d := RedactEvent(runbook.Event{Event: runbook.EvStepFailed, Diagnosis: &runbook.Diagnosis{Lines: []string{"said Pa55word"}}}, "Pa55word")
+	if d.Diagnosis.Lines[0] != "said "+Mask {
+		t.Errorf("diagnosis shown as %q", d.Diagnosis.Lines[0])
+	}
+	if same := RedactEvent(runbook.Event{Event: runbook.EvOutput, Text: "clean"}, "Pa55word"); same.Text != "clean" {
+		t.Errorf("clean line changed: %q", same.Text)
+	}
+}

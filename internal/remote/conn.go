@@ -24,9 +24,40 @@ type conn struct {
 	pass     string
 	opTO     string // OperationTimeout as ISO 8601
 	rt       http.RoundTripper
+	// shells holds one token per WinRM shell this executor has open on
+	// the node: WinRM 2.0 allows a user 5 (MaxShellsPerUser), and one is
+	// left for the engineer's own console.
+	shells chan struct{}
 
 	mu sync.Mutex
 	cp int // the node's OEM code page, from discovery; 0 unknown
+}
+
+// maxShells is how many shells the executor opens on one node at once.
+const maxShells = 4
+
+// acquire waits for a free shell slot; release gives it back.
+func (c *conn) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case c.shells <- struct{}{}:
+		return func() { <-c.shells }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%s: waiting for a free WinRM shell: %w", c.name, context.Cause(ctx))
+	}
+}
+
+// password is the one the node is asked with now (the engineer may enter
+// a new one after a refusal).
+func (c *conn) password() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pass
+}
+
+func (c *conn) setPassword(p string) {
+	c.mu.Lock()
+	c.pass = p
+	c.mu.Unlock()
 }
 
 func (c *conn) codePage() int {
@@ -54,11 +85,12 @@ func newConn(name, host string, port int, https bool, user, pass string, opTimeo
 		pass:     pass,
 		opTO:     fmt.Sprintf("PT%dS", max(1, int(opTimeout/time.Second))),
 		rt:       rt,
+		shells:   make(chan struct{}, maxShells),
 	}
 }
 
 func (c *conn) transport(ctx context.Context) *transport {
-	return &transport{ctx: ctx, node: c.name, url: c.url, user: c.user, pass: c.pass, rt: c.rt}
+	return &transport{ctx: ctx, node: c.name, url: c.url, user: c.user, pass: c.password(), rt: c.rt}
 }
 
 func (c *conn) params(t *transport) *winrm.Parameters {
@@ -78,9 +110,18 @@ const cleanupTimeout = 5 * time.Second
 // command ended, failed or ctx ended; in every case the two reader
 // goroutines and the client's own fetch goroutine have returned, and the
 // shell was signalled and deleted (best effort, bounded by cleanupTimeout).
-func (c *conn) exec(ctx context.Context, line string, onOut func(stream string, p []byte)) (int, error) {
+//
+// stdin, when not nil, is sent to the command's standard input and the
+// input closed: a secret travels there, inside the WinRM message, never
+// on a command line the node's other processes can read.
+func (c *conn) exec(ctx context.Context, line string, stdin []byte, onOut func(stream string, p []byte)) (int, error) {
+	release, err := c.acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
 	t := c.transport(ctx)
-	client, err := winrm.NewClientWithParameters(c.endpoint, c.user, c.pass, c.params(t))
+	client, err := winrm.NewClientWithParameters(c.endpoint, c.user, t.pass, c.params(t))
 	if err != nil {
 		return 0, fmt.Errorf("%s: WinRM client: %w", c.name, err)
 	}
@@ -106,6 +147,16 @@ func (c *conn) exec(ctx context.Context, line string, onOut func(stream string, 
 	cmd, err := client.NewShell(shellID).Execute(line)
 	if err != nil {
 		return 0, err
+	}
+	if stdin != nil {
+		if _, err := cmd.Stdin.Write(stdin); err != nil {
+			cmd.Close()
+			return 0, fmt.Errorf("%s: sending the command's input: %w", c.name, err)
+		}
+		if err := cmd.Stdin.Close(); err != nil {
+			cmd.Close()
+			return 0, fmt.Errorf("%s: closing the command's input: %w", c.name, err)
+		}
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup

@@ -247,7 +247,7 @@ func (e *Executor) Run(ctx context.Context, cmd runbook.Command, out func(runboo
 	cp := c.codePage()
 	wo := &lineWriter{stream: runbook.Stdout, cp: cp, emit: out}
 	we := &lineWriter{stream: runbook.Stderr, cp: cp, emit: out}
-	code, err := c.exec(ctx, line, func(stream string, p []byte) {
+	code, err := c.exec(ctx, line, nil, func(stream string, p []byte) {
 		if stream == "stderr" {
 			we.write(p)
 		} else {
@@ -288,7 +288,7 @@ func (e *Executor) script(ctx context.Context, node, name string, params []Param
 			stderr.WriteString(l.Text + "\n")
 		}
 	}}
-	code, err := c.exec(ctx, line, func(stream string, p []byte) {
+	code, err := c.exec(ctx, line, nil, func(stream string, p []byte) {
 		if stream == "stderr" {
 			we.write(p)
 		} else {

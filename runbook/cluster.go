@@ -123,6 +123,10 @@ type Node struct {
 	// (new binaries copied, configuration not finished), so its file
 	// version says nothing about what is configured: Setup must run again.
 	SetupIncomplete bool `json:"setup_incomplete,omitempty"`
+	// MissingFiles are files the window runs (Setup.com in the media
+	// folder, the update package) that discovery did not find on this
+	// node.
+	MissingFiles []string `json:"missing_files,omitempty"`
 }
 
 // Group is a cluster resource group. A CMS is a group too; its Build is the

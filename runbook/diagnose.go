@@ -151,12 +151,17 @@ func guardDiagnosis(g *GuardError) Diagnosis {
 		Remedies: []Remedy{abortRemedy}}
 }
 
-// authDiagnosis reports credentials the node refused.
+// authDiagnosis reports credentials the node refused. A refused password
+// is never tried again on its own: every refusal counts toward the
+// domain's lockout threshold, so the retry asks for the password again
+// (the engine words the remedy with the attempt it would be, and stops
+// offering it after a few refusals).
 func authDiagnosis(s Step, lines []string) Diagnosis {
 	return Diagnosis{Code: DiagAuthFailed, Message: fmt.Sprintf("%s refused the credentials.", nodeOr(s.Node)),
-		Why:      "Nothing was run. The account needs local Administrators on every node and the Exchange Server Administrator role.",
+		Why: "Nothing more was sent, and the password is not tried again on its own: every refusal counts toward the domain's lockout threshold (commonly 3 to 5). " +
+			"Check the password, that the account is neither locked out nor expired, and that the nodes allow the authentication scheme; the account needs local Administrators on every node and the Exchange Server Administrator role.",
 		Lines:    lines,
-		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Re-enter the credentials and retry"}, abortRemedy}}
+		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Re-enter the password and retry"}, abortRemedy}}
 }
 
 // connectionDiagnosis reports a node that stopped answering mid-step.
@@ -204,7 +209,12 @@ func installDiagnosis(f Failure, lines []string) Diagnosis {
 // Setup.com, a verbose MSI log for an update.
 func installWhy(s Step) string {
 	if s.Kind != KindSetupUpgrade && s.Kind != KindUpgradeCMS {
-		return "The update is not installed on " + s.Node + ". A verbose MSI log (msiexec /l*v) shows the failing action: look for \"Return value 3\"."
+		for _, c := range s.Commands {
+			if log := msiLogOf(c); log != "" {
+				return fmt.Sprintf("The update is not installed on %s. Its verbose MSI log, %s on %s, shows the failing action: look for \"Return value 3\" and the lines just above it.", s.Node, log, s.Node)
+			}
+		}
+		return "The update is not installed on " + s.Node + ". Its installer keeps its own log: for a Windows Server 2003 hotfix %windir%\\KBnnnnnn.log, for a 2008 .msu the Setup event log and %windir%\\Logs\\CBS\\CBS.log."
 	}
 	why := fmt.Sprintf("The node is not on the new build. Read %s on %s for the failing task; Setup's exit code alone cannot be trusted.", SetupLogPath, s.Node)
 	if s.Kind == KindUpgradeCMS {

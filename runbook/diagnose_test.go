@@ -114,3 +114,40 @@ func TestUnmetAndHolds(t *testing.T) {
 		t.Errorf("verify on an RTM cluster with a paused node: %v", u)
 	}
 }
+
+// A failed rollup's diagnosis names the verbose log the msiexec command
+// that ran was told to write, on the node it ran on.
+func TestDiagnoseNamesTheMsiLogTheCommandWrote(t *testing.T) {
+	o := Options{Goal: GoalRollup, Package: `D:\Updates\Exchange2007-KB972705-x64-EN.msp`}
+	c := ccr()
+	for i := range c.Nodes {
+		c.Nodes[i].Build = MustBuild("8.2.176.2")
+	}
+	for i := range c.Groups {
+		if c.Groups[i].CMS {
+			c.Groups[i].Build = MustBuild("8.2.176.2")
+		}
+	}
+	p, err := MakePlan(c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Steps[indexOf(p, KindInstallRollup, "EXNODE02")]
+	code := 1603
+	cl := ClassifyMsiexec(code, "")
+	d := Diagnose(Failure{Step: s, Classification: &cl, ExitCode: &code})
+	log := `C:\ExchangeSetupLogs\cmsrunbook-Exchange2007-KB972705-x64-EN.log`
+	if !strings.Contains(s.Commands[0], `/l*v "`+log+`"`) {
+		t.Fatalf("the install command writes no verbose log at %s: %s", log, s.Commands[0])
+	}
+	if !strings.Contains(d.Why, log+" on EXNODE02") || !strings.Contains(d.Why, "Return value 3") {
+		t.Errorf("diagnosis does not point at the log the command wrote: %q", d.Why)
+	}
+
+	s.Commands = []string{`wusa.exe E:\Fixes\Windows6.0-KB1-x64.msu /quiet /norestart`}
+	s.Kind = KindInstallPatch
+	d = Diagnose(Failure{Step: s, Classification: &cl, ExitCode: &code})
+	if strings.Contains(d.Why, "/l*v") || strings.Contains(d.Why, log) || !strings.Contains(d.Why, "CBS.log") {
+		t.Errorf("a wusa install is sent to a verbose log it never wrote: %q", d.Why)
+	}
+}

@@ -44,6 +44,9 @@ type JobState struct {
 	Running  bool
 	ExitCode int   // valid when Found and not Running
 	Size     int64 // bytes of log written so far
+	// Why a job ended without an exit code (ExitCode -1): "restarted"
+	// (the node booted under it), "notstarted", "gone"; "" otherwise.
+	Why string
 }
 
 // NodeFacts are the facts about a node the cluster model does not carry.

@@ -36,6 +36,9 @@ const (
 	FindRTMCopyStatus    = "rtm-copy-status"
 	FindQuorumAtRisk     = "quorum-at-risk"
 	FindSetupIncomplete  = "setup-incomplete"
+	// FindExchangeOSUnsupported: the Exchange 2007 release is not
+	// supported on the nodes' Windows (RTM on 2008, below SP3 on 2008 R2).
+	FindExchangeOSUnsupported = "exchange-os-unsupported"
 )
 
 // Finding is one preflight result: stable code, severity, what it is in

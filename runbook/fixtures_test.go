@@ -6,7 +6,7 @@ import "fmt"
 // EXNODE01, "Cluster Group" on the passive EXNODE02, both on RTM, 2003 SP2.
 func ccr() Cluster {
 	return Cluster{
-		Name: "EXCLUS01", Type: CCR, OS: OS{Windows2003, 2},
+		Name: "EXCLUS01", Type: CCR, OS: OS{Family: Windows2003, SP: 2},
 		Nodes: []Node{
 			{Name: "EXNODE01", State: NodeUp, Build: BuildRTM},
 			{Name: "EXNODE02", State: NodeUp, Build: BuildRTM},
@@ -22,7 +22,7 @@ func ccr() Cluster {
 // scc returns an n-node SCC with k CMSs on the first k nodes, every node on
 // SP2, the Cluster Group on the last node.
 func scc(n, k int) Cluster {
-	c := Cluster{Name: "EXSCC01", Type: SCC, OS: OS{Windows2008, 0}, Replication: Replication{Healthy: true}}
+	c := Cluster{Name: "EXSCC01", Type: SCC, OS: OS{Family: Windows2008, SP: 0}, Replication: Replication{Healthy: true}}
 	for i := 1; i <= n; i++ {
 		c.Nodes = append(c.Nodes, Node{Name: fmt.Sprintf("SCCNODE%02d", i), State: NodeUp, Build: BuildSP2})
 	}

@@ -53,15 +53,18 @@ func TestValidateWindowsPath(t *testing.T) {
 
 func TestRenderedCommands(t *testing.T) {
 	cases := map[string]string{
-		PauseNodeCommand("EXNODE02"):                          "cluster.exe node EXNODE02 /pause",
-		MoveGroupCommand("Cluster Group", "EXNODE01", 0):      `cluster.exe group "Cluster Group" /move:EXNODE01 /wait:300`,
-		SetupUpgradeCommand(`D:\Exchange2007SP2`):             `D:\Exchange2007SP2\Setup.com /mode:upgrade`,
-		SetupUpgradeCommand(`C:\Exchange SP2\`):               `"C:\Exchange SP2\Setup.com" /mode:upgrade`,
-		UpgradeCMSCommand(`D:\Exchange2007SP2`):               `D:\Exchange2007SP2\Setup.com /upgradecms`,
-		StopCMSCommand("EXCMS01", "SP2 upgrade"):              `Stop-ClusteredMailboxServer -Identity 'EXCMS01' -StopReason 'SP2 upgrade' -Confirm:$false`,
-		MoveCMSCommand("EXCMS01", "EXNODE02", "it's $(evil)"): `Move-ClusteredMailboxServer -Identity 'EXCMS01' -TargetMachine 'EXNODE02' -MoveComment 'its (evil)' -Confirm:$false`,
-		RebootCommand(`a "quoted" 100% comment`):              `shutdown /r /t 5 /c "a quoted 100 comment"`,
-		InstallRollupCommand(`D:\U\RU1.msp`):                  `msiexec.exe /update D:\U\RU1.msp /quiet /norestart`,
+		PauseNodeCommand("EXNODE02"):                             "cluster.exe node EXNODE02 /pause",
+		MoveGroupCommand("Cluster Group", "EXNODE01", 0):         `cluster.exe group "Cluster Group" /move:EXNODE01 /wait:300`,
+		SetupUpgradeCommand(`D:\Exchange2007SP2`):                `D:\Exchange2007SP2\Setup.com /mode:upgrade`,
+		SetupUpgradeCommand(`C:\Exchange SP2\`):                  `"C:\Exchange SP2\Setup.com" /mode:upgrade`,
+		UpgradeCMSCommand(`D:\Exchange2007SP2`):                  `D:\Exchange2007SP2\Setup.com /upgradecms`,
+		StopCMSCommand("EXCMS01", "SP2 upgrade"):                 `Stop-ClusteredMailboxServer -Identity 'EXCMS01' -StopReason 'SP2 upgrade' -Confirm:$false`,
+		MoveCMSCommand("EXCMS01", "EXNODE02", "it's $(evil)"):    `Move-ClusteredMailboxServer -Identity 'EXCMS01' -TargetMachine 'EXNODE02' -MoveComment 'its (evil)' -Confirm:$false`,
+		RebootCommand(ReasonOSHotfix, `a "quoted" 100% comment`): `shutdown /r /t 5 /d p:2:17 /c "a quoted 100 comment"`,
+		InstallRollupCommand(`D:\U\RU1.msp`):                     `msiexec.exe /update D:\U\RU1.msp /quiet /norestart /l*v "C:\ExchangeSetupLogs\cmsrunbook-RU1.log"`,
+		InstallPatchCommand(`E:\Fix es\KB1.v2.msp`):              `msiexec.exe /update "E:\Fix es\KB1.v2.msp" /quiet /norestart /l*v "C:\ExchangeSetupLogs\cmsrunbook-KB1.v2.log"`,
+		InstallPatchCommand(`E:\Fixes\Windows6.0-KB1-x64.msu`):   `wusa.exe E:\Fixes\Windows6.0-KB1-x64.msu /quiet /norestart`,
+		StartCMSCommand("EXCMS01"):                               `Start-ClusteredMailboxServer -Identity 'EXCMS01' -Confirm:$false`,
 	}
 	for got, want := range cases {
 		if got != want {
@@ -237,4 +240,29 @@ func FuzzPathCommands(f *testing.F) {
 			t.Fatalf("media %q: argv %q (%s)", p, args, unsafe)
 		}
 	})
+}
+
+// A reboot's comment longer than Windows Server 2003's 127 characters would
+// make shutdown.exe refuse the restart: it is cut, on a character boundary.
+func TestRebootCommentFitsWindows2003(t *testing.T) {
+	long := strings.Repeat("é", 300)
+	cmd := RebootCommand(ReasonApplicationInstall, long)
+	i := strings.Index(cmd, `/c "`)
+	if i < 0 || !strings.HasPrefix(cmd, "shutdown /r /t 5 /d p:4:2 ") {
+		t.Fatalf("reboot command %q", cmd)
+	}
+	comment := strings.TrimSuffix(cmd[i+len(`/c "`):], `"`)
+	if n := utf8.RuneCountInString(comment); n != 127 || !utf8.ValidString(comment) {
+		t.Errorf("comment is %d characters (valid UTF-8: %v); want 127", n, utf8.ValidString(comment))
+	}
+}
+
+// Each goal's reboot is logged with a planned reason that names what was
+// installed: an OS hotfix for os-patch, an application install otherwise.
+func TestRebootReasonByGoal(t *testing.T) {
+	for g, want := range map[Goal]string{GoalOSPatch: "p:2:17", GoalRollup: "p:4:2", GoalSP2: "p:4:2", GoalSP3: "p:4:2"} {
+		if got := RebootCommand(RebootReason(g), "x"); !strings.Contains(got, "/d "+want+" ") {
+			t.Errorf("%s: %s, want /d %s", g, got, want)
+		}
+	}
 }

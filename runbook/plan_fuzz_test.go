@@ -52,8 +52,8 @@ var (
 	fuzzBadGroupStates = []GroupState{GroupOffline, GroupFailed, GroupPartiallyOnline, GroupOnlinePending, GroupOfflinePending}
 	fuzzQuorumModels   = []QuorumModel{QuorumUnknown, QuorumUnknown, QuorumUnknown, QuorumUnknown, QuorumUnknown, QuorumNodeMajority, QuorumMNSFSW, QuorumDisk}
 	fuzzWitnesses      = []WitnessState{WitnessOnline, WitnessOnline, WitnessFailed, WitnessUnknown}
-	fuzzOSes           = []OS{{Windows2003, 2}, {Windows2003, 2}, {Windows2003, 2}, {Windows2008, 0}, {Windows2008, 0}, {Windows2008, 0}, {Windows2003, 1}, {Windows2008, 2}}
-	fuzzMgmt           = []*ManagementHost{nil, {OS{Windows2003, 2}, ToolsRTM}, {OS{Windows2008, 0}, ToolsSP1}, {OS{WindowsVista, 1}, ToolsSP2}}
+	fuzzOSes           = []OS{{Family: Windows2003, SP: 2}, {Family: Windows2003, SP: 2}, {Family: Windows2003, SP: 2}, {Family: Windows2008, SP: 0}, {Family: Windows2008, SP: 0}, {Family: Windows2008, SP: 0}, {Family: Windows2003, SP: 1}, {Family: Windows2008, SP: 2}}
+	fuzzMgmt           = []*ManagementHost{nil, {OS{Family: Windows2003, SP: 2}, ToolsRTM}, {OS{Family: Windows2008, SP: 0}, ToolsSP1}, {OS{Family: WindowsVista, SP: 1}, ToolsSP2}}
 )
 
 type fuzzBytes struct {

@@ -103,7 +103,7 @@ func encodeGroup(c Cluster, g *Group) []int {
 // seedCluster is a healthy cluster for a seed: n nodes on build, k CMSs
 // on the first k nodes, the Cluster Group on the last node.
 func seedCluster(typ ClusterType, n, k int, build Build) Cluster {
-	c := Cluster{Name: "EXCLUS01", Type: typ, OS: OS{Windows2003, 2}, Replication: Replication{Healthy: true}}
+	c := Cluster{Name: "EXCLUS01", Type: typ, OS: OS{Family: Windows2003, SP: 2}, Replication: Replication{Healthy: true}}
 	for i := 1; i <= n; i++ {
 		c.Nodes = append(c.Nodes, Node{Name: fmt.Sprintf("EXNODE%02d", i), State: NodeUp, Build: build})
 	}

@@ -65,7 +65,7 @@ func (pl *planner) node(name string) error {
 		}
 		pl.add(Step{Kind: KindRebootNode, Node: n.Name, Shell: ShellCmd, When: when,
 			Title:    "Reboot " + n.Name,
-			Commands: []string{RebootCommand(fmt.Sprintf("cmsrunbook: %s on %s", pl.opts.Goal.Label(), n.Name))},
+			Commands: []string{RebootCommand(RebootReason(pl.opts.Goal), fmt.Sprintf("cmsrunbook step reboot-node: restart %s after %s", n.Name, pl.opts.Goal.Label()))},
 			Post:     Post{BootChanged: true, Text: n.Name + " restarted (boot time changed) and its Cluster service answers"}})
 	}
 	pl.resume(n.Name, "Resume "+n.Name, "", false)
@@ -91,7 +91,7 @@ func (pl *planner) resume(name, title, why string, left bool) {
 func (pl *planner) restartPending(n *Node) {
 	pl.add(Step{Kind: KindRebootNode, Node: n.Name, Shell: ShellCmd,
 		Title:    fmt.Sprintf("Restart %s (a reboot is already pending)", n.Name),
-		Commands: []string{RebootCommand(fmt.Sprintf("cmsrunbook: pending restart of %s before %s", n.Name, pl.opts.Goal.Label()))},
+		Commands: []string{RebootCommand(ReasonPlannedOther, fmt.Sprintf("cmsrunbook step reboot-node: restart %s (restart already pending) before %s", n.Name, pl.opts.Goal.Label()))},
 		Post:     Post{BootChanged: true, Text: n.Name + " restarted (boot time changed) and its Cluster service answers"},
 		Why:      fmt.Sprintf("%s already had a reboot pending before the window. Setup.com (/mode:upgrade and /upgradecms) refuses to start while a restart is pending, and an installer can fail on files in use, so the node restarts now, paused and owning no group, before anything runs on it. The pause survives the restart.", n.Name)})
 }

@@ -336,7 +336,7 @@ func TestRollupPlan(t *testing.T) {
 	if indexOf(p, KindInstallRollup, "EXNODE02") > indexOf(p, KindMoveCMS, "") || indexOf(p, KindInstallRollup, "EXNODE01") < indexOf(p, KindMoveCMS, "") {
 		t.Error("rollup order is not passive, handoff, old active")
 	}
-	if got := p.Steps[indexOf(p, KindInstallRollup, "EXNODE02")].Commands[0]; got != `msiexec.exe /update D:\Updates\Exchange2007-KB972705-x64-EN.msp /quiet /norestart` {
+	if got := p.Steps[indexOf(p, KindInstallRollup, "EXNODE02")].Commands[0]; got != `msiexec.exe /update D:\Updates\Exchange2007-KB972705-x64-EN.msp /quiet /norestart /l*v "C:\ExchangeSetupLogs\cmsrunbook-Exchange2007-KB972705-x64-EN.log"` {
 		t.Errorf("rollup command %q", got)
 	}
 	assertEndState(t, replay(t, c, o, p), MustBuild("8.2.217.3"))

@@ -28,6 +28,7 @@ func Check(c *Cluster, o Options) []Finding {
 var preflightRules = []func(*Cluster, Options) []Finding{
 	// Prerequisites and what the goal needs.
 	prereqOSSPRule,
+	exchangeOSSupportRule,
 	downgradeRule,
 	missingMediaRule,
 	missingPackageRule,
@@ -73,6 +74,48 @@ func prereqOSSPRule(c *Cluster, o Options) []Finding {
 	return fs
 }
 
+// exchangeOSSupportRule holds the cluster to the Exchange 2007 releases its
+// Windows supports (PROCEDURES 5): Windows Server 2008 needs SP1 or later,
+// 2008 R2 needs SP3 (SP3 added 2008 R2; RTM, SP1 and SP2 are not supported
+// there). A service-pack goal below that blocks: Setup would put the node
+// on a release Microsoft does not support on it. A node already running
+// such a release is only warned about, since the window cannot fix it
+// unless its goal is the supported service pack.
+func exchangeOSSupportRule(c *Cluster, o Options) []Finding {
+	var fs []Finding
+	for i := range c.Nodes {
+		n := &c.Nodes[i]
+		os := c.NodeOS(n)
+		min := os.Family.ExchangeMinSP()
+		if min == 0 {
+			continue
+		}
+		need := fmt.Sprintf("Exchange 2007 SP%d or later", min)
+		switch {
+		case o.Goal.IsServicePack() && o.Goal.TargetBuild().ServicePack() < min:
+			fs = append(fs, Finding{Code: FindExchangeOSUnsupported, Severity: Block, Node: n.Name,
+				Message: fmt.Sprintf("%s runs %s, which supports only %s; %s is not supported on it.", n.Name, os.Family.Name(), need, o.Goal.Label()),
+				Remedy:  fmt.Sprintf("Plan %s instead (the media of the service pack that supports %s).", GoalForSP(min).Label(), os.Family.Name())})
+		case !n.Build.IsZero() && n.Build.ServicePack() < min && !(o.Goal.IsServicePack() && o.Goal.TargetBuild().ServicePack() >= min):
+			fs = append(fs, Finding{Code: FindExchangeOSUnsupported, Severity: Warn, Node: n.Name,
+				Message: fmt.Sprintf("%s runs Exchange 2007 %s on %s, which supports only %s: this cluster is in a configuration Microsoft does not support.", n.Name, Describe(n.Build), os.Family.Name(), need),
+				Remedy:  fmt.Sprintf("Plan %s in a window of its own.", GoalForSP(min).Label())})
+		}
+	}
+	return fs
+}
+
+// GoalForSP is the service-pack goal that brings service pack sp.
+func GoalForSP(sp int) Goal {
+	switch sp {
+	case 1:
+		return GoalSP1
+	case 2:
+		return GoalSP2
+	}
+	return GoalSP3
+}
+
 // downgradeRule blocks a service pack on a node already past it.
 func downgradeRule(c *Cluster, o Options) []Finding {
 	goal := o.Goal
@@ -92,14 +135,34 @@ func downgradeRule(c *Cluster, o Options) []Finding {
 	return fs
 }
 
-// missingMediaRule blocks a service pack with no media path to Setup.com.
+// missingMediaRule blocks a service pack with no media path to Setup.com,
+// and a window whose media or package discovery did not find on a node.
 func missingMediaRule(c *Cluster, o Options) []Finding {
+	if fs := missingOnNodes(c); fs != nil {
+		return fs
+	}
 	if !o.Goal.IsServicePack() || strings.TrimSpace(o.Media) != "" {
 		return nil
 	}
 	return []Finding{{Code: FindMissingMedia, Severity: Block,
 		Message: "No media path is set, so the runbook does not know where Setup.com is on the nodes.",
 		Remedy:  `Set media: 'D:\Exchange2007SP2' (the folder holding Setup.com on every node) in the inventory.`}}
+}
+
+// missingOnNodes reports each node where discovery did not find a file
+// the window runs: Setup would fail there with "is not recognized" in the
+// middle of the window.
+func missingOnNodes(c *Cluster) []Finding {
+	var fs []Finding
+	for _, n := range c.Nodes {
+		if len(n.MissingFiles) == 0 {
+			continue
+		}
+		fs = append(fs, Finding{Code: FindMissingMedia, Severity: Block, Node: n.Name,
+			Message: fmt.Sprintf("%s does not have %s.", n.Name, strings.Join(n.MissingFiles, " or ")),
+			Remedy:  "Copy the media or package to the same path on every node (or correct media:/package: in the inventory), then check again."})
+	}
+	return fs
 }
 
 // missingPackageRule blocks a rollup or OS patch with no package to install.
@@ -160,14 +223,14 @@ func pendingRebootFinding(c *Cluster, n *Node) Finding {
 	if len(cms) == 0 {
 		return Finding{Code: FindPendingReboot, Severity: Warn, Node: n.Name,
 			Message: fmt.Sprintf("%s already has a restart pending. Setup refuses to start while a restart is pending, and an installer may fail on files in use.", n.Name),
-			Remedy: fmt.Sprintf("The plan restarts %s before anything is installed on it, once it is paused and owns no group. To clear it before the window instead: %s, move its groups off, shutdown /r /t 5, then %s once it is back.",
-				n.Name, PauseNodeCommand(n.Name), ResumeNodeCommand(n.Name))}
+			Remedy: fmt.Sprintf("The plan restarts %s before anything is installed on it, once it is paused and owns no group. To clear it before the window instead: %s, move its groups off, %s, then %s once it is back.",
+				n.Name, PauseNodeCommand(n.Name), RebootCommand(ReasonPlannedOther, "restart "+n.Name+" (restart already pending) before the window"), ResumeNodeCommand(n.Name))}
 	}
 	owned := strings.Join(cms, ", ")
 	return Finding{Code: FindPendingReboot, Severity: Block, Node: n.Name,
 		Message: fmt.Sprintf("%s owns %s and already has a restart pending. Setup refuses to start while a restart is pending, and a restart of the node that owns the CMS takes %s down with it: on %s the restart, or Setup's refusal, would come inside an outage.", n.Name, owned, owned, n.Name),
 		Remedy: fmt.Sprintf("Before the window, in a quiet hour: hand %s over to a passive node (%s, a brief outage), restart %s (%s), check it rejoins with %s and that no restart is pending any more, then plan again (%s is then passive and goes first).",
-			owned, MoveCMSCommand(cms[0], passiveNodeName(c, n.Name), "restart pending on "+n.Name), n.Name, RebootCommand("cmsrunbook: pending restart on "+n.Name), "cluster.exe node "+CmdQuote(n.Name)+" /status", n.Name)}
+			owned, MoveCMSCommand(cms[0], passiveNodeName(c, n.Name), "restart pending on "+n.Name), n.Name, RebootCommand(ReasonPlannedOther, "cmsrunbook: restart "+n.Name+" (restart already pending) before the window"), "cluster.exe node "+CmdQuote(n.Name)+" /status", n.Name)}
 }
 
 // passiveNodeName names a node other than node that runs no CMS, for a
@@ -511,11 +574,13 @@ func pausedSuffix(n *Node) string {
 
 func inplaceOSUpgrade(c *Cluster) Finding {
 	msg := "A Windows Server 2003 failover cluster cannot be upgraded in place to Windows Server 2008: the cluster has to be rebuilt, and Exchange 2007 does not survive an in-place OS upgrade either."
-	if c.OS.Family == Windows2008 {
-		msg = "This cluster already runs Windows Server 2008; an in-place OS upgrade of an Exchange 2007 cluster is never supported."
+	if c.OS.Family.Is2008Kind() {
+		msg = fmt.Sprintf("This cluster already runs %s; an in-place OS upgrade of an Exchange 2007 cluster is never supported.", c.OS.Family.Name())
 	}
+	// Exchange 2007 SP3 added Windows Server 2008 R2; RTM to SP2 are not
+	// supported on it (PROCEDURES 5, corrected 2026-11-29).
 	return Finding{Code: FindInplaceOSUpgrade, Severity: Block, Message: msg,
-		Remedy: "Build a new Windows Server 2008 failover cluster with a new CMS on Exchange 2007 SP1 or later, move the mailboxes to it (Move-Mailbox), replicate the public folders, then retire this cluster. Exchange 2007 is not supported on Windows Server 2008 R2."}
+		Remedy: "Build a new Windows Server 2008 failover cluster with a new CMS on Exchange 2007 SP1 or later (or a Windows Server 2008 R2 cluster with a CMS on Exchange 2007 SP3: SP3 is the first release supported on 2008 R2), move the mailboxes to it (Move-Mailbox), replicate the public folders, then retire this cluster."}
 }
 
 // managementFindings are the limits of the admin box the engineer manages
@@ -534,8 +599,11 @@ func managementFindings(c *Cluster, o Options) []Finding {
 	}
 	if hg, cg := m.OS.Family.generation(), c.OS.Family.generation(); hg != 0 && cg != 0 && hg != cg {
 		install := "on Windows Server 2003 or XP the Administration Tools Pack (Adminpak.msi, KB 304718)"
-		if cg == 2008 {
+		switch c.OS.Family {
+		case Windows2008:
 			install = "on Windows Server 2008 ServerManagerCmd -i RSAT-Clustering"
+		case Windows2008R2:
+			install = "on Windows Server 2008 R2 the Failover Clustering Tools feature, RSAT-Clustering"
 		}
 		fs = append(fs, Finding{Code: FindMgmtOSMismatch, Severity: Warn,
 			Message: fmt.Sprintf("The management host runs %s but the cluster runs %s. The Cluster service does not let tools from another OS version manage it, so neither the cluster tools nor the Exchange tools on this box can manage this CMS.", m.OS.Family.Name(), c.OS.Family.Name()),

@@ -87,21 +87,21 @@ var ruleCases = []ruleCase{
 	{"active node left paused", func(c *Cluster, o *Options) { c.Nodes[0].State = NodePaused }, FindNodePaused, Warn, "EXNODE01",
 		[]string{"already Paused", "cluster.exe node EXNODE01 /resume"}},
 	{"2008 cluster from a 2003 box", func(c *Cluster, o *Options) {
-		c.OS = OS{Windows2008, 0}
-		c.Management = &ManagementHost{OS{Windows2003, 2}, ToolsSP1}
+		c.OS = OS{Family: Windows2008, SP: 0}
+		c.Management = &ManagementHost{OS{Family: Windows2003, SP: 2}, ToolsSP1}
 	}, FindMgmtOSMismatch, Warn, "", []string{"Windows Server 2003", "Windows Server 2008", "RSAT-Clustering", "Remote Desktop", "two OS versions"}},
 	{"2003 cluster from a 2008 box", func(c *Cluster, o *Options) {
-		c.Management = &ManagementHost{OS{Windows2008, 0}, ToolsSP1}
+		c.Management = &ManagementHost{OS{Family: Windows2008, SP: 0}, ToolsSP1}
 	}, FindMgmtOSMismatch, Warn, "", []string{"Adminpak.msi"}},
 	{"2003 cluster from XP is fine but Vista is not", func(c *Cluster, o *Options) {
-		c.OS = OS{Windows2008, 0}
-		c.Management = &ManagementHost{OS{WindowsVista, 1}, ToolsSP1}
+		c.OS = OS{Family: Windows2008, SP: 0}
+		c.Management = &ManagementHost{OS{Family: WindowsVista, SP: 1}, ToolsSP1}
 	}, FindMgmtVista, Warn, "", []string{"Vista", "cannot be managed remotely"}},
 	{"RTM tools before an SP", func(c *Cluster, o *Options) {
-		c.Management = &ManagementHost{OS{Windows2003, 2}, ToolsRTM}
+		c.Management = &ManagementHost{OS{Family: Windows2003, SP: 2}, ToolsRTM}
 	}, FindMgmtToolsVersion, Warn, "", []string{"RTM tools manage only an RTM CMS", "/upgradecms"}},
 	{"SP tools on an RTM CMS", func(c *Cluster, o *Options) {
-		c.Management = &ManagementHost{OS{WindowsXP, 3}, ToolsSP1}
+		c.Management = &ManagementHost{OS{Family: WindowsXP, SP: 3}, ToolsSP1}
 	}, FindMgmtToolsVersion, Warn, "", []string{"SP1", "until /upgradecms"}},
 	{"Setup.com only", func(c *Cluster, o *Options) {}, FindSetupComOnly, Info, "", []string{"Setup.exe wizard"}},
 	{"rollups removed", func(c *Cluster, o *Options) {
@@ -125,6 +125,18 @@ var ruleCases = []ruleCase{
 		c.Groups = append(c.Groups, Group{Name: "Backup Agent", Owner: "EXNODE02", State: GroupFailed})
 	}, FindGroupFailed, Block, "EXNODE02", []string{`"Backup Agent" is Failed`, "cannot"}},
 	{"RTM copy status", func(c *Cluster, o *Options) {}, FindRTMCopyStatus, Info, "", []string{"shrinking"}},
+	{"SP2 on 2008 R2", func(c *Cluster, o *Options) {
+		c.OS = OS{Family: Windows2008R2, SP: 1}
+		c.Nodes[0].Build, c.Nodes[1].Build = BuildSP3, BuildSP3
+	}, FindExchangeOSUnsupported, Block, "EXNODE01", []string{"Windows Server 2008 R2", "supports only Exchange 2007 SP3 or later", "Exchange 2007 SP2 is not supported", "Plan Exchange 2007 SP3"}},
+	{"RTM already on 2008", func(c *Cluster, o *Options) {
+		c.OS, o.Goal = OS{Family: Windows2008, SP: 2}, GoalRollup
+		o.Package = `D:\u.msp`
+	}, FindExchangeOSUnsupported, Warn, "EXNODE01", []string{"Exchange 2007 RTM", "supports only Exchange 2007 SP1 or later", "does not support"}},
+	{"2008 R2 cluster from a 2008 box", func(c *Cluster, o *Options) {
+		c.OS = OS{Family: Windows2008R2, SP: 1}
+		c.Management = &ManagementHost{OS{Family: Windows2008, SP: 2}, ToolsSP2}
+	}, FindMgmtOSMismatch, Warn, "", []string{"runs Windows Server 2008 but the cluster runs Windows Server 2008 R2", "RSAT-Clustering"}},
 }
 
 // TestRules drives every rule from a cluster that triggers it and checks
@@ -171,14 +183,14 @@ func hasBlock(fs []Finding) bool {
 // TestHealthyClusterHasNoWarnings: the default healthy CCR only informs.
 func TestHealthyClusterHasNoWarnings(t *testing.T) {
 	c := ccr()
-	c.Management = &ManagementHost{OS{Windows2003, 2}, ToolsNone}
+	c.Management = &ManagementHost{OS{Family: Windows2003, SP: 2}, ToolsNone}
 	for _, f := range Check(&c, sp2()) {
 		if f.Severity != Info {
 			t.Errorf("healthy cluster gave %s %s: %s", f.Severity, f.Code, f.Message)
 		}
 	}
 	// XP and 2003 share cluster tools: no mismatch.
-	c.Management = &ManagementHost{OS{WindowsXP, 3}, ToolsNone}
+	c.Management = &ManagementHost{OS{Family: WindowsXP, SP: 3}, ToolsNone}
 	if _, ok := codes(Check(&c, sp2()))[FindMgmtOSMismatch]; ok {
 		t.Error("an XP admin box reported as mismatched with a 2003 cluster")
 	}
@@ -211,11 +223,23 @@ type boundaryCase struct {
 
 var boundaryCases = []boundaryCase{
 	{"2003 SP2 meets the prerequisite", prereqOSSPRule, func(c *Cluster, o *Options) {}, nil},
-	{"2008 has no service pack to need", prereqOSSPRule, func(c *Cluster, o *Options) { c.OS = OS{Windows2008, 0} }, nil},
+	{"2008 has no service pack to need", prereqOSSPRule, func(c *Cluster, o *Options) { c.OS = OS{Family: Windows2008, SP: 0} }, nil},
+	{"SP3 on 2008 R2 is supported", exchangeOSSupportRule, func(c *Cluster, o *Options) {
+		c.OS, o.Goal = OS{Family: Windows2008R2, SP: 1}, GoalSP3
+		c.Nodes[0].Build, c.Nodes[1].Build = BuildSP2, BuildSP2
+	}, nil},
+	{"a rollup on SP3 on 2008 R2 is supported", exchangeOSSupportRule, func(c *Cluster, o *Options) {
+		c.OS, o.Goal = OS{Family: Windows2008R2, SP: 0}, GoalRollup
+		c.Nodes[0].Build, c.Nodes[1].Build = MustBuild("8.3.106.2"), BuildSP3
+	}, nil},
+	{"SP1 on 2008 is supported", exchangeOSSupportRule, func(c *Cluster, o *Options) {
+		c.OS, o.Goal = OS{Family: Windows2008, SP: 0}, GoalSP1
+	}, nil},
+	{"2003 supports every release", exchangeOSSupportRule, func(c *Cluster, o *Options) { o.Goal = GoalSP1 }, nil},
 	{"a rollup does not need 2003 SP2", prereqOSSPRule, func(c *Cluster, o *Options) {
 		c.OS.SP, o.Goal = 1, GoalRollup
 	}, nil},
-	{"a node's own OS counts", prereqOSSPRule, func(c *Cluster, o *Options) { c.Nodes[1].OS = OS{Windows2003, 1} },
+	{"a node's own OS counts", prereqOSSPRule, func(c *Cluster, o *Options) { c.Nodes[1].OS = OS{Family: Windows2003, SP: 1} },
 		[]string{"prereq-os-sp block EXNODE02"}},
 	{"same service pack is no downgrade", downgradeRule, func(c *Cluster, o *Options) { c.Nodes[0].Build = BuildSP2 }, nil},
 	{"media of blanks is missing", missingMediaRule, func(c *Cluster, o *Options) { o.Media = "  " },

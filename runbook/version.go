@@ -188,29 +188,68 @@ func spName(sp int) string {
 type OSFamily string
 
 const (
-	Windows2003  OSFamily = "windows-server-2003"
-	Windows2008  OSFamily = "windows-server-2008"
-	WindowsXP    OSFamily = "windows-xp"
-	WindowsVista OSFamily = "windows-vista"
+	Windows2003 OSFamily = "windows-server-2003"
+	Windows2008 OSFamily = "windows-server-2008"
+	// Windows2008R2 is Windows Server 2008 R2 (version 6.1), a release of
+	// its own: Exchange 2007 runs on it only from SP3 on (PROCEDURES 5),
+	// and its cluster tools manage only 2008 R2 clusters.
+	Windows2008R2 OSFamily = "windows-server-2008-r2"
+	WindowsXP     OSFamily = "windows-xp"
+	WindowsVista  OSFamily = "windows-vista"
 )
 
 // OS is a Windows release and service pack.
 type OS struct {
 	Family OSFamily `json:"family"`
 	SP     int      `json:"sp"`
+	// Locale is the Windows language of a node ("ja-JP", "pt-BR",
+	// "it-IT"); empty is English (en-US). It decides the code pages the
+	// node's console writes in and the language cluster.exe and Setup.com
+	// print, so nothing may decide on their words (DESIGN section 12).
+	Locale string `json:"locale,omitempty"`
 }
 
 // ParseOSFamily accepts the file spellings of DESIGN section 8.
 func ParseOSFamily(s string) (OSFamily, error) {
-	switch OSFamily(strings.ToLower(strings.TrimSpace(s))) {
-	case Windows2003, Windows2008, WindowsXP, WindowsVista:
-		return OSFamily(strings.ToLower(strings.TrimSpace(s))), nil
+	switch f := OSFamily(strings.ToLower(strings.TrimSpace(s))); f {
+	case Windows2003, Windows2008, Windows2008R2, WindowsXP, WindowsVista:
+		return f, nil
 	}
-	return "", fmt.Errorf("os %q is not one of windows-server-2003, windows-server-2008, windows-xp, windows-vista", s)
+	return "", fmt.Errorf("os %q is not one of windows-server-2003, windows-server-2008, windows-server-2008-r2, windows-xp, windows-vista", s)
+}
+
+// OSFamilyOfVersion maps Win32_OperatingSystem.Version to a family: 5.1 is
+// XP, 5.2 Server 2003 (and 2003 R2, the same kernel and cluster service),
+// 6.0 Server 2008 (or Vista), 6.1 Server 2008 R2 (or Windows 7). server
+// picks the server release where a client shares the version. Unknown
+// versions give "".
+func OSFamilyOfVersion(version string, server bool) OSFamily {
+	v := strings.TrimSpace(version)
+	switch {
+	case strings.HasPrefix(v, "5.1"):
+		return WindowsXP
+	case strings.HasPrefix(v, "5.2"):
+		return Windows2003
+	case v == "6.0" || strings.HasPrefix(v, "6.0."):
+		if server {
+			return Windows2008
+		}
+		return WindowsVista
+	case (v == "6.1" || strings.HasPrefix(v, "6.1.")) && server:
+		return Windows2008R2
+	}
+	return ""
 }
 
 // IsServer reports a server OS a cluster node can run.
-func (f OSFamily) IsServer() bool { return f == Windows2003 || f == Windows2008 }
+func (f OSFamily) IsServer() bool {
+	return f == Windows2003 || f == Windows2008 || f == Windows2008R2
+}
+
+// Is2008Kind reports Windows Server 2008 or 2008 R2: the failover
+// clustering of 2008 (File Share Witness, Task Scheduler 2.0, wusa for
+// .msu updates, the Component Based Servicing keys) is in both.
+func (f OSFamily) Is2008Kind() bool { return f == Windows2008 || f == Windows2008R2 }
 
 // Name is the product name, "Windows Server 2003".
 func (f OSFamily) Name() string {
@@ -219,6 +258,8 @@ func (f OSFamily) Name() string {
 		return "Windows Server 2003"
 	case Windows2008:
 		return "Windows Server 2008"
+	case Windows2008R2:
+		return "Windows Server 2008 R2"
 	case WindowsXP:
 		return "Windows XP"
 	case WindowsVista:
@@ -227,13 +268,28 @@ func (f OSFamily) Name() string {
 	return string(f)
 }
 
+// ExchangeMinSP is the oldest Exchange 2007 service pack supported on the
+// family: SP1 for Windows Server 2008 (RTM does not run on it), SP3 for
+// 2008 R2 (SP3 added it; RTM, SP1 and SP2 are not supported there), none
+// for 2003 (PROCEDURES 5: cc296562 and the 2026-11-29 correction of
+// bb629581, which predates SP3).
+func (f OSFamily) ExchangeMinSP() int {
+	switch f {
+	case Windows2008:
+		return 1
+	case Windows2008R2:
+		return 3
+	}
+	return 0
+}
+
 // String is "Windows Server 2003 SP2".
 func (o OS) String() string {
 	if o.Family == "" {
 		return "unknown OS"
 	}
 	if o.SP == 0 {
-		if o.Family == Windows2008 {
+		if o.Family.Is2008Kind() {
 			return o.Family.Name() + " RTM"
 		}
 		return o.Family.Name()
@@ -247,14 +303,19 @@ func (o OS) Short() string {
 	return strings.TrimSuffix(s, " RTM")
 }
 
-// OSGeneration groups the OS families whose cluster tools interoperate:
-// 2003 and XP on one side, 2008 and Vista on the other (PROCEDURES 5).
+// generation groups the OS families whose cluster tools interoperate:
+// 2003 and XP; 2008 and Vista; 2008 R2 alone (PROCEDURES 5: the Cluster
+// service lets no management tool of another OS version administer it,
+// and 2008 R2 is 6.1 where 2008 is 6.0; its client, Windows 7, is not a
+// family the inventory knows).
 func (f OSFamily) generation() int {
 	switch f {
 	case Windows2003, WindowsXP:
 		return 2003
 	case Windows2008, WindowsVista:
 		return 2008
+	case Windows2008R2:
+		return 2009
 	}
 	return 0
 }

@@ -7,7 +7,13 @@ the way masterzen/winrm's XPath shortcuts happen to accept.
 
 Usage:
   pywinrm_check.py --endpoint http://127.0.0.1:PORT/wsman --user U --password P
-                   [--ps SCRIPT] [--expect-hostname NAME] [--ca-file CA.pem]
+                   [--ps SCRIPT] [--exchange-ps CMDLET] [--expect-hostname NAME]
+                   [--ca-file CA.pem]
+
+--exchange-ps is an Exchange cmdlet sent straight through the WinRM shell,
+as a naive client would: on a real node (and on serve-sim) it must fail on
+Active Directory, because a WinRM logon cannot pass credentials on (the
+double hop); cmsrunbook itself runs such commands through a scheduled task.
 
 Exits 0 when every check passes, 1 with one line per mismatch otherwise,
 2 when python3-winrm is missing or the arguments are wrong.
@@ -49,6 +55,7 @@ def main():
     p.add_argument("--password", required=True)
     p.add_argument("--ps", default="Get-Service ClusSvc",
                    help="PowerShell script for the run_ps check (default: %(default)s)")
+    p.add_argument("--exchange-ps", help="an Exchange cmdlet that must fail on Active Directory when run straight in the shell")
     p.add_argument("--expect-hostname", help="require `hostname` to print this name")
     p.add_argument("--ca-file", help="CA certificate (PEM) for an https endpoint")
     args = p.parse_args()
@@ -86,10 +93,21 @@ def main():
     except Exception as e:
         check("run_ps %r" % args.ps, False, repr(e))
 
+    if args.exchange_ps:
+        try:
+            r = s.run_ps(args.exchange_ps)
+            err = text(r.std_err) + text(r.std_out)
+            check("double hop: %r fails on Active Directory" % args.exchange_ps,
+                  r.status_code != 0 and "Active Directory" in err,
+                  "exit %d, output %r" % (r.status_code, err))
+        except Exception as e:
+            check("double hop", False, repr(e))
+
     try:
         r = s.run_cmd("nosuchcommand-cmsrunbook")
         err = text(r.std_err)
-        check("unknown command", r.status_code == 1 and "is not recognized as an internal or external command" in err,
+        # cmd.exe's own exit code for a command it cannot find.
+        check("unknown command", r.status_code == 9009 and "is not recognized as an internal or external command" in err,
               "exit %d, stderr %r" % (r.status_code, err))
     except Exception as e:
         check("unknown command", False, repr(e))

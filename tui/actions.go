@@ -84,6 +84,8 @@ func (m *Model) do(a dialogAction) {
 		m.answerConfirm(a.req, engine.Confirmation{Answer: a.answer, By: m.opts.Operator, Typed: a.typed})
 	case decideRemedy:
 		m.answerDecide(a.req, a.action)
+	case givePassword:
+		m.answerPassword(a.req, a.password)
 	case gotoStep:
 		m.focus = paneRunbook
 		m.selectStep(a.idx)

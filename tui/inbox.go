@@ -59,6 +59,7 @@ type inbox struct {
 	obs      *runbook.Observation
 	confirm  *confirmReq
 	decide   *decideReq
+	password *passwordReq
 	finished bool
 	code     int
 	err      error
@@ -128,6 +129,7 @@ type batch struct {
 	obs      *runbook.Observation
 	confirm  *confirmReq
 	decide   *decideReq
+	password *passwordReq
 	finished bool
 	err      error
 }
@@ -139,7 +141,7 @@ func (in *inbox) take(spare []entry) batch {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	b := batch{entries: in.pending, dropped: in.dropped, obs: in.obs, confirm: in.confirm,
-		decide: in.decide, finished: in.finished, err: in.err}
+		decide: in.decide, password: in.password, finished: in.finished, err: in.err}
 	in.pending, in.lines, in.dropped, in.obs = spare[:0], 0, 0, nil
 	return b
 }

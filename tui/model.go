@@ -112,9 +112,10 @@ type Model struct {
 	topoTop   int // topology scroll
 	outScroll int // output lines up from the bottom; 0 follows live output
 
-	current int // the step the engine is on, -1 before the first
-	confirm *confirmReq
-	decide  *decideReq
+	current  int // the step the engine is on, -1 before the first
+	confirm  *confirmReq
+	decide   *decideReq
+	password *passwordReq
 	// dialogs is the stack of open dialogs; the last one is drawn and
 	// takes the keys.
 	dialogs []shown
@@ -274,6 +275,11 @@ func (m *Model) drain() {
 		clear(m.dialogs)
 		m.dialogs = m.dialogs[:0]
 		m.push(&failurePanel{req: b.decide})
+	}
+	if b.password != nil && b.password != m.password {
+		m.password = b.password
+		m.log.Info("engine asks for the password again")
+		m.push(newPasswordDialog(b.password))
 	}
 	if b.finished && !m.finished {
 		m.finished = true

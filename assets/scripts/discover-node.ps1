@@ -46,3 +46,12 @@ if ([int]$o.Version.Split('.')[0] -ge 6) {
  }
 }
 'pending' + $t + $p.Count + $t + [string]::Join(',', $p)
+# Whether each file the window needs ($Paths, separated by |: Setup.com in
+# the media folder, the update package) is on this node.
+foreach ($f in $Paths.Split('|')) {
+ if ($f -ne '') {
+  $i = 0
+  if (Test-Path -LiteralPath $f) { $i = 1 }
+  'path' + $t + $f + $t + $i
+ }
+}

@@ -25,6 +25,9 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	scen := fs.String("scenario", config.DefaultScenario, "embedded scenario `NAME` or scenario FILE")
 	listen := fs.String("listen", "127.0.0.1", "loopback `ADDRESS[:PORT]` (a port is the first node's; the next nodes take the following ports)")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a generated CA (written next to the inventory)")
+	tlsLegacy := fs.Bool("tls-legacy", false, "serve HTTPS as an unpatched 2003 node: TLS 1.0, RSA key exchange, SHA-1 certificates (implies --tls)")
+	authFlag := fs.String("auth", "basic,negotiate", "accepted `SCHEMES`: basic, negotiate (NTLM; Basic disabled, the Windows default) or basic,negotiate")
+	winrmVersion := fs.String("winrm-version", "2.0", "WinRM `VERSION` the nodes run: 1.1 or 2.0")
 	userName := fs.String("user", "cmsrunbook", "the account name the nodes accept")
 	out := fs.String("inventory-out", "", "write the inventory pointing at the served nodes to `FILE`")
 	speedFlag := fs.String("speed", session.FormatSpeed(session.DefaultSpeed), "simulated seconds per real second, or max (10000x over WinRM)")
@@ -35,6 +38,13 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	}
 	if *out == "" {
 		return ExitUsage, usagef("serve-sim: --inventory-out FILE is required")
+	}
+	auth, err := wsman.ParseAuth(*authFlag)
+	if err != nil {
+		return ExitUsage, usagef("serve-sim: --auth: %v", err)
+	}
+	if *winrmVersion != "1.1" && *winrmVersion != "2.0" {
+		return ExitUsage, usagef("serve-sim: --winrm-version %q: want 1.1 or 2.0", *winrmVersion)
 	}
 	pass := env.Getenv(PasswordEnv)
 	if pass == "" {
@@ -66,7 +76,11 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s := sim.New(sc, sim.Options{Speed: speed, Seed: *seed})
-	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{Listen: *listen, User: *userName, Password: pass, TLS: *useTLS, Logf: logf})
+	https := *useTLS || *tlsLegacy
+	// Over plain HTTP the nodes must take unsealed NTLM messages, which
+	// Windows refuses by default: no client the project uses seals them.
+	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{Listen: *listen, User: *userName, Password: pass, TLS: https,
+		TLSLegacy: *tlsLegacy, Auth: auth, AllowUnencrypted: !https, WinRMVersion: *winrmVersion, Logf: logf})
 	if err != nil {
 		return ExitUsage, usagef("serve-sim: %v", err)
 	}
@@ -79,13 +93,32 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	if err := sv.WriteInventory(*out, sc, simwinrm.InventoryOptions{User: *userName}); err != nil {
 		return ExitFailed, err
 	}
-	eps := sv.Server.Endpoints()
+	printServing(env, sc, sv.Server, *userName, *out)
+	<-ctx.Done()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return ExitFailed, err
+	}
+	return ExitOK, nil
+}
+
+// printServing tells the engineer where the nodes are and how they differ
+// from a default Windows node.
+func printServing(env Env, sc *config.Scenario, srv *wsman.Server, user, inventory string) {
+	eps := srv.Endpoints()
 	names := make([]string, 0, len(eps))
-	for n := range eps {
+	https := false
+	for n, ep := range eps {
 		names = append(names, n)
+		https = ep.HTTPS
 	}
 	sort.Strings(names)
-	fmt.Fprintf(env.Stdout, "Serving scenario %s (cluster %s) over WinRM as user %s:\n", sc.Name, sc.Cluster.Name, *userName)
+	fmt.Fprintf(env.Stdout, "Serving scenario %s (cluster %s) over WinRM %s as user %s, auth %s:\n", sc.Name, sc.Cluster.Name, srv.WinRMVersion(), user, srv.Auth())
+	if !https {
+		fmt.Fprintf(env.Stdout, "Plain HTTP: the nodes allow unencrypted messages (AllowUnencrypted=true), which a real node refuses by default.\n")
+	}
+	if srv.TLSLegacy() {
+		fmt.Fprintf(env.Stdout, "Legacy TLS: TLS 1.0 only, RSA key exchange, certificates signed with SHA-1 (the inventory says tls_legacy: true).\n")
+	}
 	for _, n := range names {
 		ep := eps[n]
 		scheme := "http"
@@ -94,10 +127,5 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 		}
 		fmt.Fprintf(env.Stdout, "  %-15s %s://%s:%d/wsman\n", n, scheme, ep.Host, ep.Port)
 	}
-	fmt.Fprintf(env.Stdout, "Inventory: %s (no password in it; set %s)\nPress Ctrl+C to stop.\n", *out, PasswordEnv)
-	<-ctx.Done()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return ExitFailed, err
-	}
-	return ExitOK, nil
+	fmt.Fprintf(env.Stdout, "Inventory: %s (no password in it; set %s)\nPress Ctrl+C to stop.\n", inventory, PasswordEnv)
 }

@@ -82,18 +82,54 @@ type WinRM struct {
 	ServerName         string
 	InsecureSkipVerify bool
 	OperationTimeout   time.Duration
+	// TLSLegacy allows what a Windows Server 2003 node may need and Go
+	// refuses by default: TLS 1.0, RSA key exchange, 3DES and certificate
+	// chains signed with SHA-1. Only by explicit opt-in, with a warning.
+	TLSLegacy bool
+	// Version is the nodes' WinRM version, "1.1" (Windows Server 2003's
+	// WS-Management 1.1 update) or "2.0"; it sets the default ports.
+	Version string
 }
+
+// TLSLegacyWarning is the warning tls_legacy gives, on screen and in the
+// journal.
+const TLSLegacyWarning = "tls_legacy is true: the connection to the nodes uses legacy TLS where they offer nothing newer (TLS 1.0, RSA key exchange, 3DES, certificates signed with SHA-1), which a well-placed attacker may break; update the nodes' TLS and certificates and remove tls_legacy"
 
 // Window is the approved change window.
 type Window struct {
 	Start, End time.Time
 }
 
-// Default ports of the WinRM service.
+// Default ports of the WinRM service: WinRM 2.0 listens on 5985/5986,
+// WinRM 1.1 (the update for Windows Server 2003 and 2008 before R2) on
+// the ordinary 80/443.
 const (
-	DefaultHTTPSPort = 5986
-	DefaultHTTPPort  = 5985
+	DefaultHTTPSPort   = 5986
+	DefaultHTTPPort    = 5985
+	DefaultHTTPSPort11 = 443
+	DefaultHTTPPort11  = 80
 )
+
+// WinRM versions the inventory accepts.
+const (
+	WinRMVersion11 = "1.1"
+	WinRMVersion20 = "2.0"
+)
+
+// DefaultPort is where a node without a port answers, by WinRM version
+// and transport.
+func (w WinRM) DefaultPort() int {
+	https := w.Transport != TransportHTTP
+	switch {
+	case w.Version == WinRMVersion11 && https:
+		return DefaultHTTPSPort11
+	case w.Version == WinRMVersion11:
+		return DefaultHTTPPort11
+	case https:
+		return DefaultHTTPSPort
+	}
+	return DefaultHTTPPort
+}
 
 // Defaults for the inventory's durations.
 const (
@@ -211,11 +247,7 @@ func (r *reader) inventory(root ast.Node, baseDir string) *Inventory {
 		}
 		nf.require("address", "the host name or IP address WinRM answers on, like exnode01.example.local")
 		n.Address = nf.address("address")
-		def := DefaultHTTPSPort
-		if w.Transport == TransportHTTP {
-			def = DefaultHTTPPort
-		}
-		n.Port = nf.integer("port", def, 1, 65535)
+		n.Port = nf.integer("port", w.DefaultPort(), 1, 65535)
 		ep := strings.ToLower(n.Address) + fmt.Sprintf(":%d", n.Port)
 		if other, dup := seenAddr[ep]; dup && !r.failed() {
 			nf.fail("address", "%s and %s have the same address and port", other, n.Name)
@@ -245,13 +277,28 @@ func (r *reader) inventory(root ast.Node, baseDir string) *Inventory {
 	if w.InsecureSkipVerify {
 		inv.Warnings = append(inv.Warnings, "insecure_skip_verify is true: the nodes' certificates are not checked, so a machine posing as a node would receive your credentials; give ca_file instead")
 	}
+	if w.TLSLegacy {
+		inv.Warnings = append(inv.Warnings, TLSLegacyWarning)
+	}
 	return inv
 }
 
 func (r *reader) winrm(top *fields, baseDir string) WinRM {
-	w := WinRM{Transport: TransportHTTPS, Auth: AuthNTLM, OperationTimeout: DefaultOperationTimeout}
+	w := WinRM{Transport: TransportHTTPS, Auth: AuthNTLM, OperationTimeout: DefaultOperationTimeout, Version: WinRMVersion20}
 	top.require("winrm", "the connection settings, at least {user: 'EXAMPLE\\exadmin'}")
-	wf := top.sub("winrm", "transport", "auth", "user", "ca_file", "server_name", "insecure_skip_verify", "operation_timeout")
+	wf := top.sub("winrm", "transport", "auth", "user", "ca_file", "server_name", "insecure_skip_verify", "operation_timeout", "tls_legacy", "winrm_version")
+	if wf.has("winrm_version") {
+		switch v := strings.TrimSpace(wf.str("winrm_version")); v {
+		case WinRMVersion11, WinRMVersion20:
+			w.Version = v
+		case "2":
+			w.Version = WinRMVersion20
+		default:
+			if !r.failed() {
+				wf.fail("winrm_version", "%q is not '1.1' or '2.0'", v)
+			}
+		}
+	}
 	if wf.has("transport") {
 		switch t := wf.str("transport"); Transport(strings.ToLower(t)) {
 		case TransportHTTPS, TransportHTTP:
@@ -279,6 +326,7 @@ func (r *reader) winrm(top *fields, baseDir string) WinRM {
 		}
 	}
 	w.InsecureSkipVerify = wf.boolean("insecure_skip_verify", false)
+	w.TLSLegacy = wf.boolean("tls_legacy", false)
 	if wf.has("ca_file") {
 		ca := wf.str("ca_file")
 		if !r.failed() {
@@ -301,7 +349,7 @@ func (r *reader) winrm(top *fields, baseDir string) WinRM {
 		return w
 	}
 	if w.Transport == TransportHTTP {
-		for _, k := range []string{"ca_file", "server_name", "insecure_skip_verify"} {
+		for _, k := range []string{"ca_file", "server_name", "insecure_skip_verify", "tls_legacy"} {
 			if wf.has(k) {
 				wf.fail(k, "applies only to transport https; this inventory uses http")
 			}

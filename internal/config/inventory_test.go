@@ -120,6 +120,7 @@ quorum: {model: mns-fsw, witness: online}
 		WinRM: config.WinRM{
 			Transport: config.TransportHTTPS, Auth: config.AuthKerberos, User: `EXAMPLE\exadmin`,
 			CAFile: ca, ServerName: "exclus01.example.local", OperationTimeout: time.Minute,
+			Version: config.WinRMVersion20,
 		},
 		Options: runbook.Options{
 			Goal: runbook.GoalSP2, Media: `D:\Exchange2007SP2`, Package: `D:\Updates\Exchange2007-KB123456-x64-EN.msp`,

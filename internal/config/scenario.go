@@ -210,7 +210,7 @@ func validScenarioName(s string) bool {
 var scenarioKeys = []string{
 	"name", "title", "description", "goal", "management_host", "cluster", "nodes",
 	"groups", "replication", "quorum", "media", "package", "package_build", "reboot",
-	"move_back", "faults", "outputs", "timing",
+	"move_back", "faults", "outputs", "timing", "locale",
 }
 
 var timingKeys = []string{

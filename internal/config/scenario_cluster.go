@@ -54,9 +54,38 @@ func (r *reader) scenarioClusterHeader(top *fields) runbook.Cluster {
 			}
 		}
 	}
-	cf.require("os", "the nodes' Windows release, windows-server-2003 or windows-server-2008")
+	cf.require("os", "the nodes' Windows release, windows-server-2003, windows-server-2008 or windows-server-2008-r2")
 	c.OS = runbook.OS{Family: cf.osFamily("os", true), SP: cf.osSP("os_sp")}
+	c.OS.Locale = top.locale("locale", "")
 	return c
+}
+
+// Locales are the Windows languages a simulated node can run: English
+// (the default), Japanese, Brazilian Portuguese and Italian, the languages
+// of the documents the project's glossary was built from.
+var Locales = []string{"en-US", "ja-JP", "pt-BR", "it-IT"}
+
+// locale reads a Windows locale name, spelt as Windows spells it (ja-JP)
+// but accepted in any case; def when the key is absent. The model keeps
+// "" for en-US, so scenarios and journals without a locale read as before.
+func (f *fields) locale(key, def string) string {
+	if !f.has(key) {
+		return def
+	}
+	s := strings.TrimSpace(f.str(key))
+	if f.r.failed() {
+		return def
+	}
+	for _, l := range Locales {
+		if strings.EqualFold(s, l) {
+			if l == "en-US" {
+				return ""
+			}
+			return l
+		}
+	}
+	f.fail(key, "%q is not one of %s", s, strings.Join(Locales, ", "))
+	return def
 }
 
 // scenarioNodes reads the nodes list, refusing a node listed twice (names
@@ -65,7 +94,7 @@ func (r *reader) scenarioNodes(top *fields, clusterOS runbook.OS) []runbook.Node
 	top.require("nodes", "the cluster's nodes, like - {name: EXNODE01, exchange: 8.0.685.24}")
 	var nodes []runbook.Node
 	nodeLine := map[string]int{}
-	for _, nf := range top.entries("nodes", "name", "state", "exchange", "pending_reboot", "setup_incomplete", "os", "os_sp") {
+	for _, nf := range top.entries("nodes", "name", "state", "exchange", "pending_reboot", "setup_incomplete", "os", "os_sp", "locale") {
 		n := r.scenarioNode(nf, clusterOS, nodeLine)
 		if r.failed() {
 			return nodes
@@ -109,6 +138,9 @@ func (r *reader) scenarioNode(nf *fields, clusterOS runbook.OS, nodeLine map[str
 	if nf.has("os_sp") {
 		n.OS.SP = nf.osSP("os_sp")
 	}
+	// A node may run another language than the rest: a cluster does not
+	// care, but its console output and code pages differ.
+	n.OS.Locale = nf.locale("locale", clusterOS.Locale)
 	return n
 }
 

@@ -78,6 +78,13 @@ type Config struct {
 	RebootTimeout time.Duration // default 20 minutes
 	PollInterval  time.Duration // default 5 seconds
 	VerifyTimeout time.Duration // how long a postcondition may take to appear; default 5 minutes
+	// Reenter, when set, asks the person for a new password after the
+	// nodes refused one and hands it to the executor (the engine never
+	// sees it). attempt counts the tries with refusals so far, of at
+	// most max. ErrNoPassword from it means none was given: the remedies
+	// are offered again. Without it, the auth remedy retries with the
+	// same password.
+	Reenter func(ctx context.Context, attempt, max int) error
 }
 
 // Engine runs one plan.
@@ -90,6 +97,9 @@ type Engine struct {
 	// steps is the plan being run, for what a step needs of the steps
 	// after it (the target of a stop's handoff).
 	steps []runbook.Step
+	// authRefusals counts the credentials refused since the nodes last
+	// accepted them (authRemedies).
+	authRefusals int
 }
 
 // New makes an engine.

@@ -198,10 +198,18 @@ func (e *Engine) execFailure(st *stepRun, err error) (phase, error) {
 	return phaseDiagnose, nil
 }
 
-// transient reports errors a remedy may get past (a dropped connection,
-// refused credentials) as opposed to the run's own end.
+// transient reports errors that may clear on their own (a dropped
+// connection, a node restarting), so a polling loop reads live state again.
+// Refused credentials are not: a domain account locks out after a few
+// refusals (commonly 3 to 5), so a refusal stops the loop at once and goes
+// to the failure diagnosis, where a person re-enters the password (authFailed).
 func transient(err error) bool {
-	return errors.Is(err, runbook.ErrConnectionLost) || errors.Is(err, runbook.ErrAuthFailed)
+	return errors.Is(err, runbook.ErrConnectionLost)
+}
+
+// authFailed reports refused credentials: never retried automatically.
+func authFailed(err error) bool {
+	return errors.Is(err, runbook.ErrAuthFailed) && !recordFailed(err)
 }
 
 func (e *Engine) keep(st *stepRun, text string) {

@@ -573,7 +573,7 @@ func rollupStep(id, node string) runbook.Step {
 
 func rebootStep(id, node string, when runbook.Condition) runbook.Step {
 	return runbook.Step{ID: id, Kind: runbook.KindRebootNode, Node: node, Shell: runbook.ShellCmd, Exec: runbook.ExecReboot, When: when,
-		Commands: []string{runbook.RebootCommand("cmsrunbook: test on " + node)}, Outage: runbook.OutageNone, Confirm: runbook.ConfirmKey,
+		Commands: []string{runbook.RebootCommand(runbook.ReasonPlannedOther, "cmsrunbook: test on "+node)}, Outage: runbook.OutageNone, Confirm: runbook.ConfirmKey,
 		Post: runbook.Post{BootChanged: true, Text: node + " restarted"}}
 }
 

@@ -72,13 +72,14 @@ func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 	st.failure, st.exit, st.note, st.waiting, st.observeOnly = nil, nil, "", false, false
 	if st.attempt > 1 && st.lastAction == runbook.RemedyRetry && runbook.RetryAwaitsReplication(s) {
 		if err := e.waitReplication(ctx, st); err != nil {
-			return phaseDone, err
+			return e.execFailure(st, err) // refused credentials: the diagnosis
 		}
 	}
 	obs, err := e.observe(ctx)
 	if err != nil {
 		return e.execFailure(st, err)
 	}
+	e.authRefusals = 0 // the nodes accepted the credentials
 	// A retry whose effect has meanwhile appeared succeeds without sending.
 	// A job recorded as started is re-attached to instead, so the rest of
 	// its log reaches the record and its classifier.
@@ -214,6 +215,9 @@ func (e *Engine) diagnose(ctx context.Context, st *stepRun) (phase, error) {
 		}
 	}
 	d := runbook.Diagnose(*st.failure)
+	if st.failure.Auth {
+		e.authRefused(&d)
+	}
 	st.diag = &d
 	ev := st.base
 	ev.Event, ev.Diagnosis, ev.Attempt, ev.ExitCode = runbook.EvStepFailed, &d, st.attempt, st.failure.ExitCode
@@ -250,6 +254,11 @@ func (e *Engine) decide(ctx context.Context, st *stepRun) (phase, error) {
 			return phaseDecide, nil // not sent: choose again
 		}
 		ev.Commands, ev.Typed = r.Commands, conf.Typed
+	}
+	if again, err := e.reenter(ctx, st, r); err != nil {
+		return phaseDone, err
+	} else if again {
+		return phaseDecide, nil // no password given: choose again
 	}
 	if err := e.emit(ev); err != nil {
 		return phaseDone, err

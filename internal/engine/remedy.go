@@ -49,6 +49,9 @@ func (e *Engine) runRemedy(ctx context.Context, st *stepRun, r runbook.Remedy) (
 			if transient(err) {
 				return phaseStart, nil // the re-check reads what happened
 			}
+			if authFailed(err) {
+				return e.execFailure(st, err)
+			}
 			return phaseDone, err
 		}
 		if res.ExitCode != 0 {
@@ -77,6 +80,9 @@ func (e *Engine) wayBack(ctx context.Context, st *stepRun, r runbook.Remedy) (ph
 	back := runbook.Step{ID: s.ID, Kind: runbook.KindStartCMS, Node: r.Node, CMS: s.CMS,
 		Post: runbook.Post{CMS: s.CMS, CMSState: runbook.GroupOnline, Text: s.CMS + " is Online"}}
 	if unmet, _, err := e.pollUntil(ctx, back, st.before, e.cfg.VerifyTimeout); err != nil || len(unmet) > 0 {
+		if authFailed(err) {
+			return e.execFailure(st, err)
+		}
 		if err != nil {
 			return phaseDone, err
 		}

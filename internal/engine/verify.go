@@ -28,6 +28,9 @@ func (e *Engine) verify(ctx context.Context, st *stepRun) (phase, error) {
 		timeout = 0
 	}
 	unmet, obs, err := e.pollUntil(ctx, s, st.before, timeout)
+	if authFailed(err) {
+		return e.execFailure(st, err)
+	}
 	if err != nil {
 		return phaseDone, err
 	}
@@ -97,6 +100,8 @@ func (e *Engine) waitReboot(ctx context.Context, st *stepRun) (phase, error) {
 			if f.Reachable && f.ClusterService && runbook.BootChanged(st.bootBefore, f.BootID) {
 				return phaseVerify, nil
 			}
+		} else if authFailed(err) {
+			return e.execFailure(st, err)
 		} else if !transient(err) {
 			return phaseDone, err
 		}

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
+
+	"golang.org/x/term"
 
 	"cmsrunbook/internal/engine"
 	"cmsrunbook/runbook"
@@ -112,6 +115,10 @@ type Prompt struct {
 	lines       chan answerLine
 	done        chan struct{}
 	pending     bool // a line was requested and not yet received
+
+	// secret reads a line from the terminal without echo; nil when the
+	// input is not a terminal (AskPassword).
+	secret func() ([]byte, error)
 }
 
 // answerLine is one line read from the input, or how reading ended.
@@ -126,7 +133,11 @@ var ErrInputClosed = errors.New("standard input closed before an answer")
 
 // NewPrompt reads answers from in and writes questions to out.
 func NewPrompt(in io.Reader, out io.Writer, operator string) *Prompt {
-	return &Prompt{In: bufio.NewReader(in), Out: out, Operator: operator}
+	p := &Prompt{In: bufio.NewReader(in), Out: out, Operator: operator}
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.secret = func() ([]byte, error) { return term.ReadPassword(int(f.Fd())) }
+	}
+	return p
 }
 
 // line waits for the next answer or for ctx to end, so Ctrl+C or a closed

@@ -22,7 +22,7 @@ const ScriptDiscoverCluster = "discover-cluster"
 var RecordFields = map[string]map[string]int{
 	ScriptDiscoverNode: {
 		"host": 2, "os": 4, "cp": 2, "clussvc": 2, "exchange": 2,
-		"role": 5, "pending": 3,
+		"role": 5, "pending": 3, "path": 3,
 	},
 	ScriptDiscoverCluster: {
 		"cluster": 2, "node": 3, "group": 5, "quorum": 5,
@@ -45,6 +45,7 @@ type nodeInfo struct {
 	setup    setupState
 	pending  bool
 	hostname string
+	missing  []string // files the window needs that are not on the node
 }
 
 // setupState is what the role keys under HKLM\SOFTWARE\Microsoft\Exchange
@@ -74,18 +75,11 @@ type exchangeInfo struct {
 }
 
 // OS versions (Win32_OperatingSystem.Version): 5.2 is Server 2003 (and
-// R2), 6.0 is Server 2008, 6.1 is 2008 R2 (reported as 2008: the same
-// rules apply to Exchange 2007).
+// R2), 6.0 is Server 2008, 6.1 is 2008 R2, which only Exchange 2007 SP3
+// supports (runbook.OSFamilyOfVersion).
 func parseOS(version, sp string) runbook.OS {
-	var os runbook.OS
-	switch {
-	case strings.HasPrefix(version, "5.2"):
-		os.Family = runbook.Windows2003
-	case strings.HasPrefix(version, "6."):
-		os.Family = runbook.Windows2008
-	case strings.HasPrefix(version, "5.1"):
-		os.Family = runbook.WindowsXP
-	}
+	// A cluster node is a server: 6.0 is Server 2008, 6.1 Server 2008 R2.
+	os := runbook.OS{Family: runbook.OSFamilyOfVersion(version, true)}
 	os.SP, _ = strconv.Atoi(strings.TrimSpace(sp))
 	return os
 }
@@ -109,6 +103,10 @@ func (ni *nodeInfo) nodeRecord(r record) {
 	case "pending":
 		n, _ := strconv.Atoi(r.field(1))
 		ni.pending = n > 0
+	case "path":
+		if r.field(2) != "1" {
+			ni.missing = append(ni.missing, r.field(1))
+		}
 	}
 }
 
@@ -199,12 +197,51 @@ func witnessFromWMI(code string) runbook.WitnessState {
 	return runbook.WitnessUnknown
 }
 
+// neededFiles are the files the window runs on the nodes: Setup.com in
+// the media folder for a service pack, the package for a rollup or an OS
+// update. Discovery checks each is there, so a wrong path blocks the plan
+// before the window rather than failing a Setup step in it.
+//
+// Until NeedFiles is called, the inventory's own options decide.
+func (e *Executor) neededFiles() []string {
+	e.mu.Lock()
+	fs := e.files
+	e.mu.Unlock()
+	if fs != nil {
+		return fs
+	}
+	return filesFor(e.inv.Options)
+}
+
+// NeedFiles sets the window's options (the inventory's, with the command
+// line's goal or package) whose files discovery checks on every node.
+func (e *Executor) NeedFiles(o runbook.Options) {
+	fs := filesFor(o)
+	if fs == nil {
+		fs = []string{}
+	}
+	e.mu.Lock()
+	e.files = fs
+	e.mu.Unlock()
+}
+
+func filesFor(o runbook.Options) []string {
+	var fs []string
+	if o.Goal.IsServicePack() && strings.TrimSpace(o.Media) != "" {
+		fs = append(fs, strings.TrimRight(strings.TrimSpace(o.Media), `\`)+`\Setup.com`)
+	}
+	if o.Goal.NeedsPackage() && strings.TrimSpace(o.Package) != "" {
+		fs = append(fs, strings.TrimSpace(o.Package))
+	}
+	return fs
+}
+
 // discoverNode runs the node script.
 func (e *Executor) discoverNode(ctx context.Context, node string) nodeInfo {
 	ctx, cancel := context.WithTimeout(ctx, e.opts.NodeTimeout)
 	defer cancel()
 	var ni nodeInfo
-	code, stderr, err := e.script(ctx, node, ScriptDiscoverNode, nil, ni.nodeRecord)
+	code, stderr, err := e.script(ctx, node, ScriptDiscoverNode, []Param{{"Paths", strings.Join(e.neededFiles(), "|")}}, ni.nodeRecord)
 	switch {
 	case err != nil:
 		ni.err = err
@@ -238,12 +275,25 @@ func (e *Executor) discoverExchange(ctx context.Context, node string, cms []stri
 	ctx, cancel := context.WithTimeout(ctx, e.opts.ExchangeTimeout)
 	defer cancel()
 	xi := exchangeInfo{cms: map[string]record{}}
-	code, stderr, err := e.script(ctx, node, ScriptDiscoverExchange, []Param{{"Cms", strings.Join(cms, ",")}}, xi.exchangeRecord)
+	s, err := BuildScript(ScriptDiscoverExchange, []Param{{"Cms", strings.Join(cms, ",")}}, "")
+	if err != nil {
+		return xi, err
+	}
+	// The snap-in needs Active Directory, so this runs through the job
+	// runner too; the records come back in the job's log.
+	var other []string
+	code, err := e.runJob(ctx, node, "discover", s, "", func(l runbook.OutputLine) {
+		if strings.Contains(l.Text, "\t") {
+			xi.exchangeRecord(record(strings.Split(l.Text, "\t")))
+		} else if len(other) < 20 && strings.TrimSpace(l.Text) != "" {
+			other = append(other, l.Text)
+		}
+	})
 	if err != nil {
 		return xi, fmt.Errorf("reading Exchange status on %s: %w", node, err)
 	}
 	if len(cms) > 0 && len(xi.cms) == 0 {
-		return xi, fmt.Errorf("reading Exchange status on %s: no answer for %s (exit %d): %s", node, strings.Join(cms, ", "), code, stderr)
+		return xi, fmt.Errorf("reading Exchange status on %s: no answer for %s (exit %d): %s", node, strings.Join(cms, ", "), code, strings.Join(other, "\n"))
 	}
 	return xi, nil
 }
@@ -258,12 +308,14 @@ func (xi *exchangeInfo) exchangeRecord(r record) {
 	}
 }
 
-// Observe discovers the cluster: every node's own facts in parallel (a
-// node that does not answer within NodeTimeout is reported unreachable and
-// Down, not as an error of the whole observation) and, at the same time,
-// the cluster's nodes, groups and quorum from one node's WMI, then the
-// Exchange view from that node. It fails only when no node answers, when
-// credentials are refused, or when the Exchange view cannot be read.
+// Observe discovers the cluster: first one node's own facts, so refused
+// credentials are found on one node only (firstContact); then the other
+// nodes' facts in parallel (a node that does not answer within
+// NodeTimeout is reported unreachable and Down, not as an error of the
+// whole observation) and, at the same time, the cluster's nodes, groups
+// and quorum from one node's WMI, then the Exchange view from that node.
+// It fails only when no node answers, when credentials are refused, or
+// when the Exchange view cannot be read.
 func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
 	if err := ctx.Err(); err != nil {
 		return runbook.Observation{}, err
@@ -271,21 +323,21 @@ func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
 	e.mu.Lock()
 	lead := e.lead
 	e.mu.Unlock()
-	infos := make([]nodeInfo, len(e.order))
+	infos, asked, err := e.firstContact(ctx, lead)
+	if err != nil {
+		return runbook.Observation{}, err
+	}
 	var ci clusterInfo
 	var wg sync.WaitGroup
 	for i, name := range e.order {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			infos[i] = e.discoverNode(ctx, e.conns[name].name)
-		}()
+		if asked[i] {
+			continue
+		}
+		wg.Go(func() { infos[i] = e.discoverNode(ctx, e.conns[name].name) })
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		ci = e.discoverCluster(ctx, e.conns[e.order[lead]].name)
-	}()
+	if infos[lead].ok {
+		wg.Go(func() { ci = e.discoverCluster(ctx, e.conns[e.order[lead]].name) })
+	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return runbook.Observation{}, err
@@ -374,7 +426,7 @@ func (e *Executor) assemble(infos []nodeInfo, ci clusterInfo, src int) runbook.O
 		}
 		prev := e.last[key]
 		n := runbook.Node{Name: e.conns[key].name, OS: prev.os, Build: prev.build, Pending: prev.pending,
-			SetupIncomplete: len(prev.setup.watermarks) > 0}
+			SetupIncomplete: len(prev.setup.watermarks) > 0, MissingFiles: prev.missing}
 		switch st, ok := states[key]; {
 		case !ni.ok || !ni.clussvc:
 			n.State = runbook.NodeDown

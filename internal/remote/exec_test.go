@@ -233,7 +233,7 @@ func TestRebootOverWinRM(t *testing.T) {
 	}
 	node := "EXNODE02"
 	boot := before.Fact(node).BootID
-	if _, err := w.exec.Run(ctx, runbook.Command{Node: node, Line: runbook.RebootCommand("test"), Kind: runbook.KindRebootNode}, nil); err != nil && !errors.Is(err, runbook.ErrConnectionLost) {
+	if _, err := w.exec.Run(ctx, runbook.Command{Node: node, Line: runbook.RebootCommand(runbook.ReasonPlannedOther, "test"), Kind: runbook.KindRebootNode}, nil); err != nil && !errors.Is(err, runbook.ErrConnectionLost) {
 		t.Fatal(err)
 	}
 	sawDown := false

@@ -17,13 +17,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,9 +57,10 @@ type Executor struct {
 	order    []string         // inventory order
 	warnings []string
 
-	mu   sync.Mutex
-	last map[string]nodeInfo // the last facts each node reported
-	lead int                 // index of the node asked for cluster-wide data
+	mu    sync.Mutex
+	files []string            // files discovery checks on every node (NeedFiles)
+	last  map[string]nodeInfo // the last facts each node reported
+	lead  int                 // index of the node asked for cluster-wide data
 }
 
 // New builds an Executor for the inventory's nodes. It does not connect.
@@ -93,6 +91,9 @@ func New(inv *config.Inventory, o Options) (*Executor, error) {
 	}
 	e := &Executor{inv: inv, opts: o, conns: map[string]*conn{}, last: map[string]nodeInfo{}}
 	e.warnings = append(e.warnings, inv.Warnings...)
+	if inv.WinRM.TLSLegacy && !slices.Contains(e.warnings, config.TLSLegacyWarning) {
+		e.warnings = append(e.warnings, config.TLSLegacyWarning)
+	}
 	https := inv.WinRM.Transport != config.TransportHTTP
 	var tlsConf *tls.Config
 	if https {
@@ -110,7 +111,7 @@ func New(inv *config.Inventory, o Options) (*Executor, error) {
 			e.warnings = append(e.warnings, "NTLM over plain http: this WinRM client cannot seal NTLM messages, so the nodes must allow unencrypted WinRM (AllowUnencrypted=true) and everything after the handshake travels readable; use https")
 		}
 	case config.AuthKerberos:
-		return nil, errors.New("remote: auth kerberos is not supported by this build (the pinned WinRM client needs a krb5.conf, realm and SPN settings the inventory does not carry); use auth: ntlm over https")
+		return nil, errors.New("remote: auth: kerberos is not supported by this build: the pinned WinRM client's Kerberos needs a krb5.conf, a realm and KDC, and the nodes' service principal names, none of which the inventory carries; use auth: ntlm over https (auth: basic only for a local account)")
 	default:
 		return nil, fmt.Errorf("remote: unknown auth %q", inv.WinRM.Auth)
 	}
@@ -128,34 +129,6 @@ func New(inv *config.Inventory, o Options) (*Executor, error) {
 
 // Warnings are settings that weaken security, for the screen and journal.
 func (e *Executor) Warnings() []string { return append([]string(nil), e.warnings...) }
-
-// tlsConfig trusts the inventory's CA (or the system roots) and accepts
-// TLS 1.0: Windows Server 2003 and 2008 (before R2) speak nothing newer.
-func tlsConfig(w config.WinRM) (*tls.Config, error) {
-	conf := &tls.Config{
-		MinVersion:         tls.VersionTLS10,
-		ServerName:         w.ServerName,
-		InsecureSkipVerify: w.InsecureSkipVerify, //nolint:gosec // only when the inventory says so, with a warning
-	}
-	// 2003 without KB948963 offers only RC4 and 3DES suites; keep 3DES
-	// available next to Go's defaults (RC4 is gone from Go).
-	for _, s := range tls.CipherSuites() {
-		conf.CipherSuites = append(conf.CipherSuites, s.ID)
-	}
-	conf.CipherSuites = append(conf.CipherSuites, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA)
-	if w.CAFile != "" {
-		pem, err := os.ReadFile(w.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("remote: reading ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("remote: ca_file %s holds no PEM certificate", w.CAFile)
-		}
-		conf.RootCAs = pool
-	}
-	return conf, nil
-}
 
 func (e *Executor) conn(node string) (*conn, error) {
 	c := e.conns[strings.ToUpper(node)]
@@ -217,33 +190,31 @@ func (w *lineWriter) line(b []byte) {
 	w.emit(runbook.OutputLine{Stream: w.stream, Text: text})
 }
 
-// commandLine is what goes on the wire for a step's command: cmd.exe
-// lines as they are (WinRS runs them through cmd.exe), Exchange lines in
-// the cmdlet script with the snap-in loaded.
-func commandLine(cmd runbook.Command) (string, error) {
-	if cmd.Shell != runbook.ShellPowerShell {
-		return cmd.Line, nil
-	}
-	s, err := BuildScript(ScriptCmdlet, []Param{{"Step", string(cmd.Kind)}}, cmd.Line)
-	if err != nil {
-		return "", err
-	}
-	return EncodeCommand(s)
-}
-
 // Run runs one short command to completion, streaming its output lines.
+// A cmd.exe line (cluster.exe, shutdown) runs straight in a WinRS shell:
+// it needs nothing beyond the node. An Exchange line runs in the cmdlet
+// script through the job runner (a scheduled task under the engineer's
+// account), since the snap-in must reach Active Directory.
 func (e *Executor) Run(ctx context.Context, cmd runbook.Command, out func(runbook.OutputLine)) (runbook.ExecResult, error) {
 	c, err := e.conn(cmd.Node)
 	if err != nil {
 		return runbook.ExecResult{}, err
 	}
-	line, err := commandLine(cmd)
-	if err != nil {
-		return runbook.ExecResult{}, fmt.Errorf("%s: %w", cmd.Node, err)
-	}
 	if out == nil {
 		out = func(runbook.OutputLine) {}
 	}
+	if cmd.Shell == runbook.ShellPowerShell {
+		s, err := BuildScript(ScriptCmdlet, []Param{{"Step", string(cmd.Kind)}}, cmd.Line)
+		if err != nil {
+			return runbook.ExecResult{}, fmt.Errorf("%s: %w", cmd.Node, err)
+		}
+		code, err := e.runJob(ctx, cmd.Node, "ps", s, cmd.Kind, out)
+		if err != nil {
+			return runbook.ExecResult{ExitCode: code}, fmt.Errorf("running %q on %s: %w", cmd.Line, cmd.Node, err)
+		}
+		return runbook.ExecResult{ExitCode: code}, nil
+	}
+	line := cmd.Line
 	cp := c.codePage()
 	wo := &lineWriter{stream: runbook.Stdout, cp: cp, emit: out}
 	we := &lineWriter{stream: runbook.Stderr, cp: cp, emit: out}
@@ -265,6 +236,11 @@ func (e *Executor) Run(ctx context.Context, cmd runbook.Command, out func(runboo
 // script runs one of our scripts on a node and hands every record to rec
 // as soon as its line arrives.
 func (e *Executor) script(ctx context.Context, node, name string, params []Param, rec func(record)) (int, string, error) {
+	return e.scriptIn(ctx, node, name, params, nil, rec)
+}
+
+// scriptIn is script with standard input (a secret travels there).
+func (e *Executor) scriptIn(ctx context.Context, node, name string, params []Param, stdin []byte, rec func(record)) (int, string, error) {
 	c, err := e.conn(node)
 	if err != nil {
 		return 0, "", err
@@ -288,7 +264,7 @@ func (e *Executor) script(ctx context.Context, node, name string, params []Param
 			stderr.WriteString(l.Text + "\n")
 		}
 	}}
-	code, err := c.exec(ctx, line, nil, func(stream string, p []byte) {
+	code, err := c.exec(ctx, line, stdin, func(stream string, p []byte) {
 		if stream == "stderr" {
 			we.write(p)
 		} else {
@@ -298,156 +274,6 @@ func (e *Executor) script(ctx context.Context, node, name string, params []Param
 	wo.flush()
 	we.flush()
 	return code, strings.TrimSpace(stderr.String()), err
-}
-
-// validJobID keeps job IDs safe as file names and literals.
-func validJobID(id string) error {
-	if id == "" || len(id) > 120 {
-		return fmt.Errorf("job ID %q is empty or too long", id)
-	}
-	for _, r := range id {
-		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') || id[0] == '.' {
-			return fmt.Errorf("job ID %q holds %q; only letters, digits, - _ and . are used", id, r)
-		}
-	}
-	return nil
-}
-
-// StartJob starts a long-running command detached on its node. Starting
-// an ID that exists on the node starts nothing: the job is running or ran
-// already, and the caller re-attaches with Job and TailJob.
-func (e *Executor) StartJob(ctx context.Context, cmd runbook.Command, jobID string) error {
-	if err := validJobID(jobID); err != nil {
-		return err
-	}
-	if cmd.Shell == runbook.ShellPowerShell {
-		return fmt.Errorf("%s: a detached job runs a cmd.exe line, not a PowerShell line (%q)", cmd.Node, cmd.Line)
-	}
-	var status record
-	code, stderr, err := e.script(ctx, cmd.Node, ScriptJobStart, []Param{{"JobId", jobID}, {"Line", cmd.Line}, {"Step", string(cmd.Kind)}}, func(r record) {
-		if status == nil {
-			status = r
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("starting job %s on %s: %w", jobID, cmd.Node, err)
-	}
-	switch status.field(0) {
-	case "started", "exists":
-		return nil
-	case "failed":
-		return fmt.Errorf("starting job %s on %s: Win32_Process.Create returned %s", jobID, cmd.Node, status.field(1))
-	}
-	return fmt.Errorf("starting job %s on %s: no answer from the start script (exit %d): %s", jobID, cmd.Node, code, stderr)
-}
-
-// parseJobState reads `state found running exit size`.
-func parseJobState(r record) runbook.JobState {
-	exit, _ := strconv.Atoi(r.field(3))
-	size, _ := strconv.ParseInt(r.field(4), 10, 64)
-	return runbook.JobState{Found: r.field(1) == "1", Running: r.field(2) == "1", ExitCode: exit, Size: size}
-}
-
-// Job reports a detached job's state from its files on the node.
-func (e *Executor) Job(ctx context.Context, node, jobID string) (runbook.JobState, error) {
-	if err := validJobID(jobID); err != nil {
-		return runbook.JobState{}, err
-	}
-	var st *runbook.JobState
-	code, stderr, err := e.script(ctx, node, ScriptJobTail, []Param{{"JobId", jobID}, {"Offset", "0"}, {"Read", "0"}}, func(r record) {
-		if r.field(0) == "state" {
-			s := parseJobState(r)
-			st = &s
-		}
-	})
-	if err != nil {
-		return runbook.JobState{}, fmt.Errorf("reading job %s on %s: %w", jobID, node, err)
-	}
-	if st == nil {
-		return runbook.JobState{}, fmt.Errorf("reading job %s on %s: no state from the script (exit %d): %s", jobID, node, code, stderr)
-	}
-	return *st, nil
-}
-
-// TailJob streams the job's log from byte offset from until the job has
-// ended and its whole log was read, polling the node every PollInterval.
-// Each line is handed on with the offset just past it, so a caller can
-// resume from there after a drop.
-func (e *Executor) TailJob(ctx context.Context, node, jobID string, from int64, out func(runbook.OutputLine, int64)) (runbook.JobState, error) {
-	if err := validJobID(jobID); err != nil {
-		return runbook.JobState{}, err
-	}
-	c, err := e.conn(node)
-	if err != nil {
-		return runbook.JobState{}, err
-	}
-	if out == nil {
-		out = func(runbook.OutputLine, int64) {}
-	}
-	off := from        // bytes consumed into lines or pending
-	var pending []byte // bytes after the last line ending
-	pendStart := from
-	emitLines := func() {
-		for {
-			i := bytes.IndexByte(pending, '\n')
-			if i < 0 {
-				return
-			}
-			text := strings.TrimRight(decodeText(pending[:i], c.codePage()), "\r")
-			pendStart += int64(i + 1)
-			pending = pending[i+1:]
-			out(runbook.OutputLine{Stream: runbook.Stdout, Text: text}, pendStart)
-		}
-	}
-	for {
-		var st *runbook.JobState
-		got := false
-		var badData error
-		code, stderr, err := e.script(ctx, node, ScriptJobTail, []Param{{"JobId", jobID}, {"Offset", strconv.FormatInt(off, 10)}, {"Read", "1"}}, func(r record) {
-			switch r.field(0) {
-			case "data":
-				end, perr := strconv.ParseInt(r.field(1), 10, 64)
-				data, derr := base64.StdEncoding.DecodeString(r.field(2))
-				if perr != nil || derr != nil || end-int64(len(data)) != off {
-					badData = fmt.Errorf("bad log record at offset %d", off)
-					return
-				}
-				pending = append(pending, data...)
-				off = end
-				got = got || len(data) > 0
-				emitLines()
-			case "state":
-				s := parseJobState(r)
-				st = &s
-			}
-		})
-		if err != nil {
-			return runbook.JobState{}, fmt.Errorf("tailing job %s on %s: %w", jobID, node, err)
-		}
-		if badData != nil {
-			return runbook.JobState{}, fmt.Errorf("tailing job %s on %s: %w", jobID, node, badData)
-		}
-		if st == nil {
-			return runbook.JobState{}, fmt.Errorf("tailing job %s on %s: no state from the script (exit %d): %s", jobID, node, code, stderr)
-		}
-		if !st.Found {
-			return *st, fmt.Errorf("tailing job %s on %s: no such job on the node", jobID, node)
-		}
-		if !st.Running && off >= st.Size {
-			if len(pending) > 0 {
-				text := strings.TrimRight(decodeText(pending, c.codePage()), "\r")
-				pending = nil
-				out(runbook.OutputLine{Stream: runbook.Stdout, Text: text}, off)
-			}
-			return *st, nil
-		}
-		if got && off < st.Size {
-			continue // more log is waiting: read on without pausing
-		}
-		if err := sleepCtx(ctx, e.opts.PollInterval); err != nil {
-			return *st, fmt.Errorf("tailing job %s on %s: %w", jobID, node, err)
-		}
-	}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

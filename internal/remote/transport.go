@@ -10,11 +10,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
-	"github.com/Azure/go-ntlmssp"
 	"github.com/masterzen/winrm"
 	"github.com/masterzen/winrm/soap"
 
@@ -70,6 +71,11 @@ func (t *transport) post(ctx context.Context, body string) (string, error) {
 	req.SetBasicAuth(t.user, t.pass)
 	resp, err := (&http.Client{Transport: t.rt}).Do(req)
 	if err != nil {
+		if rt, ok := t.rt.(*roundTripper); ok && ctx.Err() == nil && !rt.hasAnswered(req.URL.Host) {
+			if ferr := firstContactRefused(t.node, t.url, err); ferr != nil {
+				return "", ferr
+			}
+		}
 		return "", classify(ctx, t.node, err)
 	}
 	defer resp.Body.Close()
@@ -149,8 +155,19 @@ func classify(ctx context.Context, node string, err error) error {
 		certErr   *tls.CertificateVerificationError
 		netErr    net.Error
 		opErr     *net.OpError
+		urlErr    *url.Error
 	)
+	if errors.Is(err, runbook.ErrAuthFailed) || errors.Is(err, runbook.ErrConnectionLost) {
+		// Worded already (a refused scheme, a TLS handshake or certificate
+		// refusal): only the request's URL is dropped.
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return fmt.Errorf("%s: %w", node, err)
+	}
 	switch {
+	case errors.As(err, &certErr) && chainSignedSHA1(certErr.UnverifiedCertificates), strings.Contains(err.Error(), "insecure algorithm"):
+		return fmt.Errorf("%s: its TLS certificate is signed with SHA-1, which is refused unless the inventory allows legacy TLS: set winrm.tls_legacy: true (with winrm.ca_file the CA that issued it) (%v): %w", node, err, runbook.ErrConnectionLost)
 	case errors.As(err, &unknownCA), errors.As(err, &certErr) && errors.As(certErr.Err, &unknownCA):
 		return fmt.Errorf("%s: its TLS certificate is not signed by a trusted CA; set winrm.ca_file to the CA's PEM file (%v): %w", node, err, runbook.ErrConnectionLost)
 	case errors.As(err, &hostErr):
@@ -172,34 +189,83 @@ func classify(ctx context.Context, node string, err error) error {
 	return fmt.Errorf("%s: %v: %w", node, err, runbook.ErrConnectionLost)
 }
 
-// newRoundTripper builds the per-node HTTP transport: no proxy from the
-// environment (a jump host's HTTPS_PROXY must not see WinRM traffic), a
-// short dial timeout so a rebooting node is reported away quickly, a
+// newRoundTripper builds the per-executor HTTP transport: no proxy from
+// the environment (a jump host's HTTPS_PROXY must not see WinRM traffic),
+// a short dial timeout so a rebooting node is reported away quickly, a
 // response-header timeout comfortably above the OperationTimeout (equal
-// values race: masterzen/winrm issue #147), and NTLM when configured.
-func newRoundTripper(tlsConf *tls.Config, dialTimeout, headerTimeout time.Duration, ntlm bool) http.RoundTripper {
+// values race: masterzen/winrm issue #147), TLS handshakes made by
+// tlsDialer (so their failures are worded), and NTLM when configured
+// (ntlmTransport, which never falls back to Basic).
+func newRoundTripper(tlsConf *tls.Config, dialTimeout, headerTimeout time.Duration, ntlm bool) *roundTripper {
 	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
-	tr := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           d.DialContext,
-		TLSClientConfig:       tlsConf,
-		TLSHandshakeTimeout:   dialTimeout + 5*time.Second,
-		ResponseHeaderTimeout: headerTimeout,
-		MaxIdleConnsPerHost:   8,
-		IdleConnTimeout:       90 * time.Second,
-		ForceAttemptHTTP2:     false,
+	mk := func() *http.Transport {
+		tr := &http.Transport{
+			Proxy:                 nil,
+			DialContext:           d.DialContext,
+			TLSClientConfig:       tlsConf,
+			TLSHandshakeTimeout:   dialTimeout + 5*time.Second,
+			ResponseHeaderTimeout: headerTimeout,
+			MaxIdleConnsPerHost:   8,
+			IdleConnTimeout:       90 * time.Second,
+			ForceAttemptHTTP2:     false,
+		}
+		if tlsConf != nil {
+			td := &tlsDialer{dial: d.DialContext, conf: tlsConf, timeout: dialTimeout + 5*time.Second}
+			tr.DialTLSContext = td.DialTLSContext
+		}
+		return tr
 	}
+	rt := &roundTripper{}
 	if ntlm {
-		return negotiator{ntlmssp.Negotiator{RoundTripper: tr}, tr}
+		rt.inner = newNTLMTransport(func() *http.Transport {
+			tr := mk()
+			tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = 1, 1
+			return tr
+		})
+	} else {
+		rt.inner = mk()
 	}
-	return tr
+	return rt
 }
 
-// negotiator is the NTLM round tripper that can still drop idle
-// connections (Executor.Close).
-type negotiator struct {
-	ntlmssp.Negotiator
-	tr *http.Transport
+// roundTripper is the executor's HTTP transport. It remembers which
+// host:port ever answered, so a refused connection on the first contact
+// is blamed on the port (WinRM 1.1 and 2.0 listen on different ones), and
+// later on a restart.
+type roundTripper struct {
+	inner interface {
+		http.RoundTripper
+		CloseIdleConnections()
+	}
+	answered sync.Map // host:port -> true
 }
 
-func (n negotiator) CloseIdleConnections() { n.tr.CloseIdleConnections() }
+func (r *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.inner.RoundTrip(req)
+	if err == nil {
+		r.answered.Store(req.URL.Host, true)
+	}
+	return resp, err
+}
+
+// CloseIdleConnections drops idle keep-alive connections (Executor.Close).
+func (r *roundTripper) CloseIdleConnections() { r.inner.CloseIdleConnections() }
+
+// hasAnswered reports whether anything ever answered HTTP at hostport.
+func (r *roundTripper) hasAnswered(hostport string) bool {
+	_, ok := r.answered.Load(hostport)
+	return ok
+}
+
+// firstContactRefused words a refused connection to a host:port that never
+// answered: most likely the wrong port, not a restart.
+func firstContactRefused(node, rawURL string, err error) error {
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return nil
+	}
+	u, perr := url.Parse(rawURL)
+	if perr != nil {
+		return nil
+	}
+	return fmt.Errorf("%s: cannot connect: nothing answers WinRM on %s (WinRM 1.1 listens on 80/443, 2.0 on 5985/5986; set winrm_version or port): %w", node, u.Host, runbook.ErrConnectionLost)
+}

@@ -414,6 +414,6 @@ func TestRunMarkdownEndsWithTheCMSDown(t *testing.T) {
 	after.Group("EXCMS01").State = runbook.GroupOffline
 	b.add(runbook.Event{Event: runbook.EvRunFinished, Status: runbook.RunAborted, Cluster: after})
 	doc := markdown(t, b.events)
-	mustContain(t, doc, "**EXCMS01 IS DOWN at the end of this record.**", "on EXNODE01 run: `Start-ClusteredMailboxServer -Identity 'EXCMS01'`",
+	mustContain(t, doc, "**EXCMS01 IS DOWN at the end of this record.**", "on EXNODE01 run: `Start-ClusteredMailboxServer -Identity 'EXCMS01' -Confirm:$false`",
 		`sent: cluster.exe group "EXCMS01" /move:EXNODE02 /wait:300 (confirmed by typing "EXCMS01")`)
 }

@@ -36,6 +36,7 @@ func OpenReal(ctx context.Context, env Env, spec RealSpec, view View) (*Session,
 	if err != nil {
 		return nil, err
 	}
+	conn.ex.NeedFiles(opts)
 	c, err := conn.discover(ctx)
 	if err != nil {
 		return nil, err
@@ -73,6 +74,7 @@ func (s *Session) useReal(conn *connection) {
 	s.exec, s.clock, s.real, s.rebootTimeout = conn.ex, remote.Clock{}, true, conn.inv.RebootTimeout
 	s.insecure = len(conn.ex.Warnings()) > 0
 	s.confirm = pickConfirmer(false, "", s.env)
+	s.reenter = s.reenterPassword(conn.ex, conn.inv.WinRM.User)
 }
 
 // realOptions are the inventory's options with the command line's overrides.

@@ -114,6 +114,9 @@ type Session struct {
 
 	printer *headless.Printer
 	confirm engine.Confirmer
+	// reenter asks for a new password after the nodes refused one (a
+	// real run only; see reenterPassword).
+	reenter func(ctx context.Context, attempt, max int) error
 	runID   string
 	// progress is the journal folded so far (empty for a new run), what
 	// the engine continues from; history is the journal itself, which a
@@ -233,7 +236,7 @@ func (x savingExec) Run(ctx context.Context, cmd runbook.Command, out func(runbo
 // execute runs the engine and records how the run ended.
 func (s *Session) execute(ctx context.Context) (Result, error) {
 	eng := engine.New(engine.Config{Exec: s.exec, Clock: s.clock, Confirmer: s.confirm, Emit: s.emit,
-		RunID: s.runID, Options: s.opts, RebootTimeout: s.rebootTimeout, Observed: s.observed})
+		RunID: s.runID, Options: s.opts, RebootTimeout: s.rebootTimeout, Observed: s.observed, Reenter: s.reenter})
 	status, err := eng.Run(ctx, s.plan, s.progress)
 	fin := runbook.Event{Event: runbook.EvRunFinished, Status: status}
 	if err != nil {

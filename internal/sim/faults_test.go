@@ -159,7 +159,7 @@ func TestReplayedOutputSuccess(t *testing.T) {
 
 func TestFaultRebootTimeout(t *testing.T) {
 	s := newSim(t, "fault-reboot-timeout") // reboot: 240s
-	expectOK(t, run(t, s, "EXNODE02", runbook.KindRebootNode, runbook.ShellCmd, runbook.RebootCommand("x")))
+	expectOK(t, run(t, s, "EXNODE02", runbook.KindRebootNode, runbook.ShellCmd, runbook.RebootCommand(runbook.ReasonPlannedOther, "x")))
 	// Away past the runbook's default 20-minute reboot timeout, back
 	// within one more wait.
 	sleep(t, s, 21*time.Minute)
@@ -171,7 +171,7 @@ func TestFaultRebootTimeout(t *testing.T) {
 		t.Errorf("not back after 26 min: %+v", f)
 	}
 	// The next reboot is normal.
-	expectOK(t, run(t, s, "EXNODE02", runbook.KindRebootNode, runbook.ShellCmd, runbook.RebootCommand("x")))
+	expectOK(t, run(t, s, "EXNODE02", runbook.KindRebootNode, runbook.ShellCmd, runbook.RebootCommand(runbook.ReasonPlannedOther, "x")))
 	sleep(t, s, 5*time.Minute)
 	if f := snapFact(s, "EXNODE02"); !f.ClusterService {
 		t.Errorf("second reboot not back in time: %+v", f)

@@ -186,7 +186,7 @@ func TestRebootWithFailedWitnessTakesTheCMSDown(t *testing.T) {
 		t.Fatalf("observed quorum %+v", q)
 	}
 	prepPassive(t, s)
-	expectOK(t, console(t, s, "EXNODE02", runbook.RebootCommand("test")))
+	expectOK(t, console(t, s, "EXNODE02", runbook.RebootCommand(runbook.ReasonPlannedOther, "test")))
 	o := waitFor(t, s, 5*time.Minute, "EXNODE02 down", func(o runbook.Observation) bool { return !o.Fact("EXNODE02").Reachable })
 	g := o.Cluster.Group("EXCMS01")
 	if g.State != runbook.GroupOffline || nodeState(o, "EXNODE01") != runbook.NodeDown || o.Fact("EXNODE01").ClusterService {
@@ -221,7 +221,7 @@ func TestRebootWithHealthyWitnessKeepsQuorum(t *testing.T) {
 	for _, q := range []runbook.Quorum{{Model: runbook.QuorumMNSFSW, Witness: runbook.WitnessOnline}, {}} {
 		s := withQuorum(t, q)
 		prepPassive(t, s)
-		expectOK(t, console(t, s, "EXNODE02", runbook.RebootCommand("test")))
+		expectOK(t, console(t, s, "EXNODE02", runbook.RebootCommand(runbook.ReasonPlannedOther, "test")))
 		o := waitFor(t, s, 5*time.Minute, "EXNODE02 down", func(o runbook.Observation) bool { return !o.Fact("EXNODE02").Reachable })
 		if g := o.Cluster.Group("EXCMS01"); g.State != runbook.GroupOnline || nodeState(o, "EXNODE01") != runbook.NodeUp {
 			t.Errorf("quorum %+v: CMS %+v, EXNODE01 %s", q, g, nodeState(o, "EXNODE01"))
@@ -234,7 +234,7 @@ func TestRebootWithHealthyWitnessKeepsQuorum(t *testing.T) {
 func TestTwoNodeMajorityWithoutWitness(t *testing.T) {
 	s := withQuorum(t, runbook.Quorum{Model: runbook.QuorumNodeMajority})
 	prepPassive(t, s)
-	expectOK(t, console(t, s, "EXNODE02", runbook.RebootCommand("test")))
+	expectOK(t, console(t, s, "EXNODE02", runbook.RebootCommand(runbook.ReasonPlannedOther, "test")))
 	o := waitFor(t, s, 5*time.Minute, "EXNODE02 down", func(o runbook.Observation) bool { return !o.Fact("EXNODE02").Reachable })
 	if g := o.Cluster.Group("Cluster Group"); g.State != runbook.GroupOffline {
 		t.Errorf("Cluster Group without quorum: %+v", g)

@@ -11,7 +11,8 @@ import (
 // This file is cluster.exe as Windows Server 2003/2008 ships it: node,
 // group and res, with the listing layouts of the real captures
 // (PROCEDURES 2.3) and errors as "System error N has occurred (0x...)."
-// with N as the exit code.
+// with N as the exit code. Titles, headings and state words are in the
+// language of the node it runs on (locale.go); the layout is the same.
 
 // Win32 cluster errors cluster.exe reports (winerror.h).
 const (
@@ -81,10 +82,7 @@ func (x *interp) cluster(args []string) {
 	case "/quorum", "/quorumresource", "/quorumres":
 		x.clusterQuorum()
 	case "/ver", "/version":
-		os := "Windows Server 2003"
-		if x.n.os.Family == runbook.Windows2008 {
-			os = "Windows Server 2008"
-		}
+		os := x.n.os.Family.Name()
 		x.print(fmt.Sprintf("Cluster Name:     %s", x.s.w.name), "",
 			fmt.Sprintf("Cluster Version:  %s (build %s)", os, windowsVersion(x.n.os)), "")
 		x.exit(0)
@@ -117,12 +115,15 @@ func nodeLine(name string, id int, state string) string {
 	return fmt.Sprintf("%-14s %7d %s", name, id, state)
 }
 
-func nodeRow(n *node) string { return nodeLine(n.name, n.id, n.state().Display()) }
+// nodeRow is a node's row in the language of the node cluster.exe runs on.
+func (x *interp) nodeRow(n *node, st runbook.NodeState) string {
+	return nodeLine(n.name, n.id, x.clusterWord(st.Display()))
+}
 
 func (x *interp) nodeTable(title string, nodes ...*node) {
-	x.print(title, "", nodeHeader, nodeRule)
+	x.print(title, "", x.clusterText().nodeHeader, nodeRule)
 	for _, n := range nodes {
-		x.print(nodeRow(n))
+		x.print(x.nodeRow(n, n.state()))
 	}
 	x.print("")
 }
@@ -147,9 +148,9 @@ func (x *interp) clusterNode(args []string) {
 	switch {
 	case abbrev(op, "stat", "status"):
 		if target == nil {
-			x.nodeTable("Listing status for all available nodes:", x.s.w.nodes...)
+			x.nodeTable(x.clusterText().nodesTitle, x.s.w.nodes...)
 		} else {
-			x.nodeTable(fmt.Sprintf("Listing status for node '%s':", target.name), target)
+			x.nodeTable(fmt.Sprintf(x.clusterText().nodeTitle, target.name), target)
 		}
 		x.exit(0)
 	case op == "pause" && target != nil:
@@ -162,7 +163,7 @@ func (x *interp) clusterNode(args []string) {
 }
 
 func (x *interp) pauseNode(n *node) {
-	x.print(fmt.Sprintf("Pausing node '%s'...", n.name), "")
+	x.print(fmt.Sprintf(x.clusterText().pausing, n.name), "")
 	x.take(x.s.timing.Pause)
 	switch {
 	case n.state() == runbook.NodeDown || n.state() == runbook.NodeJoining:
@@ -171,13 +172,13 @@ func (x *interp) pauseNode(n *node) {
 		x.sysErr(errNodeNotReady)
 	default:
 		n.paused = true
-		x.print(nodeHeader, nodeRule, nodeLine(n.name, n.id, runbook.NodePaused.Display()), "")
+		x.print(x.clusterText().nodeHeader, nodeRule, x.nodeRow(n, runbook.NodePaused), "")
 		x.exit(0)
 	}
 }
 
 func (x *interp) resumeNode(n *node) {
-	x.print(fmt.Sprintf("Resuming node '%s'...", n.name), "")
+	x.print(fmt.Sprintf(x.clusterText().resuming, n.name), "")
 	x.take(x.s.timing.Resume)
 	switch {
 	case n.state() == runbook.NodeDown || n.state() == runbook.NodeJoining:
@@ -186,7 +187,7 @@ func (x *interp) resumeNode(n *node) {
 		x.sysErr(errNodeNotPaused)
 	default:
 		n.paused = false
-		x.print(nodeHeader, nodeRule, nodeLine(n.name, n.id, runbook.NodeUp.Display()), "")
+		x.print(x.clusterText().nodeHeader, nodeRule, x.nodeRow(n, runbook.NodeUp), "")
 		x.exit(0)
 	}
 }
@@ -199,8 +200,20 @@ const (
 // groupRow is a row of `cluster group`: columns of 20 and 15, overflowing
 // to the right.
 func groupRow(name, owner string, st runbook.GroupState) string {
-	return fmt.Sprintf("%-20s %-15s %s", name, owner, st.Display())
+	return groupLine(name, owner, st.Display())
 }
+
+func groupLine(name, owner, state string) string {
+	return fmt.Sprintf("%-20s %-15s %s", name, owner, state)
+}
+
+// localGroupRow is a group row with the state in the node's language.
+func (x *interp) localGroupRow(name, owner string, st runbook.GroupState) string {
+	return groupLine(name, owner, x.clusterWord(st.Display()))
+}
+
+// groupListing prints the group table's heading lines.
+func (x *interp) groupListing() { x.print(x.clusterText().groupHeader, groupRule) }
 
 func (x *interp) clusterGroup(args []string) {
 	names, opts, bad := splitArgs(args)
@@ -213,9 +226,10 @@ func (x *interp) clusterGroup(args []string) {
 			x.sysErr(errInvalidParameter)
 			return
 		}
-		x.print("Listing status for all available resource groups:", "", groupHeader, groupRule)
+		x.print(x.clusterText().groupsTitle, "")
+		x.groupListing()
 		for _, g := range x.s.w.groups {
-			x.print(groupRow(g.name, g.owner, g.displayState()))
+			x.print(x.localGroupRow(g.name, g.owner, g.displayState()))
 		}
 		x.print("")
 		x.exit(0)
@@ -239,8 +253,9 @@ func (x *interp) clusterGroup(args []string) {
 	}
 	switch {
 	case op == "" || abbrev(op, "stat", "status"):
-		x.print(fmt.Sprintf("Listing status for resource group '%s':", g.name), "", groupHeader, groupRule,
-			groupRow(g.name, g.owner, g.displayState()), "")
+		x.print(fmt.Sprintf(x.clusterText().groupTitle, g.name), "")
+		x.groupListing()
+		x.print(x.localGroupRow(g.name, g.owner, g.displayState()), "")
 		x.exit(0)
 	case abbrev(op, "move", "moveto"):
 		x.moveGroup(g, arg)
@@ -276,7 +291,7 @@ func (x *interp) moveGroup(g *group, to string) {
 			return
 		}
 	}
-	x.print(fmt.Sprintf("Moving resource group '%s'...", g.name), "")
+	x.print(fmt.Sprintf(x.clusterText().moving, g.name), "")
 	switch target.state() {
 	case runbook.NodeDown, runbook.NodeJoining:
 		x.sysErr(errNodeDown)
@@ -286,7 +301,8 @@ func (x *interp) moveGroup(g *group, to string) {
 		return
 	}
 	if eq(target.name, g.owner) {
-		x.print(groupHeader, groupRule, groupRow(g.name, g.owner, g.displayState()), "")
+		x.groupListing()
+		x.print(x.localGroupRow(g.name, g.owner, g.displayState()), "")
 		x.exit(0)
 		return
 	}
@@ -307,7 +323,8 @@ func (x *interp) moveGroup(g *group, to string) {
 		g.owner = target.name
 		g.op++
 		x.take(handoff)
-		x.print(groupHeader, groupRule, groupRow(g.name, g.owner, g.displayState()), "")
+		x.groupListing()
+		x.print(x.localGroupRow(g.name, g.owner, g.displayState()), "")
 		x.exit(0)
 		return
 	}
@@ -331,12 +348,13 @@ func (x *interp) moveGroup(g *group, to string) {
 	if move == handoff {
 		shown = runbook.GroupOnline
 	}
-	x.print(groupHeader, groupRule, groupRow(g.name, target.name, shown), "")
+	x.groupListing()
+	x.print(x.localGroupRow(g.name, target.name, shown), "")
 	x.exit(0)
 }
 
 func (x *interp) onlineGroup(g *group) {
-	x.print(fmt.Sprintf("Bringing resource group '%s' online...", g.name), "")
+	x.print(fmt.Sprintf(x.clusterText().bringingOnline, g.name), "")
 	owner := x.s.w.node(g.owner)
 	if owner == nil || !owner.reachable || !owner.clussvc {
 		x.sysErr(errNodeDown)
@@ -346,12 +364,13 @@ func (x *interp) onlineGroup(g *group) {
 		x.s.bringOnline(g, x.s.timing.GroupMove)
 	}
 	x.take(time.Second)
-	x.print(groupHeader, groupRule, groupRow(g.name, g.owner, g.displayState()), "")
+	x.groupListing()
+	x.print(x.localGroupRow(g.name, g.owner, g.displayState()), "")
 	x.exit(0)
 }
 
 func (x *interp) offlineGroup(g *group) {
-	x.print(fmt.Sprintf("Taking resource group '%s' offline...", g.name), "")
+	x.print(fmt.Sprintf(x.clusterText().takingOffline, g.name), "")
 	if g.state != runbook.GroupOffline {
 		g.state = runbook.GroupOfflinePending
 		g.restore = false
@@ -363,7 +382,8 @@ func (x *interp) offlineGroup(g *group) {
 		}}})
 	}
 	x.take(time.Second)
-	x.print(groupHeader, groupRule, groupRow(g.name, g.owner, g.displayState()), "")
+	x.groupListing()
+	x.print(x.localGroupRow(g.name, g.owner, g.displayState()), "")
 	x.exit(0)
 }
 
@@ -431,7 +451,7 @@ func (x *interp) clusterRes(args []string) {
 		return
 	}
 	rows := x.s.w.resources()
-	title := "Listing status for all available resources:"
+	title := x.clusterText().resTitle
 	if len(names) == 1 {
 		var one []resRow
 		for _, r := range rows {
@@ -443,11 +463,11 @@ func (x *interp) clusterRes(args []string) {
 			x.sysErr(errResourceNotFound)
 			return
 		}
-		rows, title = one, fmt.Sprintf("Listing status for resource '%s':", one[0].name)
+		rows, title = one, fmt.Sprintf(x.clusterText().resOneTitle, one[0].name)
 	}
-	x.print(title, "", resHeader, resRule)
+	x.print(title, "", x.clusterText().resHeader, resRule)
 	for _, r := range rows {
-		x.print(resLine(r.name, r.g.name, r.g.owner, r.state))
+		x.print(resLine(r.name, r.g.name, r.g.owner, x.clusterWord(r.state)))
 	}
 	x.print("")
 	x.exit(0)

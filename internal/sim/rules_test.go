@@ -61,7 +61,7 @@ func TestPauseSurvivesReboot(t *testing.T) {
 	s := newSim(t, "ccr-2003-sp2")
 	before := snapFact(s, "EXNODE02")
 	expectOK(t, console(t, s, "EXNODE02", "cluster node EXNODE02 /pause"))
-	expectOK(t, console(t, s, "EXNODE02", runbook.RebootCommand("test")))
+	expectOK(t, console(t, s, "EXNODE02", runbook.RebootCommand(runbook.ReasonPlannedOther, "test")))
 	sleep(t, s, 6*time.Second)
 	o := s.Snapshot()
 	if f := o.Fact("EXNODE02"); f.Reachable || f.ClusterService || nodeState(o, "EXNODE02") != runbook.NodeDown {
@@ -132,7 +132,7 @@ func upgradePassive(t *testing.T, s *Sim) {
 func rebootAndWait(t *testing.T, s *Sim, node string) {
 	t.Helper()
 	boot := snapFact(s, node).BootID
-	expectOK(t, console(t, s, node, runbook.RebootCommand("test")))
+	expectOK(t, console(t, s, node, runbook.RebootCommand(runbook.ReasonPlannedOther, "test")))
 	waitFor(t, s, 30*time.Minute, node+" back from its restart", func(o runbook.Observation) bool {
 		f := o.Fact(node)
 		return f.Reachable && f.ClusterService && f.BootID != boot

@@ -14,10 +14,14 @@ import (
 // packages). Their consoles follow the real captures (PROCEDURES 4.1):
 // dotted "......................... COMPLETED" steps, hard wraps at 80
 // columns, the verdict lines; their effects follow the real rules.
+// Setup.com speaks the node's language (locale.go): headings, step names,
+// step statuses and verdict lines; its reasons for refusing stay English.
 
-// dotted renders a Setup.com step line; the name column is 33 wide.
+// dotted renders a Setup.com step line; the name column is 33 characters
+// wide (counted as fmt pads: in characters, not bytes, so a Japanese name
+// is padded like an English one).
 func dotted(name, status string) string {
-	if len(name) >= 33 {
+	if utf8.RuneCountInString(name) >= 33 {
 		return "    " + name + " ......................... " + status
 	}
 	return fmt.Sprintf("    %-33s......................... %s", name, status)
@@ -115,9 +119,10 @@ func (x *interp) setup(path string, args []string) {
 	}
 	for _, p := range x.n.live {
 		if p.setup && p.running(x.s.clk.now) {
-			x.print(setupWelcome, setupPreparing)
+			t := x.setupText()
+			x.print(t.welcome, t.preparing)
 			x.printWrapped(" Setup cannot continue because another instance of Exchange Setup is already running on this computer.")
-			x.print(setupError)
+			x.print(t.errorLine)
 			x.exit(1)
 			return
 		}
@@ -131,7 +136,7 @@ func (x *interp) setup(path string, args []string) {
 	case "upgradecms":
 		x.upgradeCMS(media, target)
 	default:
-		x.print(setupWelcome, "")
+		x.print(x.setupText().welcome, "")
 		x.printWrapped(fmt.Sprintf("The value '%s' for parameter 'mode' is not valid on a clustered mailbox server node. Use /mode:upgrade to apply a service pack to this node, then /upgradecms on the node that owns the clustered mailbox server.", mode))
 		x.exit(1)
 	}
@@ -140,19 +145,25 @@ func (x *interp) setup(path string, args []string) {
 // setupRefused prints a prerequisite failure: Setup stops before changing
 // anything.
 func (x *interp) setupRefused(check string, roles bool, reasons ...string) {
-	x.print(setupWelcome, setupPreparing)
+	t := x.setupText()
+	x.print(t.welcome, t.preparing)
 	if roles {
-		x.print("The following server roles will be upgraded", "    Mailbox Role", "    Management Tools")
+		x.upgradeRoles()
 	}
-	x.print(setupPrereq)
+	x.print(t.prereq)
 	x.take(90 * time.Second)
-	x.print(dotted(check, "FAILED"))
+	x.print(x.dottedStep(check, false))
 	for _, r := range reasons {
 		x.printWrapped("     " + r)
 	}
-	x.printWrapped(setupNotDone)
-	x.print(setupError)
+	x.printWrapped(t.notDone)
+	x.print(t.errorLine)
 	x.exit(1)
+}
+
+// upgradeRoles prints the roles Setup will upgrade on a CMS node.
+func (x *interp) upgradeRoles() {
+	x.print(x.setupText().upgradeRoles, "    "+x.setupStep("Mailbox Role"), "    "+x.setupStep("Management Tools"))
 }
 
 // restartClusterService is what an installer does to the node part way
@@ -205,20 +216,22 @@ func (x *interp) setupUpgrade(media string, target runbook.Build) {
 	d := s.timing.SetupUpgrade
 	fail := x.fails(faultSetup)
 	afterCopy := !fail && x.fails(faultSetupAfterCopy)
-	x.print(setupWelcome)
+	t := x.setupText()
+	x.print(t.welcome)
 	x.at(d, 0.005)
-	x.print(setupPreparing)
+	x.print(t.preparing)
 	x.at(d, 0.02)
-	x.print("The following server roles will be upgraded", "    Mailbox Role", "    Management Tools", setupPrereq)
+	x.upgradeRoles()
+	x.print(t.prereq)
 	x.at(d, 0.06)
-	x.print(dotted("Mailbox Role Checks", "COMPLETED"), setupConfiguring)
+	x.print(x.dottedStep("Mailbox Role Checks", true), t.configuring)
 	x.restartClusterService(time.Duration(float64(d)*0.15), time.Minute)
 	for _, st := range []struct {
 		name string
 		at   float64
 	}{{"Preparing Setup", 0.09}, {"Removing Exchange Files", 0.28}, {"Preparing Files", 0.33}} {
 		x.at(d, st.at)
-		x.print(dotted(st.name, "COMPLETED"))
+		x.print(x.dottedStep(st.name, true))
 	}
 	if fail {
 		// The MSI rolls back: the node keeps its old binaries.
@@ -227,7 +240,7 @@ func (x *interp) setupUpgrade(media string, target runbook.Build) {
 		return
 	}
 	x.at(d, 0.58)
-	x.print(dotted("Copying Exchange files", "COMPLETED"))
+	x.print(x.dottedStep("Copying Exchange files", true))
 	s.effect(x.p, x.t, func() { n.files, n.watermark = target, "MailboxRole" })
 	if afterCopy {
 		x.at(d, 0.75)
@@ -241,15 +254,16 @@ func (x *interp) setupUpgrade(media string, target runbook.Build) {
 // configured, the watermark goes, a reboot is pending.
 func (x *interp) setupConfigured(d time.Duration, target runbook.Build) {
 	s, n := x.s, x.n
+	t := x.setupText()
 	x.at(d, 0.90)
-	x.print(dotted("Mailbox Server Role", "COMPLETED"))
+	x.print(x.dottedStep("Mailbox Server Role", true))
 	x.at(d, 0.96)
-	x.print(dotted("Exchange Management Tools", "COMPLETED"))
+	x.print(x.dottedStep("Exchange Management Tools", true))
 	x.at(d, 0.995)
-	x.print(dotted("Finalizing Setup", "COMPLETED"))
+	x.print(x.dottedStep("Finalizing Setup", true))
 	x.at(d, 1)
-	x.printWrapped(setupReboot)
-	x.print(setupSuccess)
+	x.printWrapped(t.reboot)
+	x.print(t.success)
 	s.effect(x.p, x.t, func() {
 		n.build, n.files, n.watermark = target, target, ""
 		n.pending = true
@@ -290,13 +304,14 @@ func (x *interp) upgradeCMS(media string, target runbook.Build) {
 	d := s.timing.UpgradeCMS
 	fail := x.fails(faultSetup)
 	partial := !fail && x.fails(faultUpgradeCMSPartial)
-	x.print(setupWelcome)
+	t := x.setupText()
+	x.print(t.welcome)
 	x.at(d, 0.01)
-	x.print(setupPreparing, setupPrereq)
+	x.print(t.preparing, t.prereq)
 	x.at(d, 0.10)
-	x.print(dotted(check, "COMPLETED"), setupConfiguring)
+	x.print(x.dottedStep(check, true), t.configuring)
 	x.at(d, 0.15)
-	x.print(dotted("Preparing Setup", "COMPLETED"))
+	x.print(x.dottedStep("Preparing Setup", true))
 	if g.state != runbook.GroupOffline {
 		g.state = runbook.GroupOfflinePending
 		s.transition(g, []step{{time.Duration(float64(d) * 0.3), func() {
@@ -307,14 +322,14 @@ func (x *interp) upgradeCMS(media string, target runbook.Build) {
 		}}})
 	}
 	x.at(d, 0.30)
-	x.print(dotted("Stopping Clustered Mailbox Server", "COMPLETED"))
+	x.print(x.dottedStep("Stopping Clustered Mailbox Server", true))
 	if fail {
 		x.at(d, 0.70)
 		x.setupFailed("Upgrading Clustered Mailbox Server", fmt.Sprintf("Installing product %s\\exchangeserver.msi failed. Fatal error during installation. Error code is 1603.", strings.TrimRight(media, `\`)))
 		return
 	}
 	x.at(d, 0.80)
-	x.print(dotted("Upgrading Clustered Mailbox Server", "COMPLETED"))
+	x.print(x.dottedStep("Upgrading Clustered Mailbox Server", true))
 	upgraded := x.t
 	s.effect(x.p, upgraded, func() {
 		g.build = target
@@ -326,9 +341,9 @@ func (x *interp) upgradeCMS(media string, target runbook.Build) {
 		s.bringOnline(g, time.Duration(float64(d)*0.17))
 	})
 	x.at(d, 0.97)
-	x.print(dotted("Starting Clustered Mailbox Server", "COMPLETED"))
+	x.print(x.dottedStep("Starting Clustered Mailbox Server", true))
 	x.at(d, 1)
-	x.print(dotted("Finalizing Setup", "COMPLETED"), setupSuccess)
+	x.print(x.dottedStep("Finalizing Setup", true), t.success)
 	x.exit(0)
 }
 
@@ -430,8 +445,9 @@ func (x *interp) hotfix(prog string, args []string, wusa bool) {
 // FAILED, the error indented five spaces, the two verdict lines, wrapped
 // at 80 columns), and exits 1.
 func (x *interp) setupFailed(phase, why string) {
-	x.print(dotted(phase, "FAILED"))
-	x.printWrapped("     "+why, setupNotDone)
-	x.print(setupError)
+	t := x.setupText()
+	x.print(x.dottedStep(phase, false))
+	x.printWrapped("     "+why, t.notDone)
+	x.print(t.errorLine)
 	x.exit(1)
 }

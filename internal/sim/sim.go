@@ -61,6 +61,9 @@ type Sim struct {
 	outputs []config.Output
 	timing  config.Timing
 	nextPID int
+	// nodes holds each node's disk, scheduled tasks and running batch
+	// files (node_files.go), made on first use.
+	nodes map[string]*nodeSystem
 
 	// seed, ops and replaying serve MarshalState and Restore (state.go).
 	seed      int64

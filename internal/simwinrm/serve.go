@@ -25,6 +25,9 @@ type Served struct {
 // here) and attaches the backend. Close the server when done.
 func Serve(ctx context.Context, sc *config.Scenario, s *sim.Sim, cfg wsman.Config) (*Served, error) {
 	b := New(s)
+	// The nodes' scheduled tasks log on with the same account the
+	// listener accepts: a task given another password is refused.
+	b.SetAccount(cfg.User, cfg.Password)
 	cfg.Backend = b
 	cfg.Nodes = nil
 	for _, n := range sc.Cluster.Nodes {
@@ -43,6 +46,35 @@ type InventoryOptions struct {
 	User             string
 	OperationTimeout time.Duration
 	RebootTimeout    time.Duration
+}
+
+// writeWinRM writes the inventory's winrm map: what a client needs to reach
+// these listeners. A Negotiate-only listener needs `auth: ntlm`; one that
+// still takes Basic is written `auth: basic`, the simplest that works.
+// With TLS the CA certificate is written next to the inventory.
+func (sv *Served) writeWinRM(b *strings.Builder, path string, https bool, user string, op time.Duration) error {
+	auth := "basic"
+	if sv.Server.Auth()&wsman.AuthBasic == 0 {
+		auth = "ntlm"
+	}
+	transport := "http"
+	var extra string
+	if https {
+		transport = "https"
+		ca := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + "-ca.pem"
+		if err := os.WriteFile(filepath.Join(filepath.Dir(path), ca), sv.Server.CACertPEM(), 0o644); err != nil {
+			return fmt.Errorf("writing the CA certificate: %w", err)
+		}
+		extra += ", ca_file: " + yq(ca)
+		if sv.Server.TLSLegacy() {
+			extra += ", tls_legacy: true"
+		}
+	}
+	if v := sv.Server.WinRMVersion(); v != "2.0" {
+		extra += ", winrm_version: " + yq(v)
+	}
+	fmt.Fprintf(b, "winrm: {transport: %s, auth: %s, user: %s%s, operation_timeout: %ds}\n", transport, auth, yq(user), extra, int(op/time.Second))
+	return nil
 }
 
 // yq quotes a YAML scalar with single quotes (nothing inside is special
@@ -68,14 +100,8 @@ func (sv *Served) WriteInventory(path string, sc *config.Scenario, o InventoryOp
 	if op <= 0 {
 		op = 20 * time.Second
 	}
-	if https {
-		ca := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + "-ca.pem"
-		if err := os.WriteFile(filepath.Join(filepath.Dir(path), ca), sv.Server.CACertPEM(), 0o644); err != nil {
-			return fmt.Errorf("writing the CA certificate: %w", err)
-		}
-		fmt.Fprintf(&b, "winrm: {transport: https, auth: basic, user: %s, ca_file: %s, operation_timeout: %ds}\n", yq(o.User), yq(ca), int(op/time.Second))
-	} else {
-		fmt.Fprintf(&b, "winrm: {transport: http, auth: basic, user: %s, operation_timeout: %ds}\n", yq(o.User), int(op/time.Second))
+	if err := sv.writeWinRM(&b, path, https, o.User, op); err != nil {
+		return err
 	}
 	opts := sc.Options
 	if opts.Goal != "" {

@@ -24,6 +24,8 @@ type shell struct {
 	owner    string
 	clientIP string
 	created  time.Time
+	lastUsed time.Time           // last request on it; guarded by the incarnation's mu
+	busy     int                 // Receives in progress; guarded by the incarnation's mu
 	commands map[string]*command // guarded by the incarnation's mu
 }
 

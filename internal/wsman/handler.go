@@ -2,7 +2,6 @@ package wsman
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -15,14 +14,8 @@ import (
 )
 
 const (
-	// maxRequestBytes bounds a request body (Windows' MaxEnvelopeSizekb is
-	// 150 or 500 KiB).
-	maxRequestBytes = 512 << 10
 	// defaultMaxEnvelope is what masterzen and pywinrm ask for (153600).
 	defaultMaxEnvelope = 153600
-	// maxShellsPerNode mirrors Windows' MaxShellsPerUser default (30), so a
-	// client that leaks shells fails here as it would on a real node.
-	maxShellsPerNode = 30
 	// exitControlC is STATUS_CONTROL_C_EXIT as the signed exit code Windows
 	// reports for a console process stopped by ctrl_c or terminate.
 	exitControlC = int(int32(-1073741510))
@@ -42,9 +35,8 @@ func (inc *incarnation) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
-	if !s.authorized(r) {
-		s.logf("wsman: %s: 401 for %s", inc.node.name, r.RemoteAddr)
-		inc.refuse(w)
+	who, ok := inc.authenticate(w, r)
+	if !ok {
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -52,13 +44,15 @@ func (inc *incarnation) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
 	}
+	if inc.refuseUnencrypted(w, r, who) {
+		return
+	}
 	machine := r.Host
 	if h, _, err := net.SplitHostPort(r.Host); err == nil {
 		machine = h
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
-	if err != nil {
-		inc.writeFault(w, "", machine, faultSchema(), fmt.Errorf("read request: %w", err))
+	data, ok := inc.readEnvelope(w, r, machine)
+	if !ok {
 		return
 	}
 	env, err := parseEnvelope(data)
@@ -84,7 +78,7 @@ func (inc *incarnation) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var f *wsFault
 	switch h.Action {
 	case actionCreate:
-		action, body, f = inc.create(r, env)
+		action, body, f = inc.create(r, who.user)
 	case actionDelete:
 		action, body, f = inc.deleteShell(env)
 	case actionCommand:
@@ -119,27 +113,65 @@ func (inc *incarnation) writeFault(w http.ResponseWriter, relatesTo, machine str
 	writeSOAP(w, http.StatusInternalServerError, f.render(relatesTo, machine))
 }
 
-// authorized checks HTTP Basic credentials. User names compare
-// case-insensitively, as Windows account names do; the password in constant
-// time.
-func (s *Server) authorized(r *http.Request) bool {
-	user, pass, ok := r.BasicAuth()
-	if !ok {
-		return false
+// readEnvelope reads the request body within MaxEnvelopeSizekb. A larger
+// request gets HTTP 413 with an empty body, which is how the WinRM service
+// refuses it (the Windows client turns that into "the request size exceeded
+// the configured MaxEnvelopeSize quota"; seen as "Code: 413" in
+// ansible.windows #391/#620 and masterzen/winrm #156).
+func (inc *incarnation) readEnvelope(w http.ResponseWriter, r *http.Request, machine string) ([]byte, bool) {
+	limit := inc.srv.maxEnvBytes
+	tooLarge := func(size string) {
+		inc.srv.logf("wsman: %s: 413: request of %s bytes exceeds MaxEnvelopeSizekb %d", inc.node.name, size, limit>>10)
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
 	}
-	userOK := strings.EqualFold(user, s.cfg.User)
-	passOK := subtle.ConstantTimeCompare([]byte(pass), []byte(s.cfg.Password)) == 1
-	return userOK && passOK
+	if r.ContentLength > int64(limit) {
+		tooLarge(strconv.FormatInt(r.ContentLength, 10))
+		return nil, false
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(limit)))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		tooLarge("more than " + strconv.Itoa(limit))
+		return nil, false
+	}
+	if err != nil {
+		inc.writeFault(w, "", machine, faultSchema(), fmt.Errorf("read request: %w", err))
+		return nil, false
+	}
+	return data, true
 }
 
-// lookup finds a shell and, when commandID is not empty, one of its commands.
+// expireLocked deletes the shells no request has touched for longer than
+// the IdleTimeout, killing their commands, as winrs does. It runs at every
+// shell lookup rather than on a timer: nobody can observe an expired shell
+// except through a request, and no goroutine needs an owner.
+func (inc *incarnation) expireLocked(now time.Time) {
+	for key, sh := range inc.shells {
+		if sh.busy > 0 || now.Sub(sh.lastUsed) <= inc.srv.idle {
+			continue
+		}
+		delete(inc.shells, key)
+		for _, c := range sh.commands {
+			c.cancel()
+		}
+		sh.commands = nil
+		inc.srv.logf("wsman: %s: shell %s idle for more than %s: deleted", inc.node.name, sh.id, inc.srv.idle)
+	}
+}
+
+// lookup finds a shell and, when commandID is not empty, one of its
+// commands; finding the shell counts as activity for its idle timer.
 func (inc *incarnation) lookup(shellID, commandID string) (*shell, *command, *wsFault) {
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
+	now := inc.srv.now()
+	inc.expireLocked(now)
 	sh := inc.shells[strings.ToUpper(shellID)]
 	if sh == nil {
 		return nil, nil, faultShellNotFound(shellID)
 	}
+	sh.lastUsed = now
 	if commandID == "" {
 		return sh, nil, nil
 	}
@@ -150,20 +182,39 @@ func (inc *incarnation) lookup(shellID, commandID string) (*shell, *command, *ws
 	return sh, c, nil
 }
 
-func (inc *incarnation) create(r *http.Request, env *envelope) (string, string, *wsFault) {
-	user, _, _ := r.BasicAuth()
+// create opens a shell for user, within the per-user quota.
+func (inc *incarnation) create(r *http.Request, user string) (string, string, *wsFault) {
+	s := inc.srv
 	clientIP := r.RemoteAddr
 	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		clientIP = h
 	}
-	inc.mu.Lock()
-	if len(inc.shells) >= maxShellsPerNode {
-		inc.mu.Unlock()
-		return "", "", faultQuota()
+	id := newGUID()
+	if s.version == "1.1" {
+		id = "uuid:" + id // as WinRM 1.x hands them out
 	}
-	sh := &shell{id: newGUID(), owner: user, clientIP: clientIP, created: time.Now(), commands: map[string]*command{}}
-	inc.shells[sh.id] = sh
+	now := s.now()
+	inc.mu.Lock()
+	inc.expireLocked(now)
+	owned := 0
+	for _, sh := range inc.shells {
+		if strings.EqualFold(sh.owner, user) {
+			owned++
+		}
+	}
+	if owned >= s.maxShells {
+		inc.mu.Unlock()
+		return "", "", faultQuota(s.maxShells)
+	}
+	sh := &shell{id: id, owner: user, clientIP: clientIP, created: now, lastUsed: now, commands: map[string]*command{}}
+	inc.shells[strings.ToUpper(sh.id)] = sh
 	inc.mu.Unlock()
+	return nsTransfer + "/CreateResponse", inc.createBody(r, sh), nil
+}
+
+// createBody renders the CreateResponse. WinRM 1.1 (and the captured 2008 R2
+// reply) carry only the ResourceCreated reference; later stacks add rsp:Shell.
+func (inc *incarnation) createBody(r *http.Request, sh *shell) string {
 
 	scheme := "http"
 	if r.TLS != nil {
@@ -172,21 +223,25 @@ func (inc *incarnation) create(r *http.Request, env *envelope) (string, string, 
 	id := esc(sh.id)
 	body := `<x:ResourceCreated><a:Address>` + esc(scheme+"://"+r.Host+"/wsman") + `</a:Address><a:ReferenceParameters>` +
 		`<w:ResourceURI>` + resourceCmd + `</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + id +
-		`</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>` +
-		`<rsp:Shell xmlns:rsp="` + nsShell + `"><rsp:ShellId>` + id + `</rsp:ShellId><rsp:ResourceUri>` + resourceCmd +
+		`</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>`
+	if inc.srv.version == "1.1" {
+		return body
+	}
+	idle := fmt.Sprintf("PT%.3fS", inc.srv.idle.Seconds())
+	return body + `<rsp:Shell xmlns:rsp="` + nsShell + `"><rsp:ShellId>` + id + `</rsp:ShellId><rsp:ResourceUri>` + resourceCmd +
 		`</rsp:ResourceUri><rsp:Owner>` + esc(sh.owner) + `</rsp:Owner><rsp:ClientIP>` + esc(sh.clientIP) +
-		`</rsp:ClientIP><rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut><rsp:InputStreams>stdin</rsp:InputStreams>` +
+		`</rsp:ClientIP><rsp:IdleTimeOut>` + idle + `</rsp:IdleTimeOut><rsp:InputStreams>stdin</rsp:InputStreams>` +
 		`<rsp:OutputStreams>stdout stderr</rsp:OutputStreams><rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime>` +
 		`<rsp:ShellInactivity>P0DT0H0M0S</rsp:ShellInactivity></rsp:Shell>`
-	return nsTransfer + "/CreateResponse", body, nil
 }
 
 func (inc *incarnation) deleteShell(env *envelope) (string, string, *wsFault) {
 	id := env.Header.selector("ShellId")
 	inc.mu.Lock()
+	inc.expireLocked(inc.srv.now())
 	sh := inc.shells[strings.ToUpper(id)]
 	if sh != nil {
-		delete(inc.shells, sh.id)
+		delete(inc.shells, strings.ToUpper(sh.id))
 		for _, c := range sh.commands {
 			c.cancel()
 		}
@@ -210,12 +265,15 @@ func (inc *incarnation) command(env *envelope) (string, string, *wsFault) {
 	stdin := newStdinBuffer(ctx)
 	c := newCommand(newGUID(), cancel, stdin)
 	inc.mu.Lock()
+	now := s.now()
+	inc.expireLocked(now)
 	sh := inc.shells[strings.ToUpper(shellID)]
 	if sh == nil {
 		inc.mu.Unlock()
 		cancel()
 		return "", "", faultShellNotFound(shellID)
 	}
+	sh.lastUsed = now
 	sh.commands[c.id] = c
 	inc.mu.Unlock()
 
@@ -321,11 +379,14 @@ func (inc *incarnation) receive(w http.ResponseWriter, r *http.Request, env *env
 		inc.writeFault(w, h.MessageID, machine, faultSchema(), errors.New("receive without CommandId"))
 		return
 	}
-	_, c, f := inc.lookup(h.selector("ShellId"), cmdID)
+	sh, c, f := inc.lookup(h.selector("ShellId"), cmdID)
 	if f != nil {
 		inc.writeFault(w, h.MessageID, machine, f, nil)
 		return
 	}
+	// A long poll in progress is activity: the shell cannot go idle under it.
+	inc.hold(sh, 1)
+	defer inc.hold(sh, -1)
 	if inc.srv.takeDrop(inc.node) {
 		inc.dropConnection(w)
 		return
@@ -338,6 +399,9 @@ func (inc *incarnation) receive(w http.ResponseWriter, r *http.Request, env *env
 	if v, err := strconv.Atoi(strings.TrimSpace(h.MaxEnvelopeSize)); err == nil && v > 0 {
 		maxEnv = v
 	}
+	// Replies stay within both the client's MaxEnvelopeSize and the node's
+	// MaxEnvelopeSizekb.
+	maxEnv = min(maxEnv, inc.srv.maxEnvBytes)
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
@@ -350,7 +414,7 @@ func (inc *incarnation) receive(w http.ResponseWriter, r *http.Request, env *env
 				case errors.Is(res.execErr, ErrDropConnection):
 					inc.dropConnection(w)
 				case errors.Is(res.execErr, ErrAccessDenied):
-					inc.refuse(w)
+					inc.refuse(w, "the backend refused the credentials")
 				default:
 					inc.writeFault(w, h.MessageID, machine, res.fault, nil)
 				}
@@ -396,11 +460,22 @@ func (inc *incarnation) dropConnection(w http.ResponseWriter) {
 	_ = buf.Flush()
 }
 
-func faultQuota() *wsFault {
+// hold marks a shell busy (delta 1) or no longer busy (-1, which also counts
+// as activity), so a Receive long poll keeps its shell alive.
+func (inc *incarnation) hold(sh *shell, delta int) {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	sh.busy += delta
+	sh.lastUsed = inc.srv.now()
+}
+
+// faultQuota is the captured QuotaLimit fault with the node's quota in it.
+func faultQuota(maxShells int) *wsFault {
 	return &wsFault{code: "s:Sender", subcode: "w:QuotaLimit",
-		reason:  "The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user. ",
-		wsCode:  2150859173, // 0x803381A5, captured (winrb_fault_quotalimit_max_shells.xml)
-		message: "The WS-Management service cannot process the request. This user is allowed a maximum number of 30 concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. "}
+		reason: "The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user. ",
+		wsCode: 2150859173, // 0x803381A5, captured (winrb_fault_quotalimit_max_shells.xml)
+		message: "The WS-Management service cannot process the request. This user is allowed a maximum number of " + strconv.Itoa(maxShells) +
+			" concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. "}
 }
 
 func abbreviate(s string, n int) string {
@@ -408,14 +483,4 @@ func abbreviate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
-}
-
-// refuse answers 401 as Windows with Basic enabled does, minus
-// "WWW-Authenticate: Negotiate": NTLM is not implemented, and without the
-// Negotiate offer masterzen's ClientNTLM falls back to Basic instead of
-// failing.
-func (inc *incarnation) refuse(w http.ResponseWriter) {
-	w.Header().Set("WWW-Authenticate", `Basic realm="WSMAN"`)
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusUnauthorized)
 }

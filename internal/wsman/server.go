@@ -62,12 +62,46 @@ type Config struct {
 	// Non-loopback addresses are refused: this is a simulator with a known
 	// password, never a service for the network.
 	Listen string
-	// User and Password are the only credentials accepted (HTTP Basic, as a
-	// local account on a Windows node with Basic enabled). Both are required.
+	// User and Password are the only credentials accepted, over Basic or
+	// NTLM (see Auth). User may carry a domain (`EXAMPLE\exadmin`): NTLM
+	// then names that domain in its challenge; without one the account is
+	// local to each node. Both are required.
 	User, Password string
 	// TLS serves HTTPS with a certificate from a CA generated at Start
 	// (see CACertPEM).
 	TLS bool
+	// TLSLegacy (implies TLS) serves as an unpatched Windows Server 2003
+	// node does: at most TLS 1.0, RSA key exchange only
+	// (TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_RSA_WITH_AES_128_CBC_SHA), and an
+	// RSA-2048 CA and node certificate signed with SHA-1, so clients prove
+	// they connect only when told to accept all of that.
+	TLSLegacy bool
+	// Auth is the set of schemes the listener accepts; zero is DefaultAuth
+	// (Basic and Negotiate, a Windows node with Basic enabled). AuthNegotiate
+	// alone is the Windows default (Basic disabled); AuthBasic alone exists
+	// so tests can prove an NTLM client refuses a listener without Negotiate.
+	Auth AuthMode
+	// AllowUnencrypted is winrm/config/service/AllowUnencrypted. When false
+	// (the Windows default) an NTLM-authenticated request over plain HTTP is
+	// refused with 401, as Windows refuses unsealed messages. Basic over
+	// plain HTTP is still accepted whatever this says (Windows would refuse
+	// it too): the project's plain-HTTP tests depend on it.
+	AllowUnencrypted bool
+	// WinRMVersion is "2.0" (default) or "1.1". 1.1 answers as a 2003 R2 /
+	// 2008 node with KB936059: ShellIds prefixed "uuid:" and no rsp:Shell
+	// in the CreateResponse.
+	WinRMVersion string
+	// IdleTimeout deletes a shell no request has touched for this long
+	// (winrs IdleTimeout, 180 s by default per MS-WSMV 2.2.4.42); later
+	// requests on it get the "shell was not found" fault.
+	IdleTimeout time.Duration
+	// MaxShellsPerUser is winrs MaxShellsPerUser on the node; 5 when zero
+	// (the WinRM 1.1/2.0 quota). One more Create gets w:QuotaLimit.
+	MaxShellsPerUser int
+	// MaxEnvelopeSizeKB is MaxEnvelopeSizekb: larger requests are refused
+	// with HTTP 413 and replies never exceed it; 150 when zero (WinRM
+	// 1.1/2.0).
+	MaxEnvelopeSizeKB int
 	// OperationTimeoutMax caps the OperationTimeout a client asks for, as
 	// MaxTimeoutms does on Windows; 60 s when zero.
 	OperationTimeoutMax time.Duration
@@ -76,7 +110,17 @@ type Config struct {
 	// Logf, when set, receives one line per notable event (commands started,
 	// faults, nodes going down). It must be safe for concurrent use.
 	Logf func(string, ...any)
+
+	// now is the clock for idle timeouts; tests set it, nil is time.Now.
+	now func() time.Time
 }
+
+// Defaults of a WinRM 1.1/2.0 node (WINRM.md section 6, issue 11).
+const (
+	defaultIdleTimeout       = 180 * time.Second
+	defaultMaxShellsPerUser  = 5
+	defaultMaxEnvelopeSizeKB = 150
+)
 
 // Endpoint is where a node's listener is.
 type Endpoint struct {
@@ -93,6 +137,13 @@ type Server struct {
 	tlsConf *tls.Config
 	caPEM   []byte
 	logf    func(string, ...any)
+	now     func() time.Time
+
+	auth        AuthMode
+	version     string
+	idle        time.Duration
+	maxShells   int
+	maxEnvBytes int
 
 	mu     sync.Mutex
 	closed bool
@@ -166,6 +217,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if s.opMax <= 0 {
 		s.opMax = defaultOperationTimeoutMax
 	}
+	if err := s.applyLimits(cfg); err != nil {
+		return nil, err
+	}
 	if userLogf := cfg.Logf; userLogf != nil {
 		// http.Server's connection goroutines may still report (e.g. a TLS
 		// handshake error) for a moment after Close; by then the caller may
@@ -186,7 +240,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		seen[key] = true
 	}
-	if cfg.TLS {
+	if cfg.TLSLegacy {
+		s.tlsConf, s.caPEM, err = generateLegacyTLS(cfg.Nodes)
+		if err != nil {
+			return nil, fmt.Errorf("wsman: legacy TLS certificate: %w", err)
+		}
+	} else if cfg.TLS {
 		s.tlsConf, s.caPEM, err = generateTLS(cfg.Nodes)
 		if err != nil {
 			return nil, fmt.Errorf("wsman: TLS certificate: %w", err)
@@ -219,6 +278,52 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}()
 	return s, nil
 }
+
+// applyLimits validates the Windows settings in cfg and fills in defaults.
+func (s *Server) applyLimits(cfg Config) error {
+	s.now = cfg.now
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.auth = cfg.Auth
+	if s.auth == 0 {
+		s.auth = DefaultAuth
+	}
+	if s.auth&^(AuthBasic|AuthNegotiate) != 0 {
+		return fmt.Errorf("wsman: auth mode %d unknown", cfg.Auth)
+	}
+	switch cfg.WinRMVersion {
+	case "", "2.0":
+		s.version = "2.0"
+	case "1.1":
+		s.version = "1.1"
+	default:
+		return fmt.Errorf("wsman: WinRM version %q: want 1.1 or 2.0", cfg.WinRMVersion)
+	}
+	s.idle = cfg.IdleTimeout
+	if s.idle <= 0 {
+		s.idle = defaultIdleTimeout
+	}
+	s.maxShells = cfg.MaxShellsPerUser
+	if s.maxShells <= 0 {
+		s.maxShells = defaultMaxShellsPerUser
+	}
+	kb := cfg.MaxEnvelopeSizeKB
+	if kb <= 0 {
+		kb = defaultMaxEnvelopeSizeKB
+	}
+	s.maxEnvBytes = kb << 10
+	return nil
+}
+
+// Auth is the set of schemes the listeners accept.
+func (s *Server) Auth() AuthMode { return s.auth }
+
+// TLSLegacy reports whether the listeners speak only legacy TLS.
+func (s *Server) TLSLegacy() bool { return s.cfg.TLSLegacy }
+
+// WinRMVersion is "1.1" or "2.0".
+func (s *Server) WinRMVersion() string { return s.version }
 
 // parseListen accepts "", "host" or "host:port" with a loopback host.
 func parseListen(listen string) (string, int, error) {
@@ -259,6 +364,7 @@ func (s *Server) bootLocked(n *node) error {
 	inc := &incarnation{srv: s, node: n, ctx: ctx, cancel: cancel, shells: map[string]*shell{}}
 	inc.http = &http.Server{
 		Handler:           inc,
+		ConnContext:       withConnAuth,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          log.New(logfWriter(s.logf, n.name), "", 0),

@@ -124,7 +124,7 @@ func (b *testBackend) Exec(ctx context.Context, node, command string, args []str
 	default:
 		word := strings.Fields(line)[0]
 		out("stderr", []byte("'"+word+"' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"))
-		return 1, nil
+		return 9009, nil // cmd.exe's exit code for a command it cannot find
 	}
 }
 
@@ -299,7 +299,7 @@ func TestStdoutStderrExitCode(t *testing.T) {
 		t.Fatalf("fail3 = %q, %q, %d, %v", out, errOut, code, err)
 	}
 	out, errOut, code, err = c.RunWithString("nosuchthing /x", "")
-	if err != nil || code != 1 || out != "" || !strings.Contains(errOut, "'nosuchthing' is not recognized") {
+	if err != nil || code != 9009 || out != "" || !strings.Contains(errOut, "'nosuchthing' is not recognized") {
 		t.Fatalf("unknown command = %q, %q, %d, %v", out, errOut, code, err)
 	}
 }
@@ -417,7 +417,8 @@ func TestWrongPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != `Basic realm="WSMAN"` || resp.Header.Get("Content-Type") != "" {
+	offers := resp.Header.Values("WWW-Authenticate")
+	if resp.StatusCode != 401 || len(offers) != 2 || offers[0] != "Negotiate" || offers[1] != `Basic realm="WSMAN"` || resp.Header.Get("Content-Type") != "" {
 		t.Fatalf("401 reply: %d %v", resp.StatusCode, resp.Header)
 	}
 	// User names are case-insensitive, as Windows account names are.
@@ -426,19 +427,22 @@ func TestWrongPassword(t *testing.T) {
 	}
 }
 
-func TestNTLMClientFallsBackToBasic(t *testing.T) {
-	s := startServer(t, Config{})
-	ep := s.Endpoints()["EXNODE01"]
-	endpoint := winrm.NewEndpoint(ep.Host, ep.Port, false, false, nil, nil, nil, 5*time.Second)
-	params := winrm.NewParameters(opTimeout, "en-US", 153600)
-	params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
-	c, err := winrm.NewClientWithParameters(endpoint, testUser, testPass, params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, _, code, err := run(t, c, "hostname")
-	if err != nil || code != 0 || out != "EXNODE01\r\n" {
-		t.Fatalf("NTLM client: %q, %d, %v", out, code, err)
+// TestNTLMClientOverPlainHTTP: the default listener offers Negotiate, so
+// masterzen's ClientNTLM really runs NTLM (it no longer falls back to Basic);
+// over plain HTTP that works only where AllowUnencrypted is true, as on
+// Windows.
+func TestNTLMClientOverPlainHTTP(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		t.Run(fmt.Sprintf("AllowUnencrypted=%v", allow), func(t *testing.T) {
+			s := startServer(t, Config{AllowUnencrypted: allow})
+			out, _, code, err := run(t, newNTLMClient(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil), "hostname")
+			if allow && (err != nil || code != 0 || out != "EXNODE01\r\n") {
+				t.Fatalf("NTLM client: %q, %d, %v", out, code, err)
+			}
+			if !allow && (err == nil || !strings.Contains(err.Error(), "401")) {
+				t.Fatalf("NTLM client over HTTP with AllowUnencrypted=false: %q, %v; want a 401", out, err)
+			}
+		})
 	}
 }
 

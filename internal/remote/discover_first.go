@@ -1,0 +1,35 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cmsrunbook/runbook"
+)
+
+// firstContact asks the nodes for their facts one at a time, starting at
+// the lead, until one answers at all: refused credentials there end the
+// observation before any other node is asked. A domain account locks out
+// after a few refusals (the threshold is commonly 3 to 5), and asking
+// every node of an eight-node cluster at once with a mistyped password
+// would spend them all in one go. A node that cannot be reached has not
+// seen the credentials, so the next one is asked; asked says which nodes
+// were, and infos holds their answers.
+func (e *Executor) firstContact(ctx context.Context, lead int) (infos []nodeInfo, asked []bool, err error) {
+	infos = make([]nodeInfo, len(e.order))
+	asked = make([]bool, len(e.order))
+	for k := range e.order {
+		i := (lead + k) % len(e.order)
+		infos[i] = e.discoverNode(ctx, e.conns[e.order[i]].name)
+		asked[i] = true
+		nerr := infos[i].err
+		if nerr != nil && errors.Is(nerr, runbook.ErrAuthFailed) {
+			return nil, nil, fmt.Errorf("discovering the cluster (the credentials were tried on this node only): %w", nerr)
+		}
+		if nerr == nil || !errors.Is(nerr, runbook.ErrConnectionLost) || ctx.Err() != nil {
+			break // the node answered: the credentials are good
+		}
+	}
+	return infos, asked, nil
+}

@@ -2,12 +2,14 @@
 # PowerShell 1.0. The log of job $JobId from byte $Offset (at most 64 KiB,
 # base64, so no code page mangles it on the way) and then the job's state:
 # found, running, exit code, log size, and why a job ended without an
-# exit code: "restarted" (the node booted since the job started),
-# "notstarted" (no task was ever started for it, or it never began within
-# two minutes) or "gone" (its cmd.exe is no longer running). Matching the
-# process by its command line, not a process ID, means a PID reused after
-# a reboot never keeps a dead job alive. An ended job's task is deleted;
-# with $Forget = '1' its files are too.
+# exit code: "noexitcode" (its .exit file holds no number; read as 0 it
+# would pass a failed install as a success), "restarted" (the node booted
+# since the job started), "notstarted" (no task was ever started for it,
+# or it never began within two minutes) or "gone" (its cmd.exe is no
+# longer running). Matching the process by its command line, not a
+# process ID, means a PID reused after a reboot never keeps a dead job
+# alive. An ended job's task is deleted; with $Forget = '1' its files are
+# too.
 $t = "`t"
 $j = $env:SystemRoot + '\Temp\cmsrunbook\' + $JobId
 if (-not (Test-Path ($j + '.cmd'))) { 'state' + $t + '0' + $t + '0' + $t + '0' + $t + '0' + $t; exit 0 }
@@ -31,7 +33,8 @@ $w = ''
 $v = Get-WmiObject Win32_OperatingSystem
 if (Test-Path ($j + '.exit')) {
  $g = 0
- $e = [int](Get-Content ($j + '.exit') | Select-Object -First 1)
+ $x = '' + (Get-Content ($j + '.exit') | Select-Object -First 1)
+ if ($x -match '^\s*-?[0-9]+\s*$') { $e = [int]$x } else { $e = -1; $w = 'noexitcode' }
 } else {
  $b = ''
  if (Test-Path ($j + '.boot')) { $b = Get-Content ($j + '.boot') | Select-Object -First 1 }

@@ -95,6 +95,8 @@ func endedWithout(why string) string {
 		return "cmsrunbook: the node restarted while this job ran; it left no exit code."
 	case "notstarted":
 		return "cmsrunbook: this job's task never started (the connection may have dropped while it was being set up); nothing ran."
+	case "noexitcode":
+		return "cmsrunbook: this job's exit file holds no number, so its result is unknown; it is treated as failed."
 	case "gone":
 		return "cmsrunbook: this job's cmd.exe is no longer running and left no exit code (ended by someone, or killed)."
 	}

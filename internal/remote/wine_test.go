@@ -3,6 +3,9 @@ package remote
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +17,11 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+
+	"cmsrunbook/assets"
+	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/sim"
+	"cmsrunbook/runbook"
 )
 
 // wineBinary finds Wine's loader (Debian's wine64 puts it outside PATH).
@@ -101,18 +109,54 @@ func (w *winePrefix) oemCodePage() int {
 	return cp
 }
 
-// exitFileCode reads an .exit file as job-tail.ps1 does: the first line,
-// converted with [int] (surrounding blanks allowed, anything else is an
-// error), then handed through the same state-record parsing the executor
-// applies to the tail script's output.
-func exitFileCode(content []byte) (int, error) {
-	first, _, _ := strings.Cut(string(content), "\n")
-	n, err := strconv.Atoi(strings.TrimSpace(first))
+// tailReader runs the project's job-tail.ps1 through the simulator's
+// PowerShell subset on a simulated node holding the job's files as Wine's
+// cmd.exe left them, and parses its state record the way the executor
+// parses a real node's: the exit code goes through exactly the reading a
+// window relies on.
+type tailReader struct{ sim *sim.Sim }
+
+func newTailReader(t *testing.T) *tailReader {
+	sc, err := config.ResolveScenario(assets.Scenarios, "ccr-2003-sp2")
 	if err != nil {
-		return 0, err
+		t.Fatal(err)
 	}
-	st := parseJobState(record{"state", "1", "0", strconv.Itoa(n), "0"})
-	return st.ExitCode, nil
+	return &tailReader{sim: sim.New(sc, sim.Options{Speed: math.Inf(1), Seed: 1})}
+}
+
+// state copies a job's files (name -> bytes) to the node and reads the
+// job's state back through job-tail.ps1.
+func (r *tailReader) state(t *testing.T, id string, files map[string][]byte) runbook.JobState {
+	t.Helper()
+	ctx := context.Background()
+	var put strings.Builder
+	put.WriteString("$d = $env:SystemRoot + '\\Temp\\cmsrunbook'\n")
+	put.WriteString("if (-not (Test-Path $d)) { $null = New-Item -ItemType Directory -Path $d }\n")
+	for name, data := range files {
+		fmt.Fprintf(&put, "[IO.File]::WriteAllText($d + '\\%s', [Text.Encoding]::GetEncoding(437).GetString([Convert]::FromBase64String('%s')), [Text.Encoding]::GetEncoding(437))\n",
+			name, base64.StdEncoding.EncodeToString(data))
+	}
+	var errs []string
+	if code, err := r.sim.RunPowerShell(ctx, "EXNODE01", put.String(), sim.HostOptions{}, func(string) {}, func(l string) { errs = append(errs, l) }); err != nil || code != 0 {
+		t.Fatalf("copying the job's files to the simulated node: exit %d, %v: %v", code, err, errs)
+	}
+	script, err := BuildScript(ScriptJobTail, []Param{{"JobId", id}, {"Offset", "0"}, {"Read", "0"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st *runbook.JobState
+	_, err = r.sim.RunPowerShell(ctx, "EXNODE01", script, sim.HostOptions{}, func(l string) {
+		for _, rec := range parseRecords(l) {
+			if rec.field(0) == "state" {
+				s := parseJobState(rec)
+				st = &s
+			}
+		}
+	}, func(l string) { errs = append(errs, l) })
+	if err != nil || st == nil {
+		t.Fatalf("job-tail.ps1 gave no state (%v): %v", err, errs)
+	}
+	return *st
 }
 
 // TestJobWrapperWine runs the job wrapper JobBatch builds under Wine's
@@ -181,6 +225,7 @@ func TestJobWrapperWine(t *testing.T) {
 	driver = append(driver, `cmd.exe /c "C:\cmsrunbook\ansi.cmd"`, `cmd.exe /c "C:\cmsrunbook\old.cmd"`)
 	write("driver", "@echo off\r\n"+strings.Join(driver, "\r\n")+"\r\n", enc)
 	w.cmd(`C:\cmsrunbook\driver.cmd`)
+	tail := newTailReader(t)
 
 	for _, code := range codes {
 		n := strconv.Itoa(code)
@@ -190,9 +235,9 @@ func TestJobWrapperWine(t *testing.T) {
 			if err != nil {
 				t.Fatalf("no .exit file after the job (the move or the echo failed): %v", err)
 			}
-			got, err := exitFileCode(exit)
-			if err != nil || got != code {
-				t.Fatalf("exit code read back %d (%v) from %q, want %d", got, err, exit, code)
+			st := tail.state(t, id, map[string][]byte{id + ".cmd": []byte("@echo off"), id + ".exit": exit})
+			if st.Running || st.ExitCode != code || st.Why != "" {
+				t.Fatalf("job-tail.ps1 read back %+v from %q, want exit %d", st, exit, code)
 			}
 			if _, err := os.Stat(filepath.Join(jobs, id+".began")); err != nil {
 				t.Errorf("no .began marker: %v", err)
@@ -211,14 +256,23 @@ func TestJobWrapperWine(t *testing.T) {
 			t.Skip("the OEM code page is the ANSI one here")
 		}
 		exit, _ := os.ReadFile(filepath.Join(jobs, "ansi.exit"))
-		if got, err := exitFileCode(exit); err != nil || got != 9009 {
-			t.Errorf("an ANSI batch ran with exit %d (%v): the code-page check proves nothing here", got, err)
+		if st := tail.state(t, "ansi", map[string][]byte{"ansi.cmd": []byte("@echo off"), "ansi.exit": exit}); st.ExitCode != 9009 {
+			t.Errorf("an ANSI batch read back as %+v: the code-page check proves nothing here", st)
 		}
 	})
 	t.Run("old wrapper", func(t *testing.T) {
 		exit, _ := os.ReadFile(filepath.Join(jobs, "old.exit"))
-		if got, err := exitFileCode(exit); err == nil && got == 1 {
+		if len(exit) == 0 {
+			t.Fatal("the old wrapper wrote no .exit file")
+		}
+		// Exit 1 left "ECHO is off." (cmd.exe read "1>" as a handle): the
+		// tail must say the result is unknown, never 0 (a success).
+		st := tail.state(t, "old", map[string][]byte{"old.cmd": []byte("@echo off"), "old.exit": exit})
+		if st.ExitCode == 1 {
 			t.Errorf("the old wrapper read back exit 1 (%q): this cmd.exe does not show the handle-redirection bug, so the test above proves less than it claims", exit)
+		}
+		if st.ExitCode == 0 || st.Why != "noexitcode" {
+			t.Errorf("job-tail.ps1 read the old wrapper's %q as %+v; want exit -1, noexitcode (never a success)", exit, st)
 		}
 	})
 }

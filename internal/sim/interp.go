@@ -199,14 +199,8 @@ func (x *interp) notRecognized(prog string) {
 	x.exit(1)
 }
 
-// windowsVersion is what `ver` prints: 5.2.3790 for Windows Server 2003,
-// 6.0.600N for Windows Server 2008 with service pack N.
-func windowsVersion(os runbook.OS) string {
-	if os.Family == runbook.Windows2008 {
-		return fmt.Sprintf("6.0.%d", 6000+os.SP)
-	}
-	return "5.2.3790"
-}
+// windowsVersion is what `ver` prints: Win32_OperatingSystem's version.
+func windowsVersion(os runbook.OS) string { return wmiOSVersion(os) }
 
 // shutdown handles `shutdown /r /t N /c "..."`: after N seconds the node
 // stops answering and every process on it ends; it is back after the

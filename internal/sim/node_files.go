@@ -148,7 +148,7 @@ func (s *Sim) builtinFiles(n *node) map[string]bool {
 // call; wusa.exe came with Windows Server 2008.
 func systemPrograms(n *node) []string {
 	p := []string{"cmd.exe", "msiexec.exe", "schtasks.exe", "cluster.exe", "shutdown.exe", "hostname.exe"}
-	if n.os.Family == runbook.Windows2008 {
+	if n.os.Family.Is2008Kind() {
 		p = append(p, "wusa.exe")
 	}
 	return p

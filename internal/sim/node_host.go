@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"cmsrunbook/internal/sim/ps"
-	"cmsrunbook/runbook"
 )
 
 // This file is one simulated Windows node as a PowerShell process sees
@@ -135,7 +134,7 @@ func (h *NodeHost) Env(name string) (string, bool) {
 func (s *Sim) nodeEnv(n *node, user string) map[string]string {
 	profile := `C:\Documents and Settings\` + user
 	temp := profile + `\Local Settings\Temp`
-	if n.os.Family == runbook.Windows2008 {
+	if n.os.Family.Is2008Kind() {
 		profile = `C:\Users\` + user
 		temp = profile + `\AppData\Local\Temp`
 	}
@@ -216,7 +215,7 @@ func (h *NodeHost) New(ctx context.Context, typeName string, args []any, com boo
 	case com && t == "schedule.service":
 		n := h.lock()
 		defer h.unlock()
-		if n.os.Family != runbook.Windows2008 {
+		if !n.os.Family.Is2008Kind() {
 			// Task Scheduler 2.0 came with Vista and 2008.
 			return nil, &ps.ErrorRecord{Command: "New-Object",
 				Message:  "Retrieving the COM class factory for component with CLSID {0F87369F-A4E5-4CFC-BD3E-73E6154572DD} failed due to the following error: 80040154.",

@@ -89,8 +89,11 @@ func wmiObj(class string) *hostObj {
 // osObject is Win32_OperatingSystem.
 func (s *Sim) osObject(n *node) *hostObj {
 	caption := "Microsoft(R) Windows(R) Server 2003, Enterprise Edition"
-	if n.os.Family == runbook.Windows2008 {
+	switch n.os.Family {
+	case runbook.Windows2008:
 		caption = "Microsoftr Windows Serverr 2008 Enterprise "
+	case runbook.Windows2008R2:
+		caption = "Microsoft Windows Server 2008 R2 Enterprise "
 	}
 	return wmiObj("Win32_OperatingSystem").
 		with("Caption", caption).
@@ -104,11 +107,14 @@ func (s *Sim) osObject(n *node) *hostObj {
 }
 
 // wmiOSVersion is Win32_OperatingSystem.Version: 5.2.3790 for Windows
-// Server 2003, 6.0.600N for 2008 with service pack N.
+// Server 2003, 6.0.600N for 2008 with service pack N, 6.1.760N for 2008
+// R2 with service pack N.
 func wmiOSVersion(os runbook.OS) string {
 	switch os.Family {
 	case runbook.Windows2008, runbook.WindowsVista:
 		return fmt.Sprintf("6.0.%d", 6000+os.SP)
+	case runbook.Windows2008R2:
+		return fmt.Sprintf("6.1.%d", 7600+os.SP)
 	case runbook.WindowsXP:
 		return "5.1.2600"
 	}

@@ -92,7 +92,7 @@ func (s *Sim) joinWithoutQuorum(n *node) {
 // Share Witness" resource and a bare node majority has none. A world
 // without a quorum block keeps the resource every scenario showed before.
 func (w *world) quorumResource() (name, typ string) {
-	w2008 := w.os.Family == runbook.Windows2008
+	w2008 := w.os.Family.Is2008Kind()
 	switch w.quorum.model {
 	case runbook.QuorumDisk:
 		return "Disk Q:", "Physical Disk"

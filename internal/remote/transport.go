@@ -136,8 +136,12 @@ func (f *wsFault) err(node string) error {
 	case code == faultTimedOut || strings.HasSuffix(f.Subcode, "TimedOut"):
 		// The client retries on this exact word.
 		return fmt.Errorf("%s: no output within the OperationTimeout (WS-Management fault %s)", node, code)
+	case code == faultShellNotFound && strings.Contains(strings.ToLower(f.Detail.WSManFault.Message), "command identifier"):
+		// The same code, for a command ID the shell does not know: the
+		// command ended or was cleaned up, not the node restarting.
+		return fmt.Errorf("%s does not know this command any more (it ended or its shell was closed; its result is unknown): %s: %w", node, strings.TrimSpace(f.Detail.WSManFault.Message), runbook.ErrConnectionLost)
 	case code == faultShellNotFound:
-		return fmt.Errorf("%s forgot the WinRM shell (the node or its WinRM service restarted): %s: %w", node, reason, runbook.ErrConnectionLost)
+		return fmt.Errorf("%s forgot the WinRM shell (the node or its WinRM service restarted, or the shell sat idle past its IdleTimeout): %s: %w", node, reason, runbook.ErrConnectionLost)
 	}
 	return fmt.Errorf("%s: WS-Management fault %s %s: %s", node, code, f.Subcode, reason)
 }

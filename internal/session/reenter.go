@@ -27,7 +27,8 @@ var errCannotAsk = errors.New("this run cannot ask for a new password (standard 
 // reenterPassword is the engine's Config.Reenter for a real run: it asks
 // whichever confirmer runs the window at the time (the screen replaces
 // the line prompt when it starts) and hands the password to the executor
-// only. It also masks the new password wherever the screen shows an event.
+// only. It also masks the new password wherever the screen shows an event
+// and in the journal.
 func (s *Session) reenterPassword(ex passwordSetter, user string) func(ctx context.Context, attempt, max int) error {
 	return func(ctx context.Context, attempt, max int) error {
 		a, ok := s.confirm.(PasswordAsker)
@@ -43,6 +44,9 @@ func (s *Session) reenterPassword(ex passwordSetter, user string) func(ctx conte
 		}
 		ex.SetPassword(p)
 		s.secrets = append(s.secrets, p)
+		if s.jw != nil {
+			s.jw.AddSecrets(p) // a node that echoes it never puts it in the record
+		}
 		return nil
 	}
 }

@@ -3,11 +3,15 @@ package session
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"cmsrunbook/internal/engine"
 	"cmsrunbook/internal/headless"
+	"cmsrunbook/internal/journal"
+	"cmsrunbook/runbook"
 )
 
 // askingConfirmer is a confirmer that can ask for a password.
@@ -69,3 +73,30 @@ func TestReenterPasswordCannotAsk(t *testing.T) {
 }
 
 var _ engine.Confirmer = (*askingConfirmer)(nil)
+
+// TestReenterPasswordMaskedInJournal: a node that echoes the new password
+// (in an error message, say) never puts it in the change record.
+func TestReenterPasswordMaskedInJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.jsonl")
+	jw, err := journal.Create(path, journal.WithSecrets("old-Pa55"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Session{confirm: &askingConfirmer{answer: "N3w-Pa55"}, jw: jw}
+	if err := s.reenterPassword(&setter{}, "exadmin")(context.Background(), 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := jw.Write(runbook.Event{Event: runbook.EvOutput, Text: "logon failure for exadmin / N3w-Pa55"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := jw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "N3w-Pa55") {
+		t.Errorf("the re-entered password reached the journal:\n%s", b)
+	}
+}

@@ -180,6 +180,7 @@ type incarnation struct {
 	srv    *Server
 	node   *node
 	http   *http.Server
+	ln     net.Listener    // the bare TCP listener
 	ctx    context.Context // parent of every command's context
 	cancel context.CancelFunc
 
@@ -369,6 +370,11 @@ func (s *Server) bootLocked(n *node) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          log.New(logfWriter(s.logf, n.name), "", 0),
 	}
+	// The incarnation closes its listener itself when it ends: a node
+	// taken down right after it came up (before Serve started) must refuse
+	// connections at once, as a machine that is off does, not accept one
+	// into the backlog and reset it.
+	inc.ln = ln
 	if s.tlsConf != nil {
 		ln = tls.NewListener(ln, s.tlsConf)
 	}
@@ -389,6 +395,7 @@ func (s *Server) bootLocked(n *node) error {
 // WaitGroup tracks them.
 func (inc *incarnation) end() {
 	inc.cancel()
+	_ = inc.ln.Close() // Close below closes it too, once Serve has it
 	if err := inc.http.Close(); err != nil {
 		inc.srv.logf("wsman: %s: close listener: %v", inc.node.name, err)
 	}

@@ -74,7 +74,7 @@ func (m *Model) run(c command) {
 	case cmdSearch:
 		m.startSearch()
 	case cmdHelp:
-		m.push(newHelpPanel(m.keys, m.speedKeys(), m.opts.Journal))
+		m.push(newHelpPanel(m.keys, m.speedKeys(), m.opts.ReadOnly, m.opts.Journal))
 	case cmdPalette:
 		m.push(newPalette(m.plan.Steps, m.cluster, m.speedKeys()))
 	case cmdFaster:

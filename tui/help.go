@@ -15,12 +15,20 @@ type helpPanel struct {
 	scroller
 	bindings []key.Binding
 	journal  string
+	readOnly bool
 }
 
-func newHelpPanel(km keyMap, speedKeys bool, journal string) *helpPanel {
-	p := &helpPanel{journal: journal}
+// newHelpPanel lists the keys this screen answers: a watching screen
+// (readOnly) lists none that would act on the run, so a colleague reading
+// it never looks for a key that does nothing.
+func newHelpPanel(km keyMap, speedKeys, readOnly bool, journal string) *helpPanel {
+	p := &helpPanel{journal: journal, readOnly: readOnly}
+	acting := map[string]bool{km.Enter.Help().Key: readOnly, km.Skip.Help().Key: readOnly}
 	for _, b := range km.list() {
 		if (b.Help().Key == "+" || b.Help().Key == "-") && !speedKeys {
+			continue
+		}
+		if acting[b.Help().Key] {
 			continue
 		}
 		p.bindings = append(p.bindings, b)
@@ -49,6 +57,12 @@ func (p *helpPanel) render(lk look, w, h int) []string {
 			}
 			l = append(l, fmt.Sprintf("%s %s", st.Key.Render(fmt.Sprintf("%-10s", k)), x))
 		}
+	}
+	if p.readOnly {
+		l = append(l, "", st.Bold.Render("Watching"))
+		l = append(l, "This screen follows the journal and sends nothing to the cluster: the engineer running the window confirms and decides.")
+		l = append(l, "", st.Dim.Render("Journal: "+p.journal))
+		return scrollBox(lk, &p.scroller, "Keys", l, []string{scrollHint(lk, "esc/?", "close")}, w, h, false)
 	}
 	l = append(l, "", st.Bold.Render("In a confirmation"))
 	l = append(l, st.Key.Render("y         ")+" run the step (typed steps: type the CMS name, then enter)")

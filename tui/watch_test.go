@@ -56,6 +56,20 @@ func TestWatchScreenIsReadOnly(t *testing.T) {
 	if m.top() == nil {
 		t.Fatal("? did not open the help")
 	}
+	// The help lists only what this screen answers: no key that acts.
+	help := RenderWatch(wm)
+	for range 4 {
+		wm.Update(keyMsg("pgdown"))
+		help += RenderWatch(wm)
+	}
+	for _, acting := range []string{"run the step", "In the failure panel", "skip"} {
+		if strings.Contains(help, acting) {
+			t.Errorf("the watch screen's help offers %q:\n%s", acting, help)
+		}
+	}
+	if !strings.Contains(help, "sends nothing to the cluster") {
+		t.Errorf("the watch screen's help does not say it only watches:\n%s", help)
+	}
 	wm.Update(keyMsg("esc"))
 	h.Event(runbook.Event{Event: runbook.EvRunFinished, Status: runbook.RunSucceeded})
 	m.in.finish(0, nil)

@@ -3,7 +3,6 @@ package session
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,8 +37,8 @@ type Follower struct {
 	chunk   []byte
 	partial []byte // the start of a line whose newline is still to come
 	lineNo  int
-	lastSeq int64
-	off     int64 // bytes read so far
+	lines   *journal.LineReader // decodes each line and checks its hash chain value
+	off     int64               // bytes read so far
 }
 
 // OpenFollower opens the journal at path for following. A path that does
@@ -58,7 +57,7 @@ func OpenFollower(path string) (*Follower, error) {
 	if err != nil {
 		return nil, badInput(fmt.Errorf("watch: journal %s: %w", path, err))
 	}
-	return &Follower{path: path, f: f, chunk: make([]byte, 64<<10)}, nil
+	return &Follower{path: path, f: f, chunk: make([]byte, 64<<10), lines: journal.NewLineReader()}, nil
 }
 
 // Close closes the file.
@@ -121,14 +120,16 @@ func (fl *Follower) parse(line []byte) (runbook.Event, bool, error) {
 	if len(text) == 0 {
 		return runbook.Event{}, false, nil
 	}
-	var ev runbook.Event
-	if err := json.Unmarshal(text, &ev); err != nil || ev.Event == "" {
-		return ev, false, fmt.Errorf("journal %s:%d: not a journal event", fl.path, fl.lineNo)
+	ev, err := fl.lines.Line(fl.lineNo, text)
+	if err != nil {
+		return ev, false, fmt.Errorf("journal %s:%d: %v", fl.path, fl.lineNo, err)
 	}
-	if ev.Seq <= fl.lastSeq {
-		return ev, false, fmt.Errorf("journal %s:%d: seq %d does not follow seq %d", fl.path, fl.lineNo, ev.Seq, fl.lastSeq)
+	// A broken chain means someone changed the record while it was being
+	// written: the screen stops rather than show a window that did not
+	// happen that way.
+	if in := fl.lines.Integrity(); in.FirstBadLine != 0 {
+		return ev, false, fmt.Errorf("journal %s: the hash chain breaks at line %d: %s; this is not the record as the run wrote it", fl.path, in.FirstBadLine, in.Problem)
 	}
-	fl.lastSeq = ev.Seq
 	return ev, true, nil
 }
 

@@ -49,24 +49,55 @@ func (c *collector) waitLen(t *testing.T, n int) {
 	}
 }
 
-func TestFollowerSeesAppendedLinesAndWaitsForTornOnes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "run.jsonl")
-	w, err := journal.Create(path)
+// chainedLines writes evs as a run would (hash chain and all) and returns
+// the file's lines, each with its newline, for a test to append to a
+// followed file piece by piece.
+func chainedLines(t *testing.T, evs ...runbook.Event) []string {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "source.jsonl")
+	w, err := journal.Create(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
-	write := func(ev runbook.Event) {
-		t.Helper()
+	for _, ev := range evs {
 		if err := w.Write(ev); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.Flush(); err != nil {
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	return lines[:len(lines)-1] // after the last newline: nothing
+}
+
+func TestFollowerSeesAppendedLinesAndWaitsForTornOnes(t *testing.T) {
+	lines := chainedLines(t,
+		runbook.Event{Event: runbook.EvRunStarted, Goal: runbook.GoalSP2},
+		runbook.Event{Event: runbook.EvOutput, Step: "s01", Text: "one"},
+		runbook.Event{Event: runbook.EvOutput, Step: "s01", Text: "two"},
+		runbook.Event{Event: runbook.EvOutput, Step: "s01", Text: "torn"},
+		runbook.Event{Event: runbook.EvRunFinished, Status: runbook.RunSucceeded},
+		runbook.Event{Event: runbook.EvOutput, Text: "after"})
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	if err := os.WriteFile(path, []byte(lines[0]+lines[1]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	write := func(s string) {
+		t.Helper()
+		if _, err := f.WriteString(s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write(runbook.Event{Event: runbook.EvRunStarted, Goal: runbook.GoalSP2})
-	write(runbook.Event{Event: runbook.EvOutput, Step: "s01", Text: "one"})
 
 	fl, err := session.OpenFollower(path)
 	if err != nil {
@@ -81,33 +112,22 @@ func TestFollowerSeesAppendedLinesAndWaitsForTornOnes(t *testing.T) {
 	c.waitLen(t, 2)
 
 	// An appended line arrives.
-	write(runbook.Event{Event: runbook.EvOutput, Step: "s01", Text: "two"})
+	write(lines[2])
 	c.waitLen(t, 3)
 
 	// A line written in two pieces (a reader can see the first before the
 	// second): nothing arrives until its newline does.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(`{"seq":100,"event":"output","step":"s01","te`); err != nil {
-		t.Fatal(err)
-	}
+	half := len(lines[3]) / 2
+	write(lines[3][:half])
 	time.Sleep(150 * time.Millisecond)
 	if got := c.texts(); len(got) != 3 {
 		t.Fatalf("a torn line was handed out before its newline: %v", got)
 	}
-	if _, err := f.WriteString(`xt":"torn"}` + "\n"); err != nil {
-		t.Fatal(err)
-	}
+	write(lines[3][half:])
 	c.waitLen(t, 4)
 
 	// run-finished ends the following, without ctx.
-	if _, err := f.WriteString(`{"seq":101,"event":"run-finished","status":"succeeded"}` + "\n" +
-		`{"seq":102,"event":"output","text":"after"}` + "\n"); err != nil {
-		t.Fatal(err)
-	}
+	write(lines[4] + lines[5])
 	select {
 	case err := <-done:
 		if err != nil {
@@ -119,6 +139,45 @@ func TestFollowerSeesAppendedLinesAndWaitsForTornOnes(t *testing.T) {
 	want := []string{"run-started:", "output:one", "output:two", "output:torn", "run-finished:"}
 	if got := c.texts(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("events %v, want %v", got, want)
+	}
+}
+
+// TestFollowerStopsAtABrokenChain: a line changed, or added by hand,
+// while a colleague watches ends the watch with the line's number; the
+// screen never shows a window that did not happen that way.
+func TestFollowerStopsAtABrokenChain(t *testing.T) {
+	lines := chainedLines(t,
+		runbook.Event{Event: runbook.EvRunStarted, Goal: runbook.GoalSP2},
+		runbook.Event{Event: runbook.EvOutput, Step: "s01", Text: "Setup failed"},
+		runbook.Event{Event: runbook.EvOutput, Step: "s01", Text: "next"})
+	for name, text := range map[string]string{
+		"changed": lines[0] + strings.Replace(lines[1], "Setup failed", "Setup passed", 1) + lines[2],
+		"added":   lines[0] + lines[1] + `{"seq":3,"event":"output","text":"all fine"}` + "\n",
+		"removed": lines[0] + lines[2],
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "run.jsonl")
+			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			fl, err := session.OpenFollower(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fl.Close()
+			var c collector
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err = fl.Follow(ctx, 20*time.Millisecond, c.add)
+			if err == nil || !strings.Contains(err.Error(), "hash chain breaks at line") {
+				t.Fatalf("Follow = %v after %v; want the broken chain named", err, c.texts())
+			}
+			for _, got := range c.texts() {
+				if strings.Contains(got, "passed") || strings.Contains(got, "all fine") {
+					t.Errorf("the changed line was handed out: %v", c.texts())
+				}
+			}
+		})
 	}
 }
 

@@ -34,16 +34,16 @@ func (m *Model) runbookTitle() string {
 // selected one highlighted and kept in view, outage steps marked.
 func (m *Model) runbookView(w, h int) []string {
 	n := len(m.plan.Steps)
-	top := 0
-	if n > h {
-		top = min(max(m.sel-h/2, 0), n-h)
-	}
+	top, rows, up, down := stepWindow(n, m.sel, h)
 	out := make([]string, 0, h)
+	if up {
+		out = append(out, m.st.Dim.Render(fmt.Sprintf("%s (%d steps above)", m.g.MoreUp, top)))
+	}
 	next := -1
 	if m.confirm != nil {
 		next = m.stepN[m.confirm.step.ID]
 	}
-	for i := top; i < min(top+h, n); i++ {
+	for i := top; i < min(top+rows, n); i++ {
 		s := m.plan.Steps[i]
 		p := m.stepProgress(i)
 		mark, style := m.stepMark(p.Status, i == next)
@@ -74,7 +74,26 @@ func (m *Model) runbookView(w, h int) []string {
 		}
 		out = append(out, line)
 	}
+	if down {
+		out = append(out, m.st.Dim.Render(fmt.Sprintf("%s (%d steps below)", m.g.MoreDown, n-top-rows)))
+	}
 	return out
+}
+
+// stepWindow picks which of n steps show in h rows with sel among them:
+// the first and last rows become "more" markers when steps are cut off
+// above or below, so a step never disappears without a mark.
+func stepWindow(n, sel, h int) (top, rows int, up, down bool) {
+	switch {
+	case n <= h || h < 3:
+		return 0, min(n, h), false, false
+	case sel < h-1: // near the start: only a marker below
+		return 0, h - 1, false, true
+	case sel >= n-(h-1): // near the end: only a marker above
+		return n - (h - 1), h - 1, true, false
+	}
+	rows = h - 2
+	return min(max(sel-rows/2, 1), n-rows-1), rows, true, true
 }
 
 func (m *Model) plainOutage(o runbook.Outage) string {

@@ -7,13 +7,32 @@ import (
 	"cmsrunbook/runbook"
 )
 
-// topologyView is the topology pane's content, scrolled.
+// topologyView is the topology pane's content, scrolled, with "more"
+// markers where lines are above or below. When the whole topology does
+// not fit, the first lines say where each CMS runs, so an 8-node cluster
+// at 80x24 still shows the one thing that matters most in the window.
 func (m *Model) topologyView(w, h int) []string {
 	all := m.topologyLines(w)
-	top := min(m.topoTop, max(len(all)-h, 0))
-	m.topoTop = top
-	end := min(top+h, len(all))
-	return all[top:end]
+	if len(all) > h {
+		all = append(m.cmsPlacement(w), all...)
+	}
+	sc := scroller{top: m.topoTop}
+	out := sc.view(m.look(), all, h)
+	m.topoTop = sc.top
+	return out
+}
+
+// cmsPlacement is one line per CMS: its name, node and state.
+func (m *Model) cmsPlacement(w int) []string {
+	var out []string
+	for i := range m.cluster.Groups {
+		g := &m.cluster.Groups[i]
+		if !g.CMS {
+			continue
+		}
+		out = append(out, fit(fmt.Sprintf("%s on %s %s", m.st.Bold.Render(g.Name), g.Owner, m.groupStyle(g.State).Render(g.State.Display())), w, m.g))
+	}
+	return out
 }
 
 // topologyLines lists the nodes (state, role, OS, Exchange build), the

@@ -13,8 +13,10 @@ import (
 )
 
 // Chooser is the training start screen: the embedded scenarios with
-// their titles, filtered fuzzily as the trainee types, the default one
-// preselected; Enter starts the highlighted one.
+// their titles, and the scenario files found on disk (twins of real
+// clusters, a trainer's own) marked local, filtered fuzzily as the
+// trainee types, the default one preselected; Enter starts the
+// highlighted one.
 type Chooser struct {
 	list    []config.ScenarioInfo
 	input   textinput.Model // the filter
@@ -25,13 +27,14 @@ type Chooser struct {
 	g       Glyphs
 	width   int
 	height  int
-	// Chosen is the scenario name Enter picked; "" when the person quit.
+	// Chosen is what --scenario takes for the scenario Enter picked (an
+	// embedded name, or a local file's path); "" when the person quit.
 	Chosen string
 }
 
 type scenarioSource []config.ScenarioInfo
 
-func (s scenarioSource) String(i int) string { return s[i].Name + " " + s[i].Title }
+func (s scenarioSource) String(i int) string { return s[i].Name + " " + s[i].Title + localMark(s[i]) }
 func (s scenarioSource) Len() int            { return len(s) }
 
 // NewChooser lists the scenarios with def selected.
@@ -42,7 +45,7 @@ func NewChooser(list []config.ScenarioInfo, def string, ascii, noColor bool) *Ch
 	}
 	c.filter()
 	for i, idx := range c.matches {
-		if list[idx].Name == def {
+		if list[idx].Name == def && !list[idx].Local {
 			c.sel = i
 		}
 	}
@@ -89,7 +92,7 @@ func (c *Chooser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return c, tea.Quit
 		case key.Matches(msg, dialogKeys.Submit):
 			if len(c.matches) > 0 {
-				c.Chosen = c.list[c.matches[c.sel]].Name
+				c.Chosen = c.list[c.matches[c.sel]].Arg()
 				return c, tea.Quit
 			}
 		case key.Matches(msg, dialogKeys.Up):
@@ -132,8 +135,8 @@ func (c *Chooser) Render() string {
 	var rows []string
 	for i := top; i < min(top+listRows, len(c.matches)); i++ {
 		s := c.list[c.matches[i]]
-		def := ""
-		if s.Name == config.DefaultScenario {
+		def := localMark(s)
+		if s.Name == config.DefaultScenario && !s.Local {
 			def = " (default)"
 		}
 		if i == c.sel {
@@ -156,7 +159,11 @@ func (c *Chooser) Render() string {
 	out = append(out, box(c.st, c.g, fmt.Sprintf("Scenarios (%d)", len(c.matches)), rows, w, listRows+2, true)...)
 	if len(c.matches) > 0 {
 		s := c.list[c.matches[c.sel]]
-		for i, l := range wrap(s.Description, w-2) {
+		desc := s.Description
+		if s.Local {
+			desc = "Local file " + s.File + ". " + desc
+		}
+		for i, l := range wrap(desc, w-2) {
 			if i == descRows {
 				break
 			}
@@ -194,4 +201,12 @@ func (c *Chooser) escHint() string {
 		return "clear"
 	}
 	return "quit"
+}
+
+// localMark tells a scenario file found on disk from an embedded one.
+func localMark(s config.ScenarioInfo) string {
+	if s.Local {
+		return " (local)"
+	}
+	return ""
 }

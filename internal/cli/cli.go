@@ -94,10 +94,14 @@ const usageText = `cmsrunbook: the maintenance-window runbook for Exchange 2007 
 Usage:
   cmsrunbook                          training on the default simulated cluster
   cmsrunbook plan  (--inventory FILE | --scenario NAME|FILE) [--goal G] [--format text|markdown|json]
+                 [--save-scenario TWIN.yaml]
   cmsrunbook check (--inventory FILE | --scenario NAME|FILE) [--goal G] [--format text|json]
-  cmsrunbook scenarios                list the embedded training scenarios
+                 [--save-scenario TWIN.yaml]
+                                      with --inventory: also write the discovered cluster as a
+                                      scenario (a twin to rehearse on; no address, user or password)
+  cmsrunbook scenarios                list the training scenarios (embedded, and local files)
   cmsrunbook sim [--scenario NAME|FILE] [--speed X|max] [--headless --yes [--on-failure abort|retry|manual]]
-                 [--journal FILE] [--seed N]
+                 [--journal FILE] [--seed N] [--fault KIND@STEP[:NODE][xTIMES]]...
   cmsrunbook run --inventory FILE [--goal G] [--journal FILE] [--headless]
                                       a real cluster over WinRM; every step confirmed by a person
   cmsrunbook resume --journal FILE [--headless --yes]
@@ -222,12 +226,16 @@ type source struct {
 	label   string
 	cluster runbook.Cluster
 	opts    runbook.Options
+	// disc is the discovery of an --inventory source, for --save-scenario.
+	disc *session.Discovery
 }
 
 // planFlags are shared by plan and check.
 type planFlags struct {
 	inventory, scenario, goal, format, pkg string
 	moveBack                               bool
+	// save is --save-scenario: write the discovered cluster as a twin.
+	save string
 }
 
 func (p *planFlags) register(fs *flag.FlagSet, formats string) {
@@ -237,6 +245,7 @@ func (p *planFlags) register(fs *flag.FlagSet, formats string) {
 	fs.StringVar(&p.format, "format", "text", "output format: "+formats)
 	fs.StringVar(&p.pkg, "package", "", "`PATH` of the .msp or hotfix on the nodes (update-rollup, os-patch)")
 	fs.BoolVar(&p.moveBack, "move-back", false, "move each CMS back to its original node at the end (update-rollup, os-patch)")
+	fs.StringVar(&p.save, "save-scenario", "", "with --inventory: write the discovered cluster as a scenario `FILE` (a twin to rehearse on; no address, user or password)")
 }
 
 // load resolves the cluster and options the flags point at.
@@ -246,6 +255,8 @@ func (p *planFlags) load(ctx context.Context, env Env) (*source, error) {
 		return nil, usagef("give --inventory or --scenario, not both")
 	case p.inventory == "" && p.scenario == "":
 		return nil, usagef("give --inventory FILE or --scenario NAME|FILE")
+	case p.save != "" && p.inventory == "":
+		return nil, usagef("--save-scenario writes a discovered cluster: it needs --inventory FILE")
 	}
 	var src *source
 	if p.scenario != "" {
@@ -255,11 +266,11 @@ func (p *planFlags) load(ctx context.Context, env Env) (*source, error) {
 		}
 		src = &source{label: "scenario " + sc.Name, cluster: sc.Cluster, opts: sc.Options}
 	} else {
-		c, opts, err := session.Discover(ctx, env.session(), p.inventory)
+		d, err := session.DiscoverCluster(ctx, env.session(), p.inventory)
 		if err != nil {
 			return nil, err
 		}
-		src = &source{label: "inventory " + p.inventory, cluster: c, opts: opts}
+		src = &source{label: "inventory " + p.inventory, cluster: d.Cluster, opts: d.Options, disc: d}
 	}
 	if p.goal != "" {
 		g, err := runbook.ParseGoal(p.goal)
@@ -308,6 +319,15 @@ func cmdPlan(ctx context.Context, args []string, env Env, withSteps bool) (int, 
 	if err != nil {
 		return ExitUsage, usagef("%s: %v", src.label, err)
 	}
+	if pf.save != "" {
+		if err := src.disc.SaveTwin(pf.save, src.opts); err != nil {
+			if isInputError(err) {
+				return ExitUsage, err
+			}
+			return ExitFailed, err
+		}
+		fmt.Fprintf(env.Stderr, "cmsrunbook: saved a twin of %s to %s; rehearse it with: cmsrunbook sim --scenario %s\n", src.cluster.Name, pf.save, pf.save)
+	}
 	doc := report.PlanDoc{Source: src.label, Cluster: src.cluster, Plan: plan}
 	switch {
 	case pf.format == "json":
@@ -334,7 +354,7 @@ func cmdScenarios(args []string, env Env) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return ExitUsage, err
 	}
-	list, err := config.ListScenarios(assets.Scenarios)
+	list, err := allScenarios(env)
 	if err != nil {
 		return ExitFailed, err
 	}
@@ -344,7 +364,10 @@ func cmdScenarios(args []string, env Env) (int, error) {
 	}
 	for _, s := range list {
 		def := ""
-		if s.Name == config.DefaultScenario {
+		switch {
+		case s.Local:
+			def = " (local: " + s.File + ")"
+		case s.Name == config.DefaultScenario:
 			def = " (default)"
 		}
 		fmt.Fprintf(env.Stdout, "%-*s  %s%s\n", width, s.Name, s.Title, def)
@@ -360,7 +383,7 @@ func cmdScenarios(args []string, env Env) (int, error) {
 // scenario (as `sim --scenario NAME`); elsewhere (a pipe, a test) it
 // prints the default scenario's plan and says how to go further.
 func cmdTraining(ctx context.Context, env Env) (int, error) {
-	list, err := config.ListScenarios(assets.Scenarios)
+	list, err := allScenarios(env)
 	if err != nil {
 		return ExitFailed, err
 	}
@@ -384,6 +407,23 @@ func cmdTraining(ctx context.Context, env Env) (int, error) {
 	}
 	fmt.Fprintln(env.Stdout, "\nOther scenarios: cmsrunbook scenarios --long; a change-ticket plan: cmsrunbook plan --scenario NAME --format markdown")
 	return ExitOK, nil
+}
+
+// allScenarios is the embedded scenarios, then the scenario files in the
+// current folder and the user's scenario folder (twins, a trainer's own),
+// marked local. A local file that looks like a scenario but does not load
+// is named on stderr with its error, so its author learns why it is not
+// listed; it does not stop the others.
+func allScenarios(env Env) ([]config.ScenarioInfo, error) {
+	list, err := config.ListScenarios(assets.Scenarios)
+	if err != nil {
+		return nil, err
+	}
+	local, problems := config.ListLocalScenarios(session.LocalScenarioDirs(env.session())...)
+	for _, p := range problems {
+		fmt.Fprintf(env.Stderr, "cmsrunbook: not listed: %v\n", p)
+	}
+	return append(list, local...), nil
 }
 
 func wrapIndent(s, indent string, width int) string { return report.Wrap(s, indent, width) }

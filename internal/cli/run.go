@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"cmsrunbook/internal/config"
 	"cmsrunbook/internal/session"
@@ -43,6 +44,8 @@ func cmdSim(ctx context.Context, args []string, env Env) (int, error) {
 	lang := fs.String("lang", "en", "language of the screens (en)")
 	jpath := fs.String("journal", "", "journal `FILE` (default: cmsrunbook-CLUSTER-TIME.jsonl in the state folder's journals/)")
 	seed := fs.Int64("seed", 1, "simulation seed (the same seed replays the same window)")
+	var faults faultFlags
+	fs.Var(&faults, "fault", "add a fault `KIND@STEP[:NODE][xTIMES]` to the scenario (repeatable), like move-refused@move-cms")
 	v := viewFlags{
 		head:   fs.Bool("headless", false, "print one line per event instead of the screen"),
 		yes:    fs.Bool("yes", false, "with --headless: confirm every step without asking (training and tests only)"),
@@ -60,7 +63,7 @@ func cmdSim(ctx context.Context, args []string, env Env) (int, error) {
 	if *lang != "en" {
 		return ExitUsage, usagef("--lang %q: only en is available", *lang)
 	}
-	s, err := session.OpenSim(env.session(), session.SimSpec{Scenario: *scen, Speed: speed, Seed: *seed, Journal: *jpath}, v.view())
+	s, err := session.OpenSim(env.session(), session.SimSpec{Scenario: *scen, Speed: speed, Seed: *seed, Journal: *jpath, Faults: faults}, v.view())
 	return runSession(ctx, s, err)
 }
 
@@ -114,4 +117,18 @@ func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
 		return ExitOK, nil
 	}
 	return runSession(ctx, s, err)
+}
+
+// faultFlags collects the repeatable --fault; the specs are checked
+// against the scenario once it is loaded.
+type faultFlags []string
+
+func (f *faultFlags) String() string { return strings.Join(*f, ",") }
+
+func (f *faultFlags) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("empty; write %s", config.FaultSpecSyntax)
+	}
+	*f = append(*f, v)
+	return nil
 }

@@ -23,8 +23,21 @@ type ScenarioInfo struct {
 	Name        string
 	Title       string
 	Description string
-	// File is the scenario's name inside the fs.FS, like scenarios/ccr-2003-sp2.yaml.
+	// File is the scenario's name inside the fs.FS, like
+	// scenarios/ccr-2003-sp2.yaml, or for a local one its path on disk.
 	File string
+	// Local marks a scenario file found on disk (a twin, a trainer's own)
+	// rather than embedded; --scenario takes its File.
+	Local bool
+}
+
+// Arg is what --scenario takes to run it: the embedded name, or a local
+// file's path.
+func (s ScenarioInfo) Arg() string {
+	if s.Local {
+		return s.File
+	}
+	return s.Name
 }
 
 // ListScenarios loads every scenarios/*.yaml in fsys, so a broken embedded

@@ -28,6 +28,9 @@ type Scenario struct {
 	Faults  []Fault
 	Outputs []Output
 	Timing  Timing
+	// Twin is set on a scenario written from a discovered cluster
+	// (--save-scenario): which cluster, discovered when.
+	Twin *TwinInfo
 }
 
 // FaultKind is a failure the simulator injects.
@@ -210,7 +213,7 @@ func validScenarioName(s string) bool {
 var scenarioKeys = []string{
 	"name", "title", "description", "goal", "management_host", "cluster", "nodes",
 	"groups", "replication", "quorum", "media", "package", "package_build", "reboot",
-	"move_back", "faults", "outputs", "timing", "locale",
+	"move_back", "faults", "outputs", "timing", "locale", "twin",
 }
 
 var timingKeys = []string{
@@ -271,6 +274,7 @@ func (r *reader) scenario(root ast.Node, readRel func(string) ([]byte, error)) *
 	s.Faults = r.faults(top, &s.Cluster, s.Goal)
 	s.Outputs = r.outputs(top, &s.Cluster, readRel)
 	s.Timing = readTiming(top)
+	s.Twin = readTwin(top)
 	if r.failed() {
 		return nil
 	}

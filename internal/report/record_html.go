@@ -74,7 +74,7 @@ type htmlFailure struct {
 
 func (r *runRecord) htmlView() htmlView {
 	s := &r.Summary
-	v := htmlView{R: r, Mode: s.Mode, Banner: modeBanner(s.Mode), Status: strings.ToUpper(s.Status), StatusCSS: "st-" + s.Status}
+	v := htmlView{R: r, Mode: s.Mode, Banner: modeBanner(s), Status: strings.ToUpper(s.Status), StatusCSS: "st-" + s.Status}
 	v.Title = fmt.Sprintf("Change record: %s on %s", orDefault(s.GoalLabel, "Run"), orDefault(s.Cluster, "unknown cluster"))
 	// The badge says the status word; the text says the rest.
 	label := statusLabel(*s)

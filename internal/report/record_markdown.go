@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"cmsrunbook/runbook"
 )
@@ -40,7 +41,7 @@ func (r *runRecord) writeHeader(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "# Change record: %s on %s\n\n", goal, cluster)
 	r.writeIntegrityWarning(b) // an altered record is said first of all
-	if banner := modeBanner(s.Mode); banner != "" {
+	if banner := modeBanner(s); banner != "" {
 		fmt.Fprintf(b, "> **%s**\n\n", banner)
 	}
 	b.WriteString("| | |\n|---|---|\n")
@@ -313,14 +314,31 @@ func (r *runRecord) fullClock(s string) string {
 
 // modeBanner is the line a record opens with: a rehearsal must never be
 // taken for the real window, nor the other way round.
-func modeBanner(mode string) string {
-	switch mode {
+func modeBanner(s *runSummary) string {
+	switch s.Mode {
 	case "sim":
-		return "SIMULATION: a rehearsal against a simulated cluster; nothing was sent to a real cluster."
+		return rehearsalBanner(s.Options)
 	case "real":
 		return "LIVE CLUSTER: every step below was sent to the real cluster."
 	}
 	return ""
+}
+
+// rehearsalBanner says what a simulated run rehearsed: a twin of which
+// real cluster, discovered when, and the faults added for it, so a
+// rehearsal of the real window is told apart from generic training.
+func rehearsalBanner(o map[string]string) string {
+	b := "SIMULATION: a rehearsal against a simulated cluster"
+	if c := o["twin-of"]; c != "" {
+		b = "SIMULATION: a dress rehearsal on a simulated twin of cluster " + c
+		if t, err := time.Parse(time.RFC3339, o["twin-discovered"]); err == nil {
+			b += ", discovered " + t.UTC().Format("2006-01-02 15:04 UTC")
+		}
+	}
+	if f := o["faults"]; f != "" {
+		b += ", with faults added (" + strings.ReplaceAll(f, ",", ", ") + ")"
+	}
+	return b + "; nothing was sent to a real cluster."
 }
 
 func statusLabel(s runSummary) string {

@@ -86,12 +86,11 @@ func (c *connection) discover(ctx context.Context) (runbook.Cluster, error) {
 // Discover is plan/check --inventory: read-only discovery of a real
 // cluster over WinRM, and the inventory's options for the planner.
 func Discover(ctx context.Context, env Env, path string) (runbook.Cluster, runbook.Options, error) {
-	c, err := connect(path, env)
+	d, err := DiscoverCluster(ctx, env, path)
 	if err != nil {
 		return runbook.Cluster{}, runbook.Options{}, err
 	}
-	cl, err := c.discover(ctx)
-	return cl, c.inv.Options, err
+	return d.Cluster, d.Options, nil
 }
 
 // warningFindings journals the inventory's security warnings as findings,

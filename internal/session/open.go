@@ -31,6 +31,9 @@ type SimSpec struct {
 	// Journal is the journal's path ("" names one in the user's state
 	// folder, see trainingJournal).
 	Journal string
+	// Faults are --fault KIND@STEP[:NODE][xTIMES] specs added to the
+	// scenario's own faults.
+	Faults []string
 }
 
 // OpenSim opens a new run on a simulated cluster.
@@ -44,6 +47,10 @@ func OpenSim(env Env, spec SimSpec, view View) (*Session, error) {
 		return nil, badInput(err)
 	}
 	plan, err := planFor(env, sc.Name, sc.Cluster, sc.Options)
+	if err != nil {
+		return nil, err
+	}
+	added, err := addFaults(sc, spec.Faults, plan)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +76,7 @@ func OpenSim(env Env, spec SimSpec, view View) (*Session, error) {
 			"on-failure": string(of), "yes": strconv.FormatBool(view.Yes), "world": filepath.Base(s.world), "run-id": s.runID},
 		Operator: Operator(env.Getenv), Digest: plan.Digest(), Plan: plan.Steps, Cluster: &c,
 		Time: engine.Stamp(s.sim.Now())}
+	faultOptions(start.Options, sc, added)
 	s.opening = openingEvents(start, plan.Findings)
 	return s, nil
 }

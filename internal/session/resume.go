@@ -119,6 +119,10 @@ func (r *resumed) openSim(ctx context.Context, env Env, spec ResumeSpec, view Vi
 	if err != nil {
 		return nil, badInput(err)
 	}
+	// The rehearsal's --fault specs, recorded at its start, apply again.
+	if _, err := config.AddFaults(sc, recordedFaults(o)); err != nil {
+		return nil, badInput(err)
+	}
 	speedText := o["speed"]
 	if spec.Speed != "" {
 		speedText = spec.Speed

@@ -55,8 +55,10 @@ type StepProgress struct {
 	// step, so a resume can tell whether the reboot already happened.
 	Boot string
 	// Started is the first start's time, Ended the latest result's;
-	// EndedSeq is the latest result's sequence number.
+	// EndedSeq is the latest result's sequence number. AttemptStarted is
+	// when the latest attempt began (a re-attach to it keeps the time).
 	Started, Ended string
+	AttemptStarted string
 	EndedSeq       int64
 	// ExitCode is the latest result's exit code, if any.
 	ExitCode *int
@@ -256,6 +258,12 @@ func (p *RunProgress) applyStart(st *StepProgress, ev *Event) {
 	st.Status = StepStarted
 	// The engine numbers its attempts; a re-attach after a resume is the
 	// same attempt recorded again. Records without numbers count starts.
+	switch {
+	case ev.Attempt > st.Attempts || ev.Attempt == 0:
+		st.AttemptStarted = ev.Time // a new attempt
+	case st.AttemptStarted == "":
+		st.AttemptStarted = ev.Time
+	}
 	if ev.Attempt > 0 {
 		st.Attempts = max(st.Attempts, ev.Attempt)
 	} else {

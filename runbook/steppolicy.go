@@ -1,6 +1,9 @@
 package runbook
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // What the engine needs to know about a step beyond how it runs (Exec):
 // the per-kind details of waiting, classifying and explaining a failure
@@ -13,6 +16,32 @@ import "strings"
 func VerifyWaitSeconds(s Step, o Options) int {
 	if s.Kind == KindMoveGroups || s.Kind == KindMoveCMS {
 		return o.MoveWait
+	}
+	return 0
+}
+
+// VerifyLimit is how long the engine polls live state for a step's
+// postcondition before it calls the step failed: the engine's default
+// (verify), or the plan's /wait for a move, whichever is longer; a check
+// holds or it does not, at once.
+func VerifyLimit(s Step, o Options, verify time.Duration) time.Duration {
+	if s.Exec == ExecCheck {
+		return 0
+	}
+	return max(verify, time.Duration(VerifyWaitSeconds(s, o))*time.Second)
+}
+
+// WaitLimit is how long a running step may take, from when its command
+// is sent, before the engine gives up on it, for the screen to show
+// beside its elapsed time: a reboot's node must be back within reboot, a
+// command's result must show within its VerifyLimit. 0: no limit (a
+// detached job runs until it ends; a check does not wait).
+func WaitLimit(s Step, o Options, reboot, verify time.Duration) time.Duration {
+	switch s.Exec {
+	case ExecReboot:
+		return reboot
+	case ExecCommands:
+		return VerifyLimit(s, o, verify)
 	}
 	return 0
 }

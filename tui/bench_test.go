@@ -2,6 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,19 +75,38 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lines/s")
 }
 
-// BenchmarkFrame renders a whole 80x24 screen with a step's log of 1,000
-// and of 1,000,000 lines: the cost must not grow with the log.
+// BenchmarkFrame is one whole frame at 120x40 while a step's log of
+// 1,000 and of 1,000,000 lines grows: a new line queued and drained,
+// View (lipgloss, the whole screen), and Bubble Tea's renderer (cells,
+// diff, escapes) with scroll optimisation on (Linux) and off (Windows).
+// The cost must not grow with the log; B/frame is what one frame with a
+// new line writes to the terminal.
 func BenchmarkFrame(b *testing.B) {
 	for _, n := range []int{1_000, 1_000_000} {
-		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
-			m, s := benchModel(b)
-			fill(m, s, n)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				_ = m.View()
-			}
-		})
+		for _, scroll := range []bool{true, false} {
+			name := map[bool]string{true: "linux", false: "windows"}[scroll]
+			b.Run(fmt.Sprintf("lines=%d/renderer=%s", n, name), func(b *testing.B) {
+				m, s := benchModel(b)
+				m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+				fill(m, s, n)
+				r := newReplica(120, 40, scroll)
+				r.frame(m.View().Content)
+				ev := runbook.Event{Event: runbook.EvOutput, Step: s.ID}
+				push := m.Hooks().Event
+				before := r.w.n.Load()
+				b.ReportAllocs()
+				b.ResetTimer()
+				i := n
+				for b.Loop() {
+					ev.Text = setupLog(i)
+					i++
+					push(ev)
+					m.drain()
+					r.frame(m.View().Content)
+				}
+				b.ReportMetric(float64(r.w.n.Load()-before)/float64(b.N), "B/frame")
+			})
+		}
 	}
 }
 
@@ -126,14 +148,14 @@ func BenchmarkFirstFrame(b *testing.B) {
 	}
 }
 
-// BenchmarkPaneVsNaive compares, at the same log size (10,000 lines), the
+// BenchmarkPaneVsNaive compares, at the same log size (100,000 lines), the
 // cost of one more output line on screen: the naive design (a bubbles
 // viewport handed the whole log on every line, then drawn) against this
 // pane (the line queued, drained, and the whole screen drawn, as if every
 // line were its own frame, which frames never are). It reports both and
 // the ratio.
 func BenchmarkPaneVsNaive(b *testing.B) {
-	const size = 10_000
+	const size = 100_000
 	m, s := benchModel(b)
 	fill(m, s, size)
 	all := make([]string, size)
@@ -168,4 +190,58 @@ func BenchmarkPaneVsNaive(b *testing.B) {
 	b.ReportMetric(float64(naive.Nanoseconds())/n, "naive-ns/line")
 	b.ReportMetric(float64(pane.Nanoseconds())/n, "pane-ns/line")
 	b.ReportMetric(float64(naive)/float64(pane), "x-faster")
+}
+
+// BenchmarkMemory1M is the screen's memory after 1,000,000 output lines
+// (DESIGN section 10: under 100 MB, also when the terminal stalls):
+// streamed with a frame every 10,000 lines, and stalled (no frame until
+// the end, so the inbox takes the whole flood). It reports the live heap
+// after a collection and the process's peak RSS (Linux), in MB.
+func BenchmarkMemory1M(b *testing.B) {
+	for _, stalled := range []bool{false, true} {
+		b.Run(map[bool]string{false: "streaming", true: "stalled"}[stalled], func(b *testing.B) {
+			var heap float64
+			for b.Loop() {
+				m, s := benchModel(b)
+				ev := runbook.Event{Event: runbook.EvOutput, Step: s.ID}
+				push := m.Hooks().Event
+				for i := range 1_000_000 {
+					ev.Text = setupLog(i)
+					push(ev)
+					if !stalled && i%10_000 == 9_999 {
+						m.drain()
+					}
+				}
+				m.drain()
+				heap = liveHeapMB()
+				runtime.KeepAlive(m)
+			}
+			b.ReportMetric(heap, "heap-MB")
+			b.ReportMetric(peakRSSMB(), "peak-rss-MB")
+		})
+	}
+}
+
+// liveHeapMB is the heap in use after a collection, in MB.
+func liveHeapMB() float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapInuse) / (1 << 20)
+}
+
+// peakRSSMB is the process's peak resident set (VmHWM), in MB; 0 where
+// /proc is not there.
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }

@@ -19,18 +19,23 @@ type Hooks struct {
 	Observed  func(runbook.Observation)
 }
 
-// maxPending bounds what waits for the next frame. If the screen falls
-// this far behind, further output lines are counted and dropped from the
-// screen (never from the journal); state events are always kept.
-const maxPending = 200_000
+// maxPending bounds the output lines waiting for the next frame. It is
+// the screen's own ring size: more lines than the ring holds could never
+// be shown, since the drain would evict them at once. When the terminal
+// stalls (an RDP session, a QuickEdit selection) and the queue reaches
+// it, the oldest half is dropped from the screen (never from the
+// journal) and counted, so what waits stays the newest lines and memory
+// stays bounded however long the stall lasts. State events are always
+// kept.
+const maxPending = DefaultRingLines
 
-// entry is one item for the next frame, in the order the engine produced
-// it: either an output line (already sanitised on the engine's side, so
-// the frame does no per-line work beyond storing it) or a state event.
-type entry struct {
-	line   outLine
-	ev     runbook.Event
-	isLine bool
+// queuedEvent is a state event for the next frame, with the number of
+// output lines queued before it, so a frame applies lines and events in
+// the order the engine produced them. Output lines travel apart as bare
+// outLines (56 bytes and the text) rather than beside a whole Event.
+type queuedEvent struct {
+	after int
+	ev    runbook.Event
 }
 
 // confirmReq is the engine waiting in Confirm for step; the screen
@@ -52,10 +57,15 @@ type decideReq struct {
 // goroutine. The engine pushes; the model takes everything once per frame.
 // Nothing in it calls program.Send, which blocks while the terminal does.
 type inbox struct {
-	mu       sync.Mutex
-	pending  []entry
-	lines    int // lines in pending
-	dropped  int
+	mu      sync.Mutex
+	lines   []outLine
+	events  []queuedEvent
+	limit   int // lines kept waiting at most (maxPending)
+	dropped int
+	// urgent is set by anything but an output line (an event, a question,
+	// the end): the next frame takes the lines too, whatever the pane's
+	// paint rate, so a note never overtakes the lines before it.
+	urgent   bool
 	obs      *runbook.Observation
 	confirm  *confirmReq
 	decide   *decideReq
@@ -67,7 +77,7 @@ type inbox struct {
 }
 
 func newInbox(plan *runbook.Plan) *inbox {
-	in := &inbox{stepIdx: map[string]int{}}
+	in := &inbox{stepIdx: map[string]int{}, limit: maxPending}
 	for i, s := range plan.Steps {
 		in.stepIdx[s.ID] = i
 	}
@@ -79,7 +89,10 @@ func (in *inbox) hooks() Hooks {
 }
 
 // push takes one engine event. Output is sanitised here, on the engine's
-// goroutine, so the UI's frame stays cheap however fast lines arrive.
+// goroutine, so the UI's frame stays cheap however fast lines arrive; the
+// lower-cased copy for search is made when the frame stores the line
+// (queuedLine), on the UI's goroutine: the engine's goroutine is also the
+// journal's, and a line dropped during a stall never needs one.
 func (in *inbox) push(ev runbook.Event) {
 	if ev.Event == runbook.EvOutput {
 		kind := lineStdout
@@ -90,21 +103,45 @@ func (in *inbox) push(ev runbook.Event) {
 		if !ok {
 			idx = -1
 		}
-		l := newLine(idx, kind, ev.Text)
-		l.at = ev.Time
+		l := outLine{text: Sanitize(ev.Text), at: ev.Time, step: int32(idx), kind: kind}
 		in.mu.Lock()
-		if in.lines >= maxPending {
-			in.dropped++
-		} else {
-			in.pending = append(in.pending, entry{line: l, isLine: true})
-			in.lines++
+		switch {
+		case len(in.lines) >= in.limit:
+			in.dropOldest()
+		case len(in.lines) == cap(in.lines):
+			in.grow()
 		}
+		in.lines = append(in.lines, l)
 		in.mu.Unlock()
 		return
 	}
 	in.mu.Lock()
-	in.pending = append(in.pending, entry{ev: ev})
+	in.events = append(in.events, queuedEvent{after: len(in.lines), ev: ev})
+	in.urgent = true
 	in.mu.Unlock()
+}
+
+// grow makes room in the queue four times over, up to its limit. A flood
+// fills it in a few steps instead of append's many small ones, each of
+// which copied the whole queue under the lock, on the engine's goroutine.
+func (in *inbox) grow() {
+	nl := make([]outLine, len(in.lines), min(in.limit, max(4*cap(in.lines), 1024)))
+	copy(nl, in.lines)
+	in.lines = nl
+}
+
+// dropOldest drops the oldest half of the queued lines: the screen fell
+// so far behind that it could not show them anyway. Halving keeps the
+// cost of the copy at one move per queued line.
+func (in *inbox) dropOldest() {
+	n := max(len(in.lines)/2, 1)
+	k := copy(in.lines, in.lines[n:])
+	clear(in.lines[k:])
+	in.lines = in.lines[:k]
+	in.dropped += n
+	for i := range in.events {
+		in.events[i].after = max(in.events[i].after-n, 0)
+	}
 }
 
 func (in *inbox) observe(o runbook.Observation) {
@@ -119,12 +156,14 @@ func (in *inbox) observe(o runbook.Observation) {
 func (in *inbox) finish(code int, err error) {
 	in.mu.Lock()
 	in.finished, in.code, in.err = true, code, err
+	in.urgent = true
 	in.mu.Unlock()
 }
 
 // batch is what one frame takes from the inbox.
 type batch struct {
-	entries  []entry
+	lines    []outLine
+	events   []queuedEvent
 	dropped  int
 	obs      *runbook.Observation
 	confirm  *confirmReq
@@ -132,18 +171,39 @@ type batch struct {
 	password *passwordReq
 	finished bool
 	err      error
+	// took says whether the lines and events were taken: a frame that
+	// leaves them for the next paint gets only the questions and the
+	// observation.
+	took bool
 }
 
-// take hands everything pending to the frame. spare is the slice the
-// previous frame used, given back so that steady streaming allocates
-// nothing: the two buffers swap.
-func (in *inbox) take(spare []entry) batch {
+// take hands what is pending to the frame. With lines false it leaves
+// queued lines and events where they are unless something urgent is among
+// them; the questions and the observation always go. spare is the
+// buffers the previous frame used, given back so that steady streaming
+// allocates nothing: the buffers swap.
+func (in *inbox) take(spare batch, lines bool) batch {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	b := batch{entries: in.pending, dropped: in.dropped, obs: in.obs, confirm: in.confirm,
-		decide: in.decide, password: in.password, finished: in.finished, err: in.err}
-	in.pending, in.lines, in.dropped, in.obs = spare[:0], 0, 0, nil
+	b := batch{obs: in.obs, confirm: in.confirm, decide: in.decide, password: in.password,
+		finished: in.finished, err: in.err}
+	in.obs = nil
+	if !lines && !in.urgent {
+		return b
+	}
+	b.lines, b.events, b.dropped, b.took = in.lines, in.events, in.dropped, true
+	// The two buffers are reused whatever their size: a queued line is 56
+	// bytes and the queue never holds more than maxPending, so after a
+	// stall they keep at most a few MB, and a flood never regrows them.
+	in.lines, in.events, in.dropped, in.urgent = spare.lines[:0], spare.events[:0], 0, false
 	return b
+}
+
+// pendingLines is how many output lines wait for the next paint.
+func (in *inbox) pendingLines() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return len(in.lines)
 }
 
 // answered clears a request once the screen has replied to it.
@@ -171,7 +231,7 @@ func (c *inboxConfirmer) Confirm(ctx context.Context, s runbook.Step) (engine.Co
 	in := (*inbox)(c)
 	r := &confirmReq{step: s, reply: make(chan engine.Confirmation, 1)}
 	in.mu.Lock()
-	in.confirm = r
+	in.confirm, in.urgent = r, true
 	in.mu.Unlock()
 	select {
 	case ans := <-r.reply:
@@ -186,7 +246,7 @@ func (c *inboxConfirmer) Decide(ctx context.Context, s runbook.Step, d runbook.D
 	in := (*inbox)(c)
 	r := &decideReq{step: s, diag: d, attempt: attempt, reply: make(chan engine.Decision, 1)}
 	in.mu.Lock()
-	in.decide = r
+	in.decide, in.urgent = r, true
 	in.mu.Unlock()
 	select {
 	case a := <-r.reply:

@@ -69,6 +69,10 @@ type Options struct {
 	// Insecure is set when the WinRM transport is not protected (plain
 	// HTTP, Basic, skipped certificate checks): the status line says so.
 	Insecure bool
+	// WaitLimit is how long a step may run before the engine gives up on
+	// it (runbook.WaitLimit with the run's limits), for the status line
+	// beside its elapsed time; nil or 0: no limit shown.
+	WaitLimit func(runbook.Step) time.Duration
 }
 
 // InputGrace is how long a freshly opened dialog ignores keys, so a held
@@ -98,8 +102,11 @@ type Model struct {
 
 	cluster runbook.Cluster
 	in      *inbox
-	spare   []entry
-	out     *store
+	spare   batch
+	// paint is the output pane's paint rate and the status line's clock
+	// (paint.go): what keeps the bytes on a slow link within budget.
+	paint paintState
+	out   *store
 	// progress is the run's events folded by the shared step-status
 	// reducer; answered are the steps the person confirmed whose
 	// step-confirmed event has not come back yet (see stepProgress).
@@ -195,9 +202,11 @@ func hasWarnings(fs []runbook.Finding) bool {
 // Init starts the frame clock.
 func (m *Model) Init() tea.Cmd { return m.tick() }
 
-// frameInterval is 30 frames a second while the engine works (smooth
-// enough to watch Setup stream, cheap over RDP), 4 once the run is over
-// (the clock still moves, nothing else does).
+// frameInterval is 30 frames a second while the engine works, so keys
+// and dialogs answer at once; 4 once the run is over (the clock still
+// moves, nothing else does). New output reaches the pane at most 4 times
+// a second and the clock moves twice a second (paint.go): frames with
+// nothing new cost the terminal nothing.
 func (m *Model) tick() tea.Cmd {
 	d := time.Second / 30
 	if m.finished {
@@ -214,7 +223,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		return m, nil
 	case frameMsg:
-		m.drain()
+		m.drainLines(m.paint.due(m.wall(), m.in.pendingLines(), m.outputRows()))
 		if m.quitting {
 			return m, tea.Quit
 		}
@@ -239,21 +248,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // drain takes everything the engine produced since the last frame.
-func (m *Model) drain() {
-	b := m.in.take(m.spare)
-	for i := range b.entries {
-		e := &b.entries[i]
-		if e.isLine {
-			if e.line.step < 0 {
-				e.line.step = int32(max(m.current, 0))
+func (m *Model) drain() { m.drainLines(true) }
+
+// drainLines takes what the engine produced since the last frame; with
+// lines false, queued output lines (and the events among them) stay for
+// a later paint unless something urgent came with them.
+func (m *Model) drainLines(lines bool) {
+	b := m.in.take(m.spare, lines)
+	if b.took {
+		m.paint.painted(m.wall(), len(b.lines))
+		li := 0
+		for i := range b.events {
+			for ; li < b.events[i].after && li < len(b.lines); li++ {
+				m.queuedLine(b.lines[li])
 			}
-			m.addLine(e.line)
-			continue
+			m.apply(b.events[i].ev)
 		}
-		m.apply(e.ev)
+		for ; li < len(b.lines); li++ {
+			m.queuedLine(b.lines[li])
+		}
+		clear(b.lines) // drop references to old strings before reuse
+		clear(b.events)
+		m.spare = batch{lines: b.lines[:0], events: b.events[:0]}
 	}
-	clear(b.entries) // drop references to old strings before reuse
-	m.spare = b.entries[:0]
 	m.out.dropped += b.dropped
 	if b.obs != nil {
 		m.cluster = b.obs.Cluster
@@ -291,6 +308,17 @@ func (m *Model) drain() {
 			}
 		}
 	}
+}
+
+// queuedLine stores a line from the inbox, with its lower-cased copy for
+// search; a line the engine sent before any step began belongs to the
+// step it is on.
+func (m *Model) queuedLine(l outLine) {
+	l.lower = lower(l.text)
+	if l.step < 0 {
+		l.step = int32(max(m.current, 0))
+	}
+	m.addLine(l)
 }
 
 func (m *Model) addLine(l outLine) {
@@ -450,6 +478,9 @@ func (m *Model) statusWord() string {
 
 // View draws the screen.
 func (m *Model) View() tea.View {
+	// The terminal's frames show the clock at most twice a second.
+	m.paint.frozen = m.paint.clock(m.wall(), m.opts.Now)
+	defer func() { m.paint.frozen = time.Time{} }()
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	mode := "SIMULATION"

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // lineKind says how the output pane draws a line: the node's own output,
@@ -31,7 +33,35 @@ type outLine struct {
 
 func newLine(step int, kind lineKind, text string) outLine {
 	t := Sanitize(text)
-	return outLine{text: t, lower: strings.ToLower(t), step: int32(step), kind: kind}
+	return outLine{text: t, lower: lower(t), step: int32(step), kind: kind}
+}
+
+// lower is strings.ToLower, faster on the ASCII lines nodes print nearly
+// always: one allocation and a plain byte loop (strings.ToLower writes
+// byte by byte through a Builder), and none when the line has no capital.
+// It runs on the engine's goroutine for every output line.
+func lower(s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(s)
+		}
+		upper = upper || 'A' <= c && c <= 'Z'
+	}
+	if !upper {
+		return s
+	}
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	// b is never written again, so the string may share it.
+	return unsafe.String(&b[0], len(b))
 }
 
 // DefaultRingLines bounds what the screen keeps. The journal keeps every

@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"cmsrunbook/runbook"
 )
 
 func TestSanitize(t *testing.T) {
@@ -61,15 +64,35 @@ func TestRingEvictsAndSpansFollow(t *testing.T) {
 	}
 }
 
+// TestInboxDropsWhenFarBehind: a stalled terminal never grows the queue
+// past the ring's size; what is dropped is the oldest (it could not be
+// shown anyway) and counted, and the newest line is still there.
 func TestInboxDropsWhenFarBehind(t *testing.T) {
-	sc, plan := loadScenario(t, "ccr-2003-sp2")
-	_ = sc
+	_, plan := loadScenario(t, "ccr-2003-sp2")
 	in := newInbox(plan)
-	for range maxPending + 5 {
-		in.push(outputEvent(plan.Steps[0].ID, "x"))
+	const n = 3*maxPending + 5
+	for i := range n {
+		in.push(outputEvent(plan.Steps[0].ID, fmt.Sprint(i)))
 	}
-	b := in.take(nil)
-	if len(b.entries) != maxPending || b.dropped != 5 {
-		t.Fatalf("%d pending, %d dropped", len(b.entries), b.dropped)
+	in.push(runbook.Event{Event: runbook.EvStepSucceeded, Step: plan.Steps[0].ID})
+	b := in.take(batch{}, false) // urgent: the event takes the lines with it
+	if len(b.lines) > maxPending || len(b.lines)+b.dropped != n {
+		t.Fatalf("%d pending, %d dropped of %d", len(b.lines), b.dropped, n)
+	}
+	if last := b.lines[len(b.lines)-1].text; last != fmt.Sprint(n-1) {
+		t.Fatalf("the newest line is %q", last)
+	}
+	if len(b.events) != 1 || b.events[0].after != len(b.lines) {
+		t.Fatalf("the event is not after the lines: %+v", b.events)
+	}
+}
+
+// TestLowerMatchesToLower: the fast lower-casing of output lines is
+// strings.ToLower, for ASCII and for anything else.
+func TestLowerMatchesToLower(t *testing.T) {
+	for _, s := range []string{"", "x", "Copying FILE C:\\Program Files", "no capitals here", "ÉCHEC de l'installation", "日本語 ABC", "\xffBAD"} {
+		if got, want := lower(s), strings.ToLower(s); got != want {
+			t.Errorf("lower(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"cmsrunbook/runbook"
 )
 
 // TestStatusLineWindowAndTransport: the approved window's time left (and
@@ -28,5 +30,30 @@ func TestStatusLineWindowAndTransport(t *testing.T) {
 	h.window.t = epoch.Add(2 * time.Hour)
 	if line := h.m.statusLine(); !strings.Contains(line, "WINDOW OVER by 0:30:00") {
 		t.Errorf("a window past its end is not flagged:\n%s", line)
+	}
+}
+
+// TestStatusLineShowsHowLongAStepMayRun: a running reboot shows its
+// elapsed time and the limit after which the engine gives up on it.
+func TestStatusLineShowsHowLongAStepMayRun(t *testing.T) {
+	h := newHarness(t, "ccr-2003-sp2", 160, 30, true, false)
+	var reboot runbook.Step
+	for _, s := range h.m.plan.Steps {
+		if s.Exec == runbook.ExecReboot {
+			reboot = s
+			break
+		}
+	}
+	o := h.m.opts
+	o.WaitLimit = func(s runbook.Step) time.Duration {
+		return runbook.WaitLimit(s, runbook.Options{}, 20*time.Minute, 5*time.Minute)
+	}
+	h.m = New(o)
+	h.m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	h.event(runbook.Event{Event: runbook.EvStepStarted, Step: reboot.ID, Node: reboot.Node, Time: epoch.Format(time.RFC3339), Attempt: 1})
+	h.window.t = epoch.Add(3*time.Minute + 10*time.Second)
+	h.frame()
+	if line := h.m.statusLine(); !strings.Contains(line, "for 0:03:10 of at most 0:20:00") {
+		t.Errorf("the running reboot's elapsed time and limit are not shown:\n%s", line)
 	}
 }

@@ -89,3 +89,27 @@ func TestTerminalBytesBoundedByFramesNotLines(t *testing.T) {
 		t.Errorf("the terminal got %d bytes for %d bytes of output: more than 5%%, so it grows with the lines, not the frames", written, raw)
 	}
 }
+
+// TestTerminalBytesWithinBudget (DESIGN section 10) streams Setup output
+// at a sustained rate into the real program at 120x40 in colour and
+// checks the bytes, on Bubble Tea's Linux renderer and on its Windows one
+// (scroll optimisation off): at most 10 KB/s at 300 lines/s, and at least
+// 20x fewer bytes than a line printer at 1,000 lines/s. It asserts bytes
+// per second of streaming, which a slow machine can only lower (fewer
+// frames), never a duration.
+func TestTerminalBytesWithinBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams for seconds; skipped with -short")
+	}
+	const budget = 10 << 10
+	r := measurePane(t, 300, 2*time.Second)
+	t.Logf("300 lines/s: %.0f B/s (Linux renderer), %.0f B/s (Windows renderer); a printer: %.0f B/s", r.real, r.windows, r.printer)
+	if r.real > budget || r.windows > budget {
+		t.Errorf("300 lines/s cost %.0f B/s on Linux and %.0f B/s on Windows; the budget is %d", r.real, r.windows, budget)
+	}
+	r = measurePane(t, 1000, 2*time.Second)
+	t.Logf("1000 lines/s: %.0f B/s (Linux), %.0f B/s (Windows); a printer: %.0f B/s", r.real, r.windows, r.printer)
+	if r.printer < 20*r.real || r.printer < 20*r.windows {
+		t.Errorf("1000 lines/s: %.0f and %.0f B/s, less than 20x under a printer's %.0f B/s", r.real, r.windows, r.printer)
+	}
+}

@@ -101,7 +101,7 @@ func (m *Model) headerLine() string {
 // alarm segments keep the bar's background: each segment is styled on
 // its own, so no reset inside the bar ends it half-way.
 func (m *Model) statusLine() string {
-	now := m.opts.Now()
+	now := m.clock()
 	type seg struct {
 		text  string
 		alarm bool
@@ -204,8 +204,19 @@ func (m *Model) activity() string {
 			verb = "re-attached, running"
 		}
 		t := fmt.Sprintf("step %d/%d %s", s.N, total, verb)
-		if p := m.progress.Step(s.ID); p.Status == runbook.StepStarted && p.Started != "" {
-			t += " for " + clockDur(m.opts.Now().Sub(parseTime(p.Started, m.opts.Now())))
+		if p := m.progress.Step(s.ID); p.Status == runbook.StepStarted && p.AttemptStarted != "" {
+			if p.Attempts > 1 {
+				t += fmt.Sprintf(" (attempt %d)", p.Attempts)
+			}
+			// This attempt's time: the limit below is per attempt too.
+			t += " for " + clockDur(m.clock().Sub(parseTime(p.AttemptStarted, m.clock())))
+			if m.opts.WaitLimit != nil {
+				if lim := m.opts.WaitLimit(s); lim > 0 {
+					// The engine gives up this long after the command
+					// left; the person sees how much of it is used.
+					t += " of at most " + clockDur(lim)
+				}
+			}
 		}
 		return t
 	}

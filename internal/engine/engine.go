@@ -102,16 +102,23 @@ type Engine struct {
 	authRefusals int
 }
 
+// The engine's default limits (Config.RebootTimeout, VerifyTimeout), for
+// the screen to say how long a running step may take.
+const (
+	DefaultRebootTimeout = 20 * time.Minute
+	DefaultVerifyTimeout = 5 * time.Minute
+)
+
 // New makes an engine.
 func New(cfg Config) *Engine {
 	if cfg.RebootTimeout <= 0 {
-		cfg.RebootTimeout = 20 * time.Minute
+		cfg.RebootTimeout = DefaultRebootTimeout
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 5 * time.Second
 	}
 	if cfg.VerifyTimeout <= 0 {
-		cfg.VerifyTimeout = 5 * time.Minute
+		cfg.VerifyTimeout = DefaultVerifyTimeout
 	}
 	e := &Engine{cfg: cfg, origOwner: map[string]string{}, rebootNeeded: map[string]bool{}}
 	e.outage = outageClock{clock: cfg.Clock, emit: e.emit}

@@ -20,14 +20,7 @@ const lateFailureGrace = time.Minute
 // does not.
 func (e *Engine) verify(ctx context.Context, st *stepRun) (phase, error) {
 	s := st.step
-	timeout := e.cfg.VerifyTimeout
-	if w := time.Duration(runbook.VerifyWaitSeconds(s, e.cfg.Options)) * time.Second; w > timeout {
-		timeout = w
-	}
-	if s.Exec == runbook.ExecCheck {
-		timeout = 0
-	}
-	unmet, obs, err := e.pollUntil(ctx, s, st.before, timeout)
+	unmet, obs, err := e.pollUntil(ctx, s, st.before, runbook.VerifyLimit(s, e.cfg.Options, e.cfg.VerifyTimeout))
 	if authFailed(err) {
 		return e.execFailure(st, err)
 	}

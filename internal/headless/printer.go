@@ -73,7 +73,9 @@ func (p *Printer) Print(ev runbook.Event) error {
 	if ev.Event != runbook.EvOutput {
 		p.prog.Apply(ev)
 	}
-	if p.Quiet && ev.Event == runbook.EvOutput {
+	if ev.Event == runbook.EvOutput && (p.Quiet || p.w == io.Discard) {
+		// Under the screen the printer writes to io.Discard: formatting
+		// every output line to nowhere cost more than journaling it.
 		return nil
 	}
 	s := p.steps[ev.Step]

@@ -90,6 +90,7 @@ type Writer struct {
 	path    string
 	seq     int64
 	batch   bytes.Buffer // encoded output lines not yet written
+	scratch []byte       // appendOutput's buffer, reused: valid until the next encode
 	secrets []string
 	escaped [][]byte // the secrets' JSON-escaped forms, see containsSecret
 	chain   chainer  // the hash chain; chain.prev is the last line's value
@@ -333,8 +334,12 @@ func (w *Writer) appendChained(line []byte, written *runbook.Event) {
 // because JSON escapes character by character, so only a hit pays for the
 // redacting copy.
 func (w *Writer) encode(ev runbook.Event) ([]byte, runbook.Event, error) {
-	line, err := json.Marshal(ev)
-	if err != nil {
+	var line []byte
+	var err error
+	if plainOutput(&ev) {
+		w.scratch = appendOutput(w.scratch[:0], &ev)
+		line = w.scratch
+	} else if line, err = json.Marshal(ev); err != nil {
 		return nil, ev, err
 	}
 	if len(w.secrets) > 0 && containsSecret(line, w.secrets, w.escaped) {

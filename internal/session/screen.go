@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/engine"
 	"cmsrunbook/runbook"
 	"cmsrunbook/tui"
 )
@@ -29,7 +30,7 @@ func (s *Session) runScreen(ctx context.Context) (Result, error) {
 	opts := tui.Options{Title: s.screen.title, Source: s.screen.source, Plan: s.plan, Cluster: s.screen.cluster,
 		ASCII: s.view.ASCII || tui.DetectASCII(s.env.Getenv), NoColor: tui.DetectNoColor(s.env.Getenv),
 		Speed: s.screen.speed, Operator: Operator(s.env.Getenv), Journal: s.jw.Path(), Real: s.real,
-		Began: s.began(), WindowEnd: s.windowEnd(), Insecure: s.insecure}
+		Began: s.began(), WindowEnd: s.windowEnd(), Insecure: s.insecure, WaitLimit: s.waitLimit}
 	if s.sim != nil {
 		opts.SetSpeed, opts.Now = s.sim.SetSpeed, s.sim.Now
 	}
@@ -81,4 +82,14 @@ func (s *Session) windowEnd() time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// waitLimit is how long a running step may take before the engine gives
+// up on it, with the limits this run's engine uses.
+func (s *Session) waitLimit(st runbook.Step) time.Duration {
+	reboot := s.rebootTimeout
+	if reboot <= 0 {
+		reboot = engine.DefaultRebootTimeout
+	}
+	return runbook.WaitLimit(st, s.opts, reboot, engine.DefaultVerifyTimeout)
 }

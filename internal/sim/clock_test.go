@@ -2,11 +2,14 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"cmsrunbook/internal/config"
 	"cmsrunbook/runbook"
 )
 
@@ -110,5 +113,30 @@ func BenchmarkWholeWindow(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		driveWindow(b, New(sc, Options{Seed: 1}), p)
+	}
+}
+
+// BenchmarkWindowSetupLog is a whole CCR window at maximum speed with a
+// replayed Setup log of 1k, 10k and 100k lines on each node's upgrade
+// (DESIGN section 10: the cost grows linearly with the log). ns/line is
+// the cost per replayed line; flat across sizes means linear.
+func BenchmarkWindowSetupLog(b *testing.B) {
+	sc := load(b, "ccr-2003-sp2")
+	p := plan(b, sc)
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
+			var t strings.Builder
+			for i := range n {
+				fmt.Fprintf(&t, "[07/14/2008 10:%02d:%02d] [1] Copying file 'C:\\Program Files\\Microsoft\\Exchange Server\\Bin\\file%05d.dll'.\r\n", i/60%60, i%60, i)
+			}
+			c := *sc
+			c.Outputs = append(append([]config.Output(nil), sc.Outputs...),
+				config.Output{Step: runbook.KindSetupUpgrade, Text: t.String(), Effect: config.EffectSuccess})
+			b.ReportAllocs()
+			for b.Loop() {
+				driveWindow(b, New(&c, Options{Seed: 1}), p)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(2*n), "ns/line")
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"sort"
 	"strings"
 	"time"
 
@@ -26,6 +27,11 @@ type proc struct {
 	exit   int
 	killed bool
 	setup  bool // Setup.com: counted by SetupStarts
+	// seen caches visible's last answer: the simulated clock only moves
+	// forward, so each wake-up of a tail resumes where the last one
+	// stopped instead of rescanning the log (which made a window
+	// quadratic in the length of Setup's log).
+	seen int
 }
 
 type procLine struct {
@@ -91,12 +97,20 @@ func (s *Sim) effect(p *proc, d time.Duration, fn func()) {
 // running reports whether the proc has not ended at t.
 func (p *proc) running(t time.Time) bool { return !p.killed && t.Before(p.end) }
 
-// visible counts the lines written by t.
+// visible counts the lines written by t. Lines are in time order (say
+// keeps them so): from the cached count it walks forward while time moves
+// forward, and binary-searches when asked about an earlier instant or
+// after the lines changed under it.
 func (p *proc) visible(t time.Time) int {
-	n := 0
-	for n < len(p.lines) && !p.lines[n].at.After(t) {
-		n++
+	n := p.seen
+	if n > len(p.lines) || n > 0 && p.lines[n-1].at.After(t) {
+		n = sort.Search(len(p.lines), func(i int) bool { return p.lines[i].at.After(t) })
+	} else {
+		for n < len(p.lines) && !p.lines[n].at.After(t) {
+			n++
+		}
 	}
+	p.seen = n
 	return n
 }
 
@@ -143,7 +157,7 @@ func (p *proc) replace(text string, exit int) {
 	lines := splitLines(text)
 	dur := p.end.Sub(p.start)
 	end := p.end
-	p.lines = nil
+	p.lines, p.seen = nil, 0
 	for i, l := range lines {
 		d := dur
 		if len(lines) > 1 {

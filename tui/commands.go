@@ -135,6 +135,10 @@ func (m *Model) handleKey(k tea.KeyPressMsg) {
 		m.outScroll = 0
 	case key.Matches(k, m.keys.Times):
 		m.showTimes = !m.showTimes
+	case key.Matches(k, m.keys.Right):
+		m.outLeft += sideStep
+	case key.Matches(k, m.keys.Left):
+		m.outLeft = max(m.outLeft-sideStep, 0)
 	case key.Matches(k, m.keys.NextMatch):
 		m.jumpMatch(1)
 	case key.Matches(k, m.keys.PrevMatch):

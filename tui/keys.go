@@ -8,7 +8,7 @@ import "charm.land/bubbles/v2/key"
 type keyMap struct {
 	Enter, Skip, Tab, ShiftTab, Up, Down, PgUp, PgDn, Top, Bottom  key.Binding
 	Search, NextMatch, PrevMatch, Palette, Help, Explain, Findings key.Binding
-	Faster, Slower, Quit, Times                                    key.Binding
+	Faster, Slower, Quit, Times, Left, Right                       key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -36,6 +36,8 @@ func defaultKeys() keyMap {
 		Faster:    b("+", "simulation faster", "+", "="),
 		Slower:    b("-", "simulation slower", "-", "_"),
 		Times:     b("t", "show or hide each output line's time", "t"),
+		Left:      b("←/h", "scroll the output left (long lines)", "left", "h"),
+		Right:     b("→/l", "scroll the output right: the rest of long lines, never wrapped", "right", "l"),
 		Quit:      b("q/ctrl+c", "quit (asks while a step runs, a node is paused or a CMS is down)", "q", "ctrl+c"),
 	}
 }
@@ -43,5 +45,5 @@ func defaultKeys() keyMap {
 // list returns the bindings in help order.
 func (k keyMap) list() []key.Binding {
 	return []key.Binding{k.Enter, k.Skip, k.Tab, k.ShiftTab, k.Up, k.Down, k.PgUp, k.PgDn, k.Top, k.Bottom,
-		k.Search, k.NextMatch, k.PrevMatch, k.Palette, k.Help, k.Explain, k.Findings, k.Times, k.Faster, k.Slower, k.Quit}
+		k.Left, k.Right, k.Search, k.NextMatch, k.PrevMatch, k.Palette, k.Help, k.Explain, k.Findings, k.Times, k.Faster, k.Slower, k.Quit}
 }

@@ -117,6 +117,7 @@ type Model struct {
 	follow    bool // the selection follows the engine
 	focus     pane
 	topoTop   int // topology scroll
+	outLeft   int // output pane's sideways scroll, in columns
 	outScroll int // output lines up from the bottom; 0 follows live output
 
 	current  int // the step the engine is on, -1 before the first

@@ -25,9 +25,15 @@ func (m *Model) outputTitle(w int) string {
 	if m.outScroll > 0 {
 		info += fmt.Sprintf(", %d below: G follows", m.outScroll)
 	}
+	if m.outLeft > 0 {
+		info += fmt.Sprintf(", from column %d: %s back", m.outLeft+1, m.keys.Left.Help().Key)
+	}
 	info += ")"
 	return ansi.Truncate(t, max(w-len(info), 10), m.g.Ellipsis) + info
 }
+
+// sideStep is how far ←/→ scroll the output sideways.
+const sideStep = 20
 
 // outputView draws only the visible window of the selected step's lines:
 // its cost depends on the pane's height, never on the log's length.
@@ -119,7 +125,16 @@ func (m *Model) timedLine(seq, w int) string {
 // by kind, with search matches highlighted (the current one differently).
 func (m *Model) styleLine(seq, w int) string {
 	l := m.out.line(seq)
-	text := l.text
+	text, lowerText := l.text, l.lower
+	if m.outLeft > 0 {
+		// Scrolled sideways: the same columns of the text and of its
+		// lower-case copy (ASCII lower-casing keeps every width), so search
+		// matches still line up.
+		text = ansi.Cut(text, m.outLeft, m.outLeft+ansi.StringWidth(text))
+		if len(lowerText) == len(l.text) {
+			lowerText = ansi.Cut(lowerText, m.outLeft, m.outLeft+ansi.StringWidth(lowerText))
+		}
+	}
 	limit := len(text) // matches must end before the ellipsis of a cut line
 	if ansi.StringWidth(text) > w {
 		text = ansi.Truncate(text, w, m.g.Ellipsis)
@@ -139,7 +154,7 @@ func (m *Model) styleLine(seq, w int) string {
 		base = m.st.Warn
 	}
 	q := m.search.lowerQuery()
-	if q == "" || len(l.lower) != len(l.text) || !strings.Contains(l.lower, q) {
+	if q == "" || len(lowerText) != len(text) || !strings.Contains(lowerText, q) {
 		if base == nil {
 			return text
 		}
@@ -149,7 +164,7 @@ func (m *Model) styleLine(seq, w int) string {
 	if m.search.cur >= 0 && m.search.cur < len(m.search.matches) && m.search.matches[m.search.cur] == seq {
 		hl = m.st.Current
 	}
-	lower := l.lower[:min(limit, len(l.lower))]
+	lower := lowerText[:min(limit, len(lowerText))]
 	var b strings.Builder
 	i := 0
 	for {

@@ -22,7 +22,7 @@ func TestStatusLineWindowAndTransport(t *testing.T) {
 	h.m = New(o)
 	h.m.Update(tea.WindowSizeMsg{Width: 200, Height: 30})
 	line := h.m.statusLine()
-	for _, want := range []string{"window ends " + o.WindowEnd.Format("15:04") + " (1:30:00 left)", "WinRM NOT PROTECTED", "+2:00:00"} {
+	for _, want := range []string{"window ends " + o.WindowEnd.Format("15:04") + " (1:30:00 left", "WinRM NOT PROTECTED", "+2:00:00"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("status line lacks %q:\n%s", want, line)
 		}
@@ -55,5 +55,26 @@ func TestStatusLineShowsHowLongAStepMayRun(t *testing.T) {
 	h.frame()
 	if line := h.m.statusLine(); !strings.Contains(line, "for 0:03:10 of at most 0:20:00") {
 		t.Errorf("the running reboot's elapsed time and limit are not shown:\n%s", line)
+	}
+}
+
+// TestStatusLineWarnsWhenThePlanDoesNotFit: with the whole SP2 window
+// still to run (two Setup.com runs alone take 1:30:00 typically) and 1:30
+// left, the status line says the plan needs more than the window has.
+func TestStatusLineWarnsWhenThePlanDoesNotFit(t *testing.T) {
+	h := newHarness(t, "ccr-2003-sp2", 200, 30, true, false)
+	o := h.m.opts
+	o.WindowEnd = epoch.Add(90 * time.Minute)
+	h.m = New(o)
+	h.m.Update(tea.WindowSizeMsg{Width: 200, Height: 30})
+	line := h.m.statusLine()
+	if !strings.Contains(line, "plan needs ~") {
+		t.Errorf("a plan longer than the window left is not flagged:\n%s", line)
+	}
+	o.WindowEnd = epoch.Add(8 * time.Hour)
+	h.m = New(o)
+	h.m.Update(tea.WindowSizeMsg{Width: 200, Height: 30})
+	if line := h.m.statusLine(); strings.Contains(line, "plan needs") || !strings.Contains(line, "window ends") {
+		t.Errorf("a plan that fits is flagged, or the window is not shown:\n%s", line)
 	}
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -109,7 +110,13 @@ func (m *Model) statusLine() string {
 	segs := []seg{{text: fmt.Sprintf("%s +%s", now.Format("15:04:05"), clockDur(now.Sub(m.windowStart)))}}
 	if end := m.opts.WindowEnd; !end.IsZero() {
 		if left := end.Sub(now); left > 0 {
-			segs = append(segs, seg{text: "window ends " + end.Format("15:04") + " (" + clockDur(left) + " left)"})
+			// The rest of the plan at typical step durations: when it does
+			// not fit, the person hears it while there is time to decide.
+			if need := m.remainingEstimate(); need > left {
+				segs = append(segs, seg{"window ends " + end.Format("15:04") + " (" + clockDur(left) + " left, plan needs ~" + clockDur(need) + ")", true})
+			} else {
+				segs = append(segs, seg{text: "window ends " + end.Format("15:04") + " (" + clockDur(left) + " left)"})
+			}
 		} else {
 			segs = append(segs, seg{"WINDOW OVER by " + clockDur(-left), true})
 		}
@@ -169,6 +176,17 @@ func (m *Model) statusLine() string {
 	plain += strings.Repeat(" ", max(left, 0))
 	flush()
 	return b.String()
+}
+
+// remainingEstimate is the typical time the steps not yet done take.
+func (m *Model) remainingEstimate() time.Duration {
+	var d time.Duration
+	for i, s := range m.plan.Steps {
+		if !m.stepProgress(i).Status.Done() {
+			d += runbook.StepEstimate(s)
+		}
+	}
+	return d
 }
 
 // outageName is the CMS the outage clock is about.

@@ -10,19 +10,19 @@ import "time"
 // service back, /upgradecms 15 minutes. The simulator's defaults are
 // shorter; these are for planning a real window.
 var typicalDuration = map[StepKind]time.Duration{
-	KindPreflight:      time.Minute,
-	KindPauseNode:      30 * time.Second,
-	KindResumeNode:     30 * time.Second,
-	KindMoveGroups:     2 * time.Minute,
-	KindSetupUpgrade:   45 * time.Minute,
-	KindUpgradeCMS:     15 * time.Minute,
-	KindInstallRollup:  20 * time.Minute,
-	KindInstallPatch:   15 * time.Minute,
-	KindRebootNode:     10 * time.Minute,
-	KindStopCMS:        2 * time.Minute,
-	KindMoveCMS:        3 * time.Minute,
-	KindStartCMS:       2 * time.Minute,
-	KindVerify:         time.Minute,
+	KindPreflight:     time.Minute,
+	KindPauseNode:     30 * time.Second,
+	KindResumeNode:    30 * time.Second,
+	KindMoveGroups:    2 * time.Minute,
+	KindSetupUpgrade:  45 * time.Minute,
+	KindUpgradeCMS:    15 * time.Minute,
+	KindInstallRollup: 20 * time.Minute,
+	KindInstallPatch:  15 * time.Minute,
+	KindRebootNode:    10 * time.Minute,
+	KindStopCMS:       2 * time.Minute,
+	KindMoveCMS:       3 * time.Minute,
+	KindStartCMS:      2 * time.Minute,
+	KindVerify:        time.Minute,
 }
 
 // StepEstimate is a step's typical duration (a minute for kinds without

@@ -394,11 +394,15 @@ func (s *Server) bootLocked(n *node) error {
 // is cancelled. Handlers still running return on their own; the Server's
 // WaitGroup tracks them.
 func (inc *incarnation) end() {
-	inc.cancel()
+	// Connections go first, then the commands: a machine that goes off
+	// answers nothing more, so a command cut by the shutdown must not get
+	// its "interrupted" exit code out to a held Receive before the
+	// connection drops.
 	_ = inc.ln.Close() // Close below closes it too, once Serve has it
 	if err := inc.http.Close(); err != nil {
 		inc.srv.logf("wsman: %s: close listener: %v", inc.node.name, err)
 	}
+	inc.cancel()
 }
 
 // Endpoints returns each node's listener address.

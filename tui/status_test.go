@@ -78,3 +78,22 @@ func TestStatusLineWarnsWhenThePlanDoesNotFit(t *testing.T) {
 		t.Errorf("a plan that fits is flagged, or the window is not shown:\n%s", line)
 	}
 }
+
+// TestStatusLineSaysHowLongSetupUsuallyTakes: a Setup job has no limit
+// (it runs until it ends), so the status line gives its typical length.
+func TestStatusLineSaysHowLongSetupUsuallyTakes(t *testing.T) {
+	h := newHarness(t, "ccr-2003-sp2", 160, 30, true, false)
+	var setup runbook.Step
+	for _, s := range h.m.plan.Steps {
+		if s.Kind == runbook.KindSetupUpgrade {
+			setup = s
+			break
+		}
+	}
+	h.event(runbook.Event{Event: runbook.EvStepStarted, Step: setup.ID, Node: setup.Node, Time: epoch.Format(time.RFC3339), Attempt: 1, Job: "j1"})
+	h.window.t = epoch.Add(12 * time.Minute)
+	h.frame()
+	if line := h.m.statusLine(); !strings.Contains(line, "for 0:12:00 (typically ~0:45:00)") {
+		t.Errorf("the running Setup's usual length is not shown:\n%s", line)
+	}
+}

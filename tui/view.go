@@ -178,6 +178,14 @@ func (m *Model) statusLine() string {
 	return b.String()
 }
 
+// waitLimit is Options.WaitLimit, 0 without one.
+func (m *Model) waitLimit(s runbook.Step) time.Duration {
+	if m.opts.WaitLimit == nil {
+		return 0
+	}
+	return m.opts.WaitLimit(s)
+}
+
 // remainingEstimate is the typical time the steps not yet done take.
 func (m *Model) remainingEstimate() time.Duration {
 	var d time.Duration
@@ -228,12 +236,15 @@ func (m *Model) activity() string {
 			}
 			// This attempt's time: the limit below is per attempt too.
 			t += " for " + clockDur(m.clock().Sub(parseTime(p.AttemptStarted, m.clock())))
-			if m.opts.WaitLimit != nil {
-				if lim := m.opts.WaitLimit(s); lim > 0 {
-					// The engine gives up this long after the command
-					// left; the person sees how much of it is used.
-					t += " of at most " + clockDur(lim)
-				}
+			switch lim := m.waitLimit(s); {
+			case lim > 0:
+				// The engine gives up this long after the command left;
+				// the person sees how much of it is used.
+				t += " of at most " + clockDur(lim)
+			case s.Exec == runbook.ExecJob:
+				// A Setup or an install runs until it ends: say how long
+				// one usually takes, so a slow one is noticed.
+				t += " (typically ~" + clockDur(runbook.StepEstimate(s)) + ")"
 			}
 		}
 		return t

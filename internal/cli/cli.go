@@ -258,6 +258,29 @@ func (p *planFlags) load(ctx context.Context, env Env) (*source, error) {
 	case p.save != "" && p.inventory == "":
 		return nil, usagef("--save-scenario writes a discovered cluster: it needs --inventory FILE")
 	}
+	// The command line's goal and package, checked before anything
+	// connects, and given to discovery so it looks for the right files.
+	var goal runbook.Goal
+	if p.goal != "" {
+		g, err := runbook.ParseGoal(p.goal)
+		if err != nil {
+			return nil, usagef("--goal: %v", err)
+		}
+		goal = g
+	}
+	if p.pkg != "" {
+		if err := runbook.ValidateWindowsPath(p.pkg); err != nil {
+			return nil, usagef("--package: %v", err)
+		}
+	}
+	override := func(o *runbook.Options) {
+		if goal != "" {
+			o.Goal = goal
+		}
+		if p.pkg != "" {
+			o.Package = p.pkg
+		}
+	}
 	var src *source
 	if p.scenario != "" {
 		sc, err := config.ResolveScenario(assets.Scenarios, p.scenario)
@@ -266,25 +289,13 @@ func (p *planFlags) load(ctx context.Context, env Env) (*source, error) {
 		}
 		src = &source{label: "scenario " + sc.Name, cluster: sc.Cluster, opts: sc.Options}
 	} else {
-		d, err := session.DiscoverCluster(ctx, env.session(), p.inventory)
+		d, err := session.DiscoverCluster(ctx, env.session(), p.inventory, override)
 		if err != nil {
 			return nil, err
 		}
 		src = &source{label: "inventory " + p.inventory, cluster: d.Cluster, opts: d.Options, disc: d}
 	}
-	if p.goal != "" {
-		g, err := runbook.ParseGoal(p.goal)
-		if err != nil {
-			return nil, usagef("--goal: %v", err)
-		}
-		src.opts.Goal = g
-	}
-	if p.pkg != "" {
-		if err := runbook.ValidateWindowsPath(p.pkg); err != nil {
-			return nil, usagef("--package: %v", err)
-		}
-		src.opts.Package = p.pkg
-	}
+	override(&src.opts)
 	if p.moveBack {
 		src.opts.MoveBack = true
 	}

@@ -29,11 +29,19 @@ type Discovery struct {
 }
 
 // DiscoverCluster is Discover keeping what SaveTwin needs.
-func DiscoverCluster(ctx context.Context, env Env, path string) (*Discovery, error) {
+//
+// adjust, when given, changes the inventory's options before discovery
+// (the command line's --goal and --package), so the files discovery looks
+// for on the nodes are the ones the window will run.
+func DiscoverCluster(ctx context.Context, env Env, path string, adjust ...func(*runbook.Options)) (*Discovery, error) {
 	c, err := connect(path, env)
 	if err != nil {
 		return nil, err
 	}
+	for _, a := range adjust {
+		a(&c.inv.Options)
+	}
+	c.ex.NeedFiles(c.inv.Options)
 	cl, err := c.discover(ctx)
 	if err != nil {
 		return nil, err

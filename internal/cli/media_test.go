@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -30,6 +31,16 @@ func TestCheckFindsMissingMediaOnTheNodes(t *testing.T) {
 	code, out, errb := runMain(t, "", "check", "--inventory", inv)
 	if code != 1 || !strings.Contains(out, "BLOCK media-missing [EXNODE01]") || !strings.Contains(out, `E:\SP2 media\Setup.com`) {
 		t.Fatalf("media not on the nodes: exit %d\n%s\n%s", code, out, errb)
+	}
+
+	// A twin of that cluster lacks the media too: its plan blocks as the
+	// real one does, and a rehearsal stops at preflight.
+	twin := filepath.Join(t.TempDir(), "twin.yaml")
+	if code, out, errb := runMain(t, "", "check", "--inventory", inv, "--save-scenario", twin); code != 1 {
+		t.Fatalf("check --save-scenario: exit %d\n%s\n%s", code, out, errb)
+	}
+	if code, out, errb := runMain(t, "", "check", "--scenario", twin); code != 1 || !strings.Contains(out, "BLOCK media-missing [EXNODE02]") {
+		t.Fatalf("the twin does not block on the missing media: exit %d\n%s\n%s", code, out, errb)
 	}
 
 	// The command line's goal and package decide what is looked for.

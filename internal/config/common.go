@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/goccy/go-yaml/ast"
+
 	"cmsrunbook/runbook"
 )
 
@@ -89,6 +91,25 @@ func (f *fields) winPath(key string) string {
 		f.failErr(key, err)
 	}
 	return s
+}
+
+// winPaths reads a list of absolute Windows paths on the nodes (a node's
+// missing_files: the media or package that was never copied to it).
+func (f *fields) winPaths(key string) []string {
+	var out []string
+	for i, n := range f.list(key) {
+		s, ok := n.(*ast.StringNode)
+		if !ok {
+			f.fail(key, "entry %d: expected a quoted Windows path, like 'D:\\Exchange2007SP2\\Setup.com', got %s", i+1, describe(n))
+			return nil
+		}
+		if err := runbook.ValidateWindowsPath(s.Value); err != nil {
+			f.fail(key, "entry %d: %v", i+1, err)
+			return nil
+		}
+		out = append(out, s.Value)
+	}
+	return out
 }
 
 // oneLine reads a required single line of text for people.

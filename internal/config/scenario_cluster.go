@@ -94,7 +94,7 @@ func (r *reader) scenarioNodes(top *fields, clusterOS runbook.OS) []runbook.Node
 	top.require("nodes", "the cluster's nodes, like - {name: EXNODE01, exchange: 8.0.685.24}")
 	var nodes []runbook.Node
 	nodeLine := map[string]int{}
-	for _, nf := range top.entries("nodes", "name", "state", "exchange", "pending_reboot", "setup_incomplete", "os", "os_sp", "locale") {
+	for _, nf := range top.entries("nodes", "name", "state", "exchange", "pending_reboot", "setup_incomplete", "os", "os_sp", "locale", "missing_files") {
 		n := r.scenarioNode(nf, clusterOS, nodeLine)
 		if r.failed() {
 			return nodes
@@ -128,6 +128,7 @@ func (r *reader) scenarioNode(nf *fields, clusterOS runbook.OS, nodeLine map[str
 	n.Build = nf.build("exchange")
 	n.Pending = nf.boolean("pending_reboot", false)
 	n.SetupIncomplete = nf.boolean("setup_incomplete", false)
+	n.MissingFiles = nf.winPaths("missing_files")
 	n.OS = clusterOS
 	if nf.has("os") {
 		fam := nf.osFamily("os", true)

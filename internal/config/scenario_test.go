@@ -64,6 +64,8 @@ var badScenarios = []badCase{
 	{name: "not utf-8", yaml: mod(goodScenario, "Test scenario", "Caf\xe9"), line: 2, col: 11, msg: "not UTF-8"},
 	{name: "unknown key", yaml: goodScenario + "colour: blue\n", line: 13, col: 1, field: "colour", msg: `unknown key "colour"`},
 	{name: "misspelt key", yaml: mod(goodScenario, "media:", "medai:"), line: 12, field: "medai", msg: `did you mean "media"`},
+	{name: "missing_files not a path", yaml: mod(goodScenario, "{name: EXNODE02,", "{name: EXNODE02, missing_files: ['Setup.com'],"), line: 8, field: "nodes[1].missing_files", msg: "entry 1"},
+	{name: "missing_files a number", yaml: mod(goodScenario, "{name: EXNODE02,", "{name: EXNODE02, missing_files: [42],"), line: 8, field: "nodes[1].missing_files", msg: "expected a quoted Windows path"},
 	{name: "unknown nested key", yaml: mod(goodScenario, "{name: EXNODE02,", "{name: EXNODE02, colour: red,"), line: 8, col: 22, field: "nodes[1].colour", msg: "unknown key"},
 	{name: "duplicate key", yaml: goodScenario + "goal: exchange-sp3\n", line: 13, field: "goal", msg: "appears twice; the first is on line 4"},
 	{name: "missing title", yaml: mod(goodScenario, "title: Test scenario\n", ""), line: 1, field: "title", msg: "is missing"},

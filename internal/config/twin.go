@@ -88,6 +88,15 @@ func MarshalTwin(t Twin) ([]byte, error) {
 		if n.SetupIncomplete {
 			w(", setup_incomplete: true")
 		}
+		if len(n.MissingFiles) > 0 {
+			// Discovery did not find these on the node: the twin's nodes
+			// lack them too, so its plan blocks as the real one does.
+			q := make([]string, len(n.MissingFiles))
+			for i, f := range n.MissingFiles {
+				q[i] = yq(f)
+			}
+			w(", missing_files: [%s]", strings.Join(q, ", "))
+		}
 		if n.OS.Family != "" && n.OS != c.OS {
 			w(", os: %s, os_sp: %d", n.OS.Family, n.OS.SP)
 		}

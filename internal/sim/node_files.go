@@ -135,6 +135,9 @@ func (s *Sim) builtinFiles(n *node) map[string]bool {
 	if p := s.w.opts.Package; p != "" {
 		f[cleanPath(p)] = false
 	}
+	for _, p := range n.missing {
+		delete(f, cleanPath(p))
+	}
 	// Every parent of a built-in file is a folder.
 	for p := range f {
 		for q := parentPath(p); q != ""; q = parentPath(q) {

@@ -55,6 +55,9 @@ type node struct {
 	jobs        map[string]*proc
 	live        []*proc // procs that may still run (a shutdown kills them)
 	setupStarts int
+	// missing are files the scenario says were never copied to this node
+	// (its media or package): its disk lacks them.
+	missing []string
 }
 
 func (n *node) state() runbook.NodeState {
@@ -190,6 +193,7 @@ func (s *Sim) buildWorld(sc *config.Scenario) world {
 			nd.clussvc, nd.joining = false, true
 			s.after(2*time.Minute, func() { nd.joining, nd.clussvc = false, true; s.nodeJoined(nd) })
 		}
+		nd.missing = n.MissingFiles
 		if n.SetupIncomplete {
 			// An earlier Setup copied the goal's binaries and stopped
 			// before it configured the Mailbox role.
@@ -469,7 +473,7 @@ func (s *Sim) observation() runbook.Observation {
 	}
 	facts := map[string]runbook.NodeFacts{}
 	for _, n := range s.w.nodes {
-		c.Nodes = append(c.Nodes, runbook.Node{Name: n.name, State: n.state(), OS: n.os, Build: n.build, Pending: n.pending, SetupIncomplete: n.watermark != ""})
+		c.Nodes = append(c.Nodes, runbook.Node{Name: n.name, State: n.state(), OS: n.os, Build: n.build, Pending: n.pending, SetupIncomplete: n.watermark != "", MissingFiles: n.missing})
 		facts[strings.ToUpper(n.name)] = runbook.NodeFacts{Reachable: n.reachable, ClusterService: n.reachable && n.clussvc, BootID: n.bootID()}
 	}
 	for _, g := range s.w.groups {

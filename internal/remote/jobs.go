@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -48,17 +49,20 @@ func (e *Executor) StartJob(ctx context.Context, cmd runbook.Command, jobID stri
 	if cmd.Shell == runbook.ShellPowerShell {
 		return fmt.Errorf("%s: a detached job runs a cmd.exe line, not a PowerShell line (%q)", cmd.Node, cmd.Line)
 	}
-	return e.startJob(ctx, cmd.Node, jobID, cmd.Line, cmd.Kind)
+	_, err := e.startJob(ctx, cmd.Node, jobID, cmd.Line, cmd.Kind)
+	return err
 }
 
-func (e *Executor) startJob(ctx context.Context, node, jobID, line string, kind runbook.StepKind) error {
+// startJob starts the job; existed is true when the node already had it
+// (nothing was started: the caller re-attaches).
+func (e *Executor) startJob(ctx context.Context, node, jobID, line string, kind runbook.StepKind) (existed bool, err error) {
 	batch, err := JobBatch(jobID, line)
 	if err != nil {
-		return fmt.Errorf("%s: %w", node, err)
+		return false, fmt.Errorf("%s: %w", node, err)
 	}
 	c, err := e.conn(node)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var status record
 	params := []Param{{"JobId", jobID}, {"User", e.inv.WinRM.User}, {"Step", string(kind)}}
@@ -68,17 +72,19 @@ func (e *Executor) startJob(ctx context.Context, node, jobID, line string, kind 
 		}
 	})
 	if err != nil {
-		return fmt.Errorf("starting job %s on %s: %w", jobID, node, err)
+		return false, fmt.Errorf("starting job %s on %s: %w", jobID, node, err)
 	}
 	switch status.field(0) {
-	case "started", "exists":
-		return nil
+	case "started":
+		return false, nil
+	case "exists":
+		return true, nil
 	case "failed":
-		return fmt.Errorf("starting job %s on %s as a scheduled task under %s: %s", jobID, node, e.inv.WinRM.User, status.field(1))
+		return false, fmt.Errorf("starting job %s on %s as a scheduled task under %s: %s", jobID, node, e.inv.WinRM.User, status.field(1))
 	case "refused":
-		return fmt.Errorf("starting job %s on %s: %s", jobID, node, status.field(1))
+		return false, fmt.Errorf("starting job %s on %s: %s", jobID, node, status.field(1))
 	}
-	return fmt.Errorf("starting job %s on %s: no answer from the start script (exit %d): %s", jobID, node, code, stderr)
+	return false, fmt.Errorf("starting job %s on %s: no answer from the start script (exit %d): %s", jobID, node, code, stderr)
 }
 
 // parseJobState reads `state found running exit size why`.
@@ -230,12 +236,67 @@ func (e *Executor) TailJob(ctx context.Context, node, jobID string, from int64, 
 	}
 }
 
-// newJobID names a job the executor starts for itself (an Exchange
-// command or the Exchange part of discovery), unique on the node.
+// newJobID names a job the executor starts for itself that nothing
+// depends on seeing once only (the Exchange part of discovery).
 func newJobID(prefix string) string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// SetRunID names the run whose commands this executor sends: the job of
+// an Exchange command is named from the run, the node and the line, so a
+// run resumed after a crash that sends the same command again finds the
+// job the first send started on the node and re-attaches to it instead
+// of stopping or moving a CMS a second time.
+func (e *Executor) SetRunID(id string) {
+	e.mu.Lock()
+	e.runID = id
+	e.mu.Unlock()
+}
+
+// CommandJobID is the job name of an Exchange command of run runID on
+// node (see SetRunID).
+func CommandJobID(runID, node, line string) string {
+	h := sha256.Sum256([]byte(runID + "\x00" + strings.ToUpper(node) + "\x00" + line))
+	return "ps-" + hex.EncodeToString(h[:8])
+}
+
+// markRead records that this executor read the job to its end, and
+// reports whether it had already.
+func (e *Executor) markRead(id string, set bool) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	was := e.read[id]
+	if set {
+		if e.read == nil {
+			e.read = map[string]bool{}
+		}
+		e.read[id] = true
+	}
+	return was
+}
+
+// runCommandJob runs an Exchange command's script through the job runner
+// under its CommandJobID. A job of that name already on the node was
+// started by an earlier send whose end this executor never read (the
+// run crashed or the connection dropped while it ran): it is re-attached
+// to, and the command is not sent again. One whose end this executor
+// already read (its files could not be removed) is cleared first.
+func (e *Executor) runCommandJob(ctx context.Context, node, script string, kind runbook.StepKind, line string, out func(runbook.OutputLine)) (int, error) {
+	e.mu.Lock()
+	runID := e.runID
+	e.mu.Unlock()
+	if runID == "" {
+		return e.runJob(ctx, node, "ps", script, kind, out)
+	}
+	id := CommandJobID(runID, node, line)
+	if e.markRead(id, false) {
+		if _, err := e.jobState(ctx, node, id, true); err != nil {
+			return 0, err
+		}
+	}
+	return e.runJobAs(ctx, node, id, script, kind, out)
 }
 
 // runJob runs a PowerShell script through the job runner and waits for
@@ -243,23 +304,30 @@ func newJobID(prefix string) string {
 // Directory. Its output lines (stdout and stderr together, as the log
 // holds them) are handed to out; its files are removed afterwards.
 func (e *Executor) runJob(ctx context.Context, node, prefix, script string, kind runbook.StepKind, out func(runbook.OutputLine)) (int, error) {
+	return e.runJobAs(ctx, node, newJobID(prefix), script, kind, out)
+}
+
+func (e *Executor) runJobAs(ctx context.Context, node, id, script string, kind runbook.StepKind, out func(runbook.OutputLine)) (int, error) {
+	if out == nil {
+		out = func(runbook.OutputLine) {}
+	}
 	line, err := EncodeCommand(script)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", node, err)
 	}
-	id := newJobID(prefix)
-	if err := e.startJob(ctx, node, id, line, kind); err != nil {
-		return 0, err
-	}
-	st, err := e.TailJob(ctx, node, id, 0, func(l runbook.OutputLine, _ int64) {
-		if out != nil {
-			out(l)
-		}
-	})
+	existed, err := e.startJob(ctx, node, id, line, kind)
 	if err != nil {
 		return 0, err
 	}
-	if _, ferr := e.jobState(ctx, node, id, true); ferr != nil && out != nil {
+	if existed {
+		out(runbook.OutputLine{Stream: runbook.Stderr, Text: "cmsrunbook: this command was sent before (the run stopped while it ran): re-attached to it on " + node + ", not sent again."})
+	}
+	st, err := e.TailJob(ctx, node, id, 0, func(l runbook.OutputLine, _ int64) { out(l) })
+	if err != nil {
+		return 0, err
+	}
+	e.markRead(id, true)
+	if _, ferr := e.jobState(ctx, node, id, true); ferr != nil {
 		out(runbook.OutputLine{Stream: runbook.Stderr, Text: "cmsrunbook: could not remove the job's files on " + node + ": " + ferr.Error()})
 	}
 	return st.ExitCode, nil

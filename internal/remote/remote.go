@@ -59,6 +59,8 @@ type Executor struct {
 
 	mu    sync.Mutex
 	files []string            // files discovery checks on every node (NeedFiles)
+	runID string              // names the jobs of Exchange commands (SetRunID)
+	read  map[string]bool     // jobs whose end this executor has read
 	last  map[string]nodeInfo // the last facts each node reported
 	lead  int                 // index of the node asked for cluster-wide data
 }
@@ -208,7 +210,7 @@ func (e *Executor) Run(ctx context.Context, cmd runbook.Command, out func(runboo
 		if err != nil {
 			return runbook.ExecResult{}, fmt.Errorf("%s: %w", cmd.Node, err)
 		}
-		code, err := e.runJob(ctx, cmd.Node, "ps", s, cmd.Kind, out)
+		code, err := e.runCommandJob(ctx, cmd.Node, s, cmd.Kind, cmd.Line, out)
 		if err != nil {
 			return runbook.ExecResult{ExitCode: code}, fmt.Errorf("running %q on %s: %w", cmd.Line, cmd.Node, err)
 		}

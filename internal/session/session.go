@@ -235,6 +235,11 @@ func (x savingExec) Run(ctx context.Context, cmd runbook.Command, out func(runbo
 
 // execute runs the engine and records how the run ended.
 func (s *Session) execute(ctx context.Context) (Result, error) {
+	if r, ok := s.exec.(interface{ SetRunID(string) }); ok {
+		// Over WinRM an Exchange command's job is named from the run, so a
+		// resumed run re-attaches to one a crash left running.
+		r.SetRunID(s.runID)
+	}
 	eng := engine.New(engine.Config{Exec: s.exec, Clock: s.clock, Confirmer: s.confirm, Emit: s.emit,
 		RunID: s.runID, Options: s.opts, RebootTimeout: s.rebootTimeout, Observed: s.observed, Reenter: s.reenter})
 	status, err := eng.Run(ctx, s.plan, s.progress)

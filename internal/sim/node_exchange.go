@@ -85,7 +85,7 @@ func exchangeArg(v any) string {
 		return "$false"
 	case *hostObj:
 		if id, ok := t.Property("Identity"); ok {
-			return argString(id)
+			return ps.ToString(id)
 		}
 	}
 	return ps.ToString(v)

@@ -41,7 +41,7 @@ func (h *NodeHost) fileStatic(m string, args []any) (any, error) {
 	if len(args) == 0 {
 		return nil, dotnetError(m, 0, errFileNotFound)
 	}
-	p := argString(args[0])
+	p := ps.ToString(args[0])
 	switch m {
 	case "exists":
 		st := s.stat(n, p)
@@ -83,7 +83,7 @@ func (h *NodeHost) fileStatic(m string, args []any) (any, error) {
 		if len(args) < 2 {
 			return nil, dotnetError("Move", len(args), errFileNotFound)
 		}
-		if err := s.moveFile(n, p, argString(args[1])); err != nil {
+		if err := s.moveFile(n, p, ps.ToString(args[1])); err != nil {
 			return nil, dotnetError("Move", 2, err)
 		}
 		return nil, nil
@@ -106,7 +106,7 @@ func (h *NodeHost) encodeArg(m string, args []any) ([]byte, error) {
 		}
 		return append([]byte(nil), b...), nil
 	}
-	text := argString(args[1])
+	text := ps.ToString(args[1])
 	if len(args) < 3 {
 		return []byte(text), nil
 	}
@@ -158,8 +158,8 @@ func (h *NodeHost) openFileStream(args []any) (ps.Object, error) {
 	if len(args) < 2 {
 		return nil, &ps.ErrorRecord{Command: "New-Object", Message: "Constructor not found. Cannot find an appropriate constructor for type IO.FileStream.", ErrorID: "CannotFindAppropriateCtor,Microsoft.PowerShell.Commands.NewObjectCommand", Category: "ObjectNotFound: (:) [New-Object], PSArgumentException"}
 	}
-	p := argString(args[0])
-	mode := strings.ToLower(argString(args[1]))
+	p := ps.ToString(args[0])
+	mode := strings.ToLower(ps.ToString(args[1]))
 	n := h.lock()
 	st := h.s.stat(n, p)
 	var data []byte
@@ -182,7 +182,7 @@ func (h *NodeHost) openFileStream(args []any) (ps.Object, error) {
 		off, _ := argInt(firstArg(a))
 		origin := "begin"
 		if len(a) > 1 {
-			origin = strings.ToLower(argString(a[1]))
+			origin = strings.ToLower(ps.ToString(a[1]))
 		}
 		switch origin {
 		case "current", "1":

@@ -122,24 +122,6 @@ func psValue(v any) any {
 	return v
 }
 
-// argString is an argument as the string a method or cmdlet reads.
-func argString(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return t
-	case bool:
-		if t {
-			return "True"
-		}
-		return "False"
-	case fmt.Stringer:
-		return t.String()
-	}
-	return fmt.Sprint(v)
-}
-
 // argInt reads a numeric argument.
 func argInt(v any) (int64, bool) {
 	switch t := v.(type) {
@@ -194,10 +176,10 @@ func bindArgs(args []ps.Arg, names ...string) (argsOf, error) {
 // str reads a named parameter, or else the positional one at i (-1: none).
 func (a argsOf) str(name string, i int) (string, bool) {
 	if x, ok := a.named[name]; ok {
-		return argString(x.Value), true
+		return ps.ToString(x.Value), true
 	}
 	if i >= 0 && i < len(a.pos) {
-		return argString(a.pos[i]), true
+		return ps.ToString(a.pos[i]), true
 	}
 	return "", false
 }

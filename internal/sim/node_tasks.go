@@ -67,7 +67,7 @@ func (h *NodeHost) scheduleService() ps.Object {
 	svc.method("Connect", func(context.Context, []any) (any, error) { svc.vals["connected"] = true; return nil, nil })
 	svc.method("NewTask", func(context.Context, []any) (any, error) { return newTaskDefinition(), nil })
 	svc.method("GetFolder", func(_ context.Context, a []any) (any, error) {
-		if p := argString(firstArg(a)); p != `\` {
+		if p := ps.ToString(firstArg(a)); p != `\` {
 			return nil, comError("GetFolder", 1, "The system cannot find the file specified.", 0x80070002)
 		}
 		return h.taskFolder(), nil
@@ -105,7 +105,7 @@ func newTaskDefinition() *hostObj {
 		}
 		p, _ := list[0].Property("Path")
 		args, _ := list[0].Property("Arguments")
-		return strings.TrimSpace(argString(p) + " " + argString(args))
+		return strings.TrimSpace(ps.ToString(p) + " " + ps.ToString(args))
 	}
 	return def
 }
@@ -130,7 +130,7 @@ func (h *NodeHost) taskFolder() *hostObj {
 		if !isDef {
 			return nil, comError("RegisterTaskDefinition", len(a), "The parameter is incorrect.", 0x80070057)
 		}
-		name, user, pass := argString(a[0]), argString(a[3]), argString(a[4])
+		name, user, pass := ps.ToString(a[0]), ps.ToString(a[3]), ps.ToString(a[4])
 		n := h.lock()
 		defer h.unlock()
 		if logon, _ := argInt(a[5]); logon != 1 && logon != 6 {
@@ -143,7 +143,7 @@ func (h *NodeHost) taskFolder() *hostObj {
 		return h.registeredTask(taskName(name)), nil
 	})
 	f.method("GetTask", func(_ context.Context, a []any) (any, error) {
-		name := taskName(argString(firstArg(a)))
+		name := taskName(ps.ToString(firstArg(a)))
 		n := h.lock()
 		defer h.unlock()
 		if h.s.system(n).tasks[strings.ToLower(name)] == nil {
@@ -152,7 +152,7 @@ func (h *NodeHost) taskFolder() *hostObj {
 		return h.registeredTask(name), nil
 	})
 	f.method("DeleteTask", func(_ context.Context, a []any) (any, error) {
-		name := strings.ToLower(taskName(argString(firstArg(a))))
+		name := strings.ToLower(taskName(ps.ToString(firstArg(a))))
 		n := h.lock()
 		defer h.unlock()
 		if h.s.system(n).tasks[name] == nil {

@@ -162,7 +162,7 @@ func wqlFilter(f string) (func(*hostObj) bool, error) {
 		}
 		tests = append(tests, func(o *hostObj) bool {
 			v, _ := o.Property(prop)
-			got := strings.ToLower(argString(v))
+			got := strings.ToLower(ps.ToString(v))
 			if op == "like" {
 				return wqlLike(strings.ToLower(val), got)
 			}
@@ -227,7 +227,7 @@ func (h *NodeHost) wmiClass(spec string) (any, error) {
 	o := newObj("System.Management.ManagementClass#ROOT\\cimv2\\Win32_Process").with("__CLASS", "Win32_Process")
 	o.readOnly = true
 	o.method("Create", func(ctx context.Context, args []any) (any, error) {
-		pid, code := h.startProcess(ctx, argString(firstArg(args)))
+		pid, code := h.startProcess(ctx, ps.ToString(firstArg(args)))
 		return wmiObj("__PARAMETERS").with("ProcessId", int64(pid)).with("ReturnValue", int64(code)), nil
 	})
 	return o, nil

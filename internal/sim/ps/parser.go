@@ -516,7 +516,12 @@ func (p *parser) parseRedirection(c *command) bool {
 // parseArgList reads one argument, or several joined by commas (an
 // array).
 func (p *parser) parseArgList() expr {
-	first := p.parseArgValue()
+	return p.commaList(p.parseArgValue(), p.parseArgValue)
+}
+
+// commaList reads ", next" repeatedly after first: one value stays
+// itself, several make an array literal (a, b, c).
+func (p *parser) commaList(first expr, next func() expr) expr {
 	arr := &arrayLit{pos: first.at(), elems: []expr{first}}
 	for {
 		save := p.pos
@@ -527,7 +532,7 @@ func (p *parser) parseArgList() expr {
 		}
 		p.pos++
 		p.skipSpaceNL()
-		arr.elems = append(arr.elems, p.parseArgValue())
+		arr.elems = append(arr.elems, next())
 	}
 	if len(arr.elems) == 1 {
 		return first

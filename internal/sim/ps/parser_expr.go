@@ -176,22 +176,7 @@ func (p *parser) parseComma() expr {
 	if p.noComma {
 		return first
 	}
-	arr := &arrayLit{pos: first.at(), elems: []expr{first}}
-	for {
-		save := p.pos
-		p.skipSpace()
-		if p.peek() != ',' {
-			p.pos = save
-			break
-		}
-		p.pos++
-		p.skipSpaceNL()
-		arr.elems = append(arr.elems, p.parseCast())
-	}
-	if len(arr.elems) == 1 {
-		return first
-	}
-	return arr
+	return p.commaList(first, p.parseCast)
 }
 
 func (p *parser) parseCast() expr {

@@ -71,8 +71,12 @@ func sameUser(a, b string) bool {
 
 // HostOptions describe the process a NodeHost stands for.
 type HostOptions struct {
-	Logon   Logon
-	Account Account
+	// ExchangeShell: the process is the Exchange Management Shell, whose
+	// console file loads the snap-in; a plain powershell.exe must run
+	// Add-PSSnapin before any Exchange cmdlet is known.
+	ExchangeShell bool
+	Logon         Logon
+	Account       Account
 	// Stdin is the process's standard input (the password job-start
 	// reads); nil is an empty one.
 	Stdin io.Reader
@@ -90,6 +94,9 @@ type NodeHost struct {
 	// ex runs Exchange cmdlets inside a job's process: their output and
 	// simulated time go into that job's log. Nil outside a job.
 	ex *interp
+	// snapin: this process ran Add-PSSnapin for Exchange. Without it a
+	// plain powershell.exe does not know the Exchange cmdlets at all.
+	snapin bool
 }
 
 var _ ps.Host = (*NodeHost)(nil)
@@ -106,7 +113,7 @@ func (s *Sim) NodeHost(node string, o HostOptions) (*NodeHost, error) {
 	if o.Stdin == nil {
 		o.Stdin = strings.NewReader("")
 	}
-	return &NodeHost{s: s, node: n.name, opts: o}, nil
+	return &NodeHost{s: s, node: n.name, opts: o, snapin: o.ExchangeShell}, nil
 }
 
 // lock takes the world for one call and brings it up to now: scheduled
@@ -185,7 +192,7 @@ func (h *NodeHost) Command(ctx context.Context, name string, args []ps.Arg, inpu
 	case "get-date":
 		return h.getDate(out)
 	}
-	if isExchangeCmdlet(name) {
+	if isExchangeCmdlet(name) && h.snapin {
 		return h.exchange(ctx, name, args, input, out)
 	}
 	return h.native(ctx, name, args, out)
@@ -263,6 +270,7 @@ func (h *NodeHost) addSnapin(args []ps.Arg) (ps.Result, error) {
 				Category: "InvalidArgument: (" + s + ":String) [Add-PSSnapin], PSArgumentException"}
 		}
 	}
+	h.snapin = true
 	return ps.Result{}, nil
 }
 

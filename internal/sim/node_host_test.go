@@ -25,7 +25,7 @@ var testAccount = Account{User: `EXAMPLE\admin`, Password: "right horse"}
 // host opens a powershell.exe on a node of s.
 func host(t *testing.T, s *Sim, node string, logon Logon) *NodeHost {
 	t.Helper()
-	h, err := s.NodeHost(node, HostOptions{Logon: logon, Account: testAccount})
+	h, err := s.NodeHost(node, HostOptions{Logon: logon, Account: testAccount, ExchangeShell: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +422,7 @@ func TestExchangeOneLinersPrintAsTheConsole(t *testing.T) {
 		want := console(t, newSim(t, "ccr-2008-sp1-to-sp2"), "EXNODE01", l)
 		s := newSim(t, "ccr-2008-sp1-to-sp2")
 		var out []string
-		code, err := s.RunPowerShell(context.Background(), "EXNODE01", l, HostOptions{Logon: LogonTask, Account: testAccount},
+		code, err := s.RunPowerShell(context.Background(), "EXNODE01", l, HostOptions{Logon: LogonTask, Account: testAccount, ExchangeShell: true},
 			func(x string) { out = append(out, x) }, func(x string) { out = append(out, x) })
 		if err != nil || code != want.exit || strings.Join(out, "\n") != want.out {
 			t.Errorf("%s: exit %d (console %d), %v\n%s\n--- the console prints:\n%s", l, code, want.exit, err, strings.Join(out, "\n"), want.out)

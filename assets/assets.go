@@ -21,3 +21,10 @@ var Scenarios embed.FS
 //
 //go:embed scripts
 var Scripts embed.FS
+
+// I18n holds i18n/LANG/*.json: the message catalogues (internal/i18n). Each
+// file maps an English message, which is its key, to its translation; the
+// files of one language are read as one catalogue.
+//
+//go:embed i18n
+var I18n embed.FS

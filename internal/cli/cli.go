@@ -6,6 +6,7 @@
 package cli
 
 import (
+	"cmsrunbook/internal/i18n"
 	"context"
 	"errors"
 	"flag"
@@ -203,7 +204,27 @@ func dispatch(ctx context.Context, args []string, env Env) (int, error) {
 func newFlags(name string, env Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	fs.String("lang", "", "language `L` of what is shown: en, ja, pt-BR or it (default: from the locale)")
 	return fs
+}
+
+// langOf is the language a parsed command speaks: --lang, else the
+// locale (LC_ALL, LC_MESSAGES, LANG; the user's UI language on Windows),
+// else English.
+func langOf(fs *flag.FlagSet, env Env) (i18n.Lang, error) {
+	var v string
+	if f := fs.Lookup("lang"); f != nil {
+		v = f.Value.String()
+	}
+	getenv := env.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	l, err := i18n.Choose(v, getenv)
+	if err != nil {
+		return "", usagef("%s: --lang: %v", fs.Name(), err)
+	}
+	return l, nil
 }
 
 // parseFlags turns flag errors into usage errors and refuses stray words.
@@ -216,6 +237,11 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	if f := fs.Lookup("lang"); f != nil && f.Value.String() != "" {
+		if _, err := i18n.Parse(f.Value.String()); err != nil {
+			return usagef("%s: --lang: %v", fs.Name(), err)
+		}
 	}
 	return nil
 }
@@ -339,7 +365,11 @@ func cmdPlan(ctx context.Context, args []string, env Env, withSteps bool) (int, 
 		}
 		fmt.Fprintf(env.Stderr, "cmsrunbook: saved a twin of %s to %s; rehearse it with: cmsrunbook sim --scenario %s\n", src.cluster.Name, pf.save, pf.save)
 	}
-	doc := report.PlanDoc{Source: src.label, Cluster: src.cluster, Plan: plan}
+	lang, err := langOf(fs, env)
+	if err != nil {
+		return ExitUsage, err
+	}
+	doc := report.PlanDoc{Source: src.label, Cluster: src.cluster, Plan: plan, Lang: lang}
 	switch {
 	case pf.format == "json":
 		err = report.PlanJSON(env.Stdout, doc, withSteps)
@@ -456,14 +486,18 @@ func cmdReport(args []string, env Env) (int, error) {
 	if err != nil {
 		return ExitUsage, err
 	}
+	lang, err := langOf(fs, env)
+	if err != nil {
+		return ExitUsage, err
+	}
 	integrity := report.Integrity(rep.Integrity)
 	switch *format {
 	case "json":
-		err = report.RunJSON(env.Stdout, rep.Events, report.WithIntegrity(integrity))
+		err = report.RunJSON(env.Stdout, rep.Events, report.WithIntegrity(integrity), report.WithLang(lang))
 	case "html":
-		err = report.RunHTML(env.Stdout, rep.Events, report.WithIntegrity(integrity))
+		err = report.RunHTML(env.Stdout, rep.Events, report.WithIntegrity(integrity), report.WithLang(lang))
 	default:
-		err = report.RunMarkdown(env.Stdout, rep.Events, report.WithIntegrity(integrity))
+		err = report.RunMarkdown(env.Stdout, rep.Events, report.WithIntegrity(integrity), report.WithLang(lang))
 	}
 	if err != nil {
 		return ExitFailed, err

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -23,8 +24,12 @@ type viewFlags struct {
 	onFail                  *string
 }
 
-func (v *viewFlags) view() session.View {
-	return session.View{Headless: *v.head, Yes: *v.yes, OnFailure: *v.onFail, Quiet: *v.quiet, ASCII: *v.ascii}
+func (v *viewFlags) view(fs *flag.FlagSet, env Env) (session.View, error) {
+	lang, err := langOf(fs, env)
+	if err != nil {
+		return session.View{}, err
+	}
+	return session.View{Headless: *v.head, Yes: *v.yes, OnFailure: *v.onFail, Quiet: *v.quiet, ASCII: *v.ascii, Lang: lang}, nil
 }
 
 // runSession runs an opened session and maps its result to the exit code.
@@ -41,7 +46,6 @@ func cmdSim(ctx context.Context, args []string, env Env) (int, error) {
 	fs := newFlags("sim", env)
 	scen := fs.String("scenario", config.DefaultScenario, "embedded scenario `NAME` or scenario FILE")
 	speedFlag := fs.String("speed", session.FormatSpeed(session.DefaultSpeed), "simulated seconds per real second, or max")
-	lang := fs.String("lang", "en", "language of the screens (en)")
 	jpath := fs.String("journal", "", "journal `FILE` (default: cmsrunbook-CLUSTER-TIME.jsonl in the state folder's journals/)")
 	seed := fs.Int64("seed", 1, "simulation seed (the same seed replays the same window)")
 	var faults faultFlags
@@ -60,10 +64,11 @@ func cmdSim(ctx context.Context, args []string, env Env) (int, error) {
 	if err != nil {
 		return ExitUsage, usagef("%v", err)
 	}
-	if *lang != "en" {
-		return ExitUsage, usagef("--lang %q: only en is available", *lang)
+	view, err := v.view(fs, env)
+	if err != nil {
+		return ExitUsage, err
 	}
-	s, err := session.OpenSim(env.session(), session.SimSpec{Scenario: *scen, Speed: speed, Seed: *seed, Journal: *jpath, Faults: faults}, v.view())
+	s, err := session.OpenSim(env.session(), session.SimSpec{Scenario: *scen, Speed: speed, Seed: *seed, Journal: *jpath, Faults: faults}, view)
 	return runSession(ctx, s, err)
 }
 
@@ -88,7 +93,11 @@ func cmdRun(ctx context.Context, args []string, env Env) (int, error) {
 	if *invPath == "" && !*v.yes {
 		return ExitUsage, usagef("run: --inventory FILE is required")
 	}
-	s, err := session.OpenReal(ctx, env.session(), session.RealSpec{Inventory: *invPath, Goal: *goal, Package: *pkg, MoveBack: *moveBack, Journal: *jpath}, v.view())
+	view, err := v.view(fs, env)
+	if err != nil {
+		return ExitUsage, err
+	}
+	s, err := session.OpenReal(ctx, env.session(), session.RealSpec{Inventory: *invPath, Goal: *goal, Package: *pkg, MoveBack: *moveBack, Journal: *jpath}, view)
 	return runSession(ctx, s, err)
 }
 
@@ -110,7 +119,11 @@ func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
 	if *jpath == "" {
 		return ExitUsage, usagef("resume: --journal FILE is required")
 	}
-	s, err := session.OpenResume(ctx, env.session(), session.ResumeSpec{Journal: *jpath, Speed: *speedFlag}, v.view())
+	view, err := v.view(fs, env)
+	if err != nil {
+		return ExitUsage, err
+	}
+	s, err := session.OpenResume(ctx, env.session(), session.ResumeSpec{Journal: *jpath, Speed: *speedFlag}, view)
 	var fin *session.ErrFinished
 	if errors.As(err, &fin) {
 		fmt.Fprintln(env.Stdout, fin.Error())

@@ -21,7 +21,11 @@ func cmdWatch(ctx context.Context, args []string, env Env) (int, error) {
 	if *jpath == "" {
 		return ExitUsage, usagef("watch: --journal FILE is required")
 	}
-	w, err := session.OpenWatch(env.session(), *jpath, session.View{ASCII: *ascii, Headless: *head})
+	lang, err := langOf(fs, env)
+	if err != nil {
+		return ExitUsage, err
+	}
+	w, err := session.OpenWatch(env.session(), *jpath, session.View{ASCII: *ascii, Headless: *head, Lang: lang})
 	if err != nil {
 		return ExitUsage, err
 	}

@@ -5,6 +5,7 @@
 package report
 
 import (
+	"cmsrunbook/internal/i18n"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,9 @@ type PlanDoc struct {
 	Source  string // "scenario ccr-2003-sp2" or "inventory site.yaml"
 	Cluster runbook.Cluster
 	Plan    *runbook.Plan
+	// Lang is the language of the words (commands, codes and names are
+	// never translated); "" is English.
+	Lang i18n.Lang
 }
 
 // jsonPlan is the `plan --format json` object of DESIGN section 3.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmsrunbook/internal/i18n"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,6 +29,8 @@ import (
 const statusInterrupted = "interrupted"
 
 type runRecord struct {
+	// lang is the language of the markdown and html words (WithLang).
+	lang       i18n.Lang
 	Integrity  *Integrity     `json:"integrity,omitempty"` // the journal's hash chain, when read from a file
 	Summary    runSummary     `json:"summary"`
 	Before     *jsonCluster   `json:"before"`

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmsrunbook/internal/i18n"
 	"fmt"
 	"strings"
 )
@@ -30,6 +31,12 @@ type RunOption func(*runRecord)
 // that did not come from a file) the record says nothing about it.
 func WithIntegrity(in Integrity) RunOption {
 	return func(r *runRecord) { r.Integrity = &in }
+}
+
+// WithLang writes the record's words in l; commands, codes, names and
+// the JSON keys stay as they are.
+func WithLang(l i18n.Lang) RunOption {
+	return func(r *runRecord) { r.lang = l }
 }
 
 // Warning is the sentence a journal that does not verify is reported

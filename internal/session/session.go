@@ -10,6 +10,7 @@
 package session
 
 import (
+	"cmsrunbook/internal/i18n"
 	"context"
 	"errors"
 	"fmt"
@@ -59,6 +60,9 @@ type View struct {
 	Quiet bool
 	// ASCII draws the screen with ASCII only.
 	ASCII bool
+	// Lang is the language the screen and the headless lines speak
+	// (--lang, else the locale); the journal stays English.
+	Lang i18n.Lang
 }
 
 // InputError is bad input or usage found while opening a run: exit 2,

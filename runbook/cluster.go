@@ -76,23 +76,37 @@ func ParseGroupState(s string) (GroupState, error) {
 // Display is the word an engineer reads in Cluster Administrator.
 func (s GroupState) Display() string {
 	switch s {
+	case GroupOnline:
+		return say("Online")
 	case GroupPartiallyOnline:
-		return "Partially Online"
+		return say("Partially Online")
 	case GroupOnlinePending:
-		return "Online Pending"
+		return say("Online Pending")
+	case GroupOffline:
+		return say("Offline")
 	case GroupOfflinePending:
-		return "Offline Pending"
-	}
-	if s == "" {
-		return "Unknown"
+		return say("Offline Pending")
+	case GroupFailed:
+		return say("Failed")
+	case "":
+		return say("Unknown")
 	}
 	return strings.ToUpper(string(s[:1])) + string(s[1:])
 }
 
 // Display is the word cluster.exe prints for the node state.
 func (s NodeState) Display() string {
-	if s == "" {
-		return "Unknown"
+	switch s {
+	case NodeUp:
+		return say("Up")
+	case NodeDown:
+		return say("Down")
+	case NodePaused:
+		return say("Paused")
+	case NodeJoining:
+		return say("Joining")
+	case "":
+		return say("Unknown")
 	}
 	return strings.ToUpper(string(s[:1])) + string(s[1:])
 }

@@ -15,6 +15,7 @@
 package tui
 
 import (
+	"cmsrunbook/internal/i18n"
 	"fmt"
 	"log/slog"
 	"math"
@@ -39,6 +40,8 @@ type Options struct {
 	Real bool
 	// ASCII draws with the ASCII glyph set; NoColor without colour.
 	ASCII, NoColor bool
+	// Lang is the language of the screen's words ("" is English).
+	Lang i18n.Lang
 	// Speed is the simulation's speed (simulated seconds per real second;
 	// +Inf is max). SetSpeed changes it; nil when there is no simulation.
 	Speed    float64

@@ -4,6 +4,7 @@
 package headless
 
 import (
+	"cmsrunbook/internal/i18n"
 	"fmt"
 	"io"
 	"strings"
@@ -17,6 +18,8 @@ import (
 // It folds what it prints with the shared reducer, so the attempt numbers
 // and the closing tally are the journal's, not a count of its own.
 type Printer struct {
+	// tr speaks the chosen language.
+	tr    *i18n.Printer
 	w     io.Writer
 	steps map[string]runbook.Step
 	total int
@@ -26,8 +29,11 @@ type Printer struct {
 }
 
 // NewPrinter prints events of the given plan to w.
-func NewPrinter(w io.Writer, plan *runbook.Plan) *Printer {
-	p := &Printer{w: w, steps: map[string]runbook.Step{}, total: len(plan.Steps), prog: runbook.NewRunProgress()}
+//
+// lang is the language of the lines' words; commands, codes and the
+// nodes' output are printed as they are.
+func NewPrinter(w io.Writer, plan *runbook.Plan, lang i18n.Lang) *Printer {
+	p := &Printer{w: w, steps: map[string]runbook.Step{}, total: len(plan.Steps), prog: runbook.NewRunProgress(), tr: i18n.For(lang)}
 	for _, s := range plan.Steps {
 		p.steps[s.ID] = s
 	}

@@ -17,7 +17,7 @@ func TestPrinterFoldsTheRecord(t *testing.T) {
 		{N: 3, ID: "s3", Title: "Setup", Node: "EXNODE02", Post: runbook.Post{Text: "upgraded"}},
 	}}
 	var out strings.Builder
-	p := NewPrinter(&out, plan)
+	p := NewPrinter(&out, plan, "")
 	p.Known([]runbook.Event{
 		{Event: runbook.EvStepStarted, Step: "s1", Attempt: 1},
 		{Event: runbook.EvStepSucceeded, Step: "s1"},
@@ -53,7 +53,7 @@ func TestPrinterFoldsTheRecord(t *testing.T) {
 // output, nor through a diagnosis that quotes it.
 func TestPrinterNeutralisesEscapes(t *testing.T) {
 	var out strings.Builder
-	p := NewPrinter(&out, &runbook.Plan{Steps: []runbook.Step{{N: 1, ID: "s1"}}})
+	p := NewPrinter(&out, &runbook.Plan{Steps: []runbook.Step{{N: 1, ID: "s1"}}}, "")
 	hostile := "ok\x1b]0;pwned\x07 \x1b]52;c;ZWNobyBoaQ==\x07\x1b[2J\x1b[1;1Hdone\u009b31m"
 	_ = p.Print(runbook.Event{Event: runbook.EvOutput, Step: "s1", Text: hostile})
 	_ = p.Print(runbook.Event{Event: runbook.EvStepFailed, Step: "s1", Diagnosis: &runbook.Diagnosis{Code: "x", Message: "m", Lines: []string{hostile}}})

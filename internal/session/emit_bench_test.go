@@ -38,7 +38,7 @@ func BenchmarkEmitPath(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer jw.Close()
-	s := &Session{jw: jw, secrets: []string{"Tr0ub4dor&3"}, printer: headless.NewPrinter(io.Discard, plan)}
+	s := &Session{jw: jw, secrets: []string{"Tr0ub4dor&3"}, printer: headless.NewPrinter(io.Discard, plan, "")}
 	lines := make([]string, 1000)
 	for i := range lines {
 		lines[i] = fmt.Sprintf("[07/14/2008 10:%02d:%02d] [1] Copying file 'C:\\Program Files\\Microsoft\\Exchange Server\\Bin\\file%04d.dll'.", i/60%60, i%60, i)

@@ -180,7 +180,7 @@ func (s *Session) begin(jpath, cluster string, create bool, secrets ...string) e
 	if s.useScreen() {
 		out = io.Discard // the screen shows the events
 	}
-	s.printer = headless.NewPrinter(out, s.plan)
+	s.printer = headless.NewPrinter(out, s.plan, s.view.Lang)
 	s.printer.Quiet = s.view.Quiet
 	s.printer.Known(s.history)
 	return nil

@@ -30,7 +30,7 @@ func (s *Session) runScreen(ctx context.Context) (Result, error) {
 	opts := tui.Options{Title: s.screen.title, Source: s.screen.source, Plan: s.plan, Cluster: s.screen.cluster,
 		ASCII: s.view.ASCII || tui.DetectASCII(s.env.Getenv), NoColor: tui.DetectNoColor(s.env.Getenv),
 		Speed: s.screen.speed, Operator: Operator(s.env.Getenv), Journal: s.jw.Path(), Real: s.real,
-		Began: s.began(), WindowEnd: s.windowEnd(), Insecure: s.insecure, WaitLimit: s.waitLimit}
+		Began: s.began(), WindowEnd: s.windowEnd(), Insecure: s.insecure, WaitLimit: s.waitLimit, Lang: s.view.Lang}
 	if s.sim != nil {
 		opts.SetSpeed, opts.Now = s.sim.SetSpeed, s.sim.Now
 	}

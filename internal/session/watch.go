@@ -243,7 +243,7 @@ func (w *Watching) Run(ctx context.Context) (Result, error) {
 	mode := w.started.Options["mode"]
 	opts := tui.Options{Title: w.started.Source, Source: w.started.Source, Plan: w.plan, Cluster: cl,
 		ASCII: w.view.ASCII || tui.DetectASCII(w.env.Getenv), NoColor: tui.DetectNoColor(w.env.Getenv),
-		Operator: Operator(w.env.Getenv), Journal: w.fl.path, Real: mode == "real", ReadOnly: true}
+		Operator: Operator(w.env.Getenv), Journal: w.fl.path, Real: mode == "real", ReadOnly: true, Lang: w.view.Lang}
 	clock := newWatchClock(w.started)
 	opts.Now = clock.Now
 	code, err := tui.Watch(ctx, opts, func(ctx context.Context, h tui.Hooks) (int, error) {
@@ -269,7 +269,7 @@ func (w *Watching) feed(ctx context.Context, emit func(runbook.Event)) error {
 // printLines is the watch without a screen: the headless printer's line
 // per event, until run-finished or ctx ends.
 func (w *Watching) printLines(ctx context.Context) (Result, error) {
-	p := headless.NewPrinter(w.env.Stdout, w.plan)
+	p := headless.NewPrinter(w.env.Stdout, w.plan, w.view.Lang)
 	var perr error
 	err := w.feed(ctx, func(ev runbook.Event) {
 		if perr == nil {

@@ -1,7 +1,6 @@
 package runbook
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -121,29 +120,154 @@ var (
 	setupSuccessPhrase     = classifyFold("Exchange Server setup operation completed successfully")
 	setupDidNotComplete    = classifyFold("Exchange Server Setup operation did not complete")
 	setupEncounteredAnErr  = classifyFold("Exchange Server setup encountered an error")
-	setupFailurePhrases    = []string{setupDidNotComplete, setupEncounteredAnErr}
 	setupErrorCodePhrase   = classifyFold("error code")
 	msiNotCompatiblePhrase = classifyFold("The version of this file is not compatible")
 	msiReturnValue3Phrase  = classifyFold("Return value 3")
 )
+
+// SetupWords is how Setup.com words its step statuses and verdicts in
+// one Windows language. The English lines are the real captures'
+// (PROCEDURES 4.1); no capture of a localized Setup.com was found, so the
+// Japanese, Brazilian Portuguese and Italian lines are our rendering
+// (the glossary's terms, Windows' sentence shapes). The simulator's
+// localized Setup.com prints exactly these lines (internal/sim/locale.go
+// reads this table), so what the trainee sees is what the runbook
+// recognises. The verdict does not hang on them alone: a Setup whose words
+// are known in no language is decided by its exit code and the node's
+// state afterwards (JobDecidedByState).
+type SetupWords struct {
+	// Completed and Failed end a dotted step line.
+	Completed, Failed string
+	// Success is the success line; NotDone the "did not complete" line,
+	// whose first sentence is matched; Encountered the closing error line.
+	Success, NotDone, Encountered string
+	// Reboot is the line asking for a restart (a leading space, as
+	// Setup.com indents its warnings); RebootPhrase the part of it that is
+	// matched.
+	Reboot, RebootPhrase string
+	// ErrorCode is the language's "error code", for failing lines that
+	// quote one.
+	ErrorCode string
+}
+
+// SetupLanguages are Setup.com's words by Windows locale name.
+var SetupLanguages = map[string]SetupWords{
+	"en-US": {
+		Completed: "COMPLETED", Failed: "FAILED",
+		Success:      "The Microsoft Exchange Server setup operation completed successfully.",
+		NotDone:      "The Exchange Server Setup operation did not complete. For more information, visit http://support.microsoft.com and enter the Error ID.",
+		Encountered:  "Exchange Server setup encountered an error.",
+		Reboot:       " Setup has made changes to operating system settings that require a reboot to take effect. Please reboot this server prior to placing it into production.",
+		RebootPhrase: "require a reboot", ErrorCode: "error code",
+	},
+	"ja-JP": {
+		Completed: "完了", Failed: "失敗",
+		Success:      "Microsoft Exchange Server のセットアップ操作は正常に完了しました。",
+		NotDone:      "Exchange Server のセットアップ操作は完了しませんでした。詳細については、http://support.microsoft.com にアクセスして、エラー ID を入力してください。",
+		Encountered:  "Exchange Server のセットアップでエラーが発生しました。",
+		Reboot:       " セットアップによって、有効にするために再起動が必要なオペレーティング システムの設定が変更されました。このサーバーを運用環境に配置する前に再起動してください。",
+		RebootPhrase: "再起動が必要", ErrorCode: "エラー コード",
+	},
+	"pt-BR": {
+		Completed: "CONCLUÍDO", Failed: "FALHA",
+		Success:      "A operação de instalação do Microsoft Exchange Server foi concluída com êxito.",
+		NotDone:      "A operação de Instalação do Exchange Server não foi concluída. Para obter mais informações, visite http://support.microsoft.com e insira a ID do Erro.",
+		Encountered:  "A Instalação do Exchange Server encontrou um erro.",
+		Reboot:       " A Instalação fez alterações em configurações do sistema operacional que exigem uma reinicialização para entrar em vigor. Reinicie este servidor antes de colocá-lo em produção.",
+		RebootPhrase: "exigem uma reinicialização", ErrorCode: "código de erro",
+	},
+	"it-IT": {
+		Completed: "COMPLETATO", Failed: "NON RIUSCITO",
+		Success:      "L'operazione di installazione di Microsoft Exchange Server è stata completata.",
+		NotDone:      "L'operazione del programma di installazione di Exchange Server non è stata completata. Per ulteriori informazioni, visitare http://support.microsoft.com e immettere l'ID errore.",
+		Encountered:  "Errore durante l'esecuzione del programma di installazione di Exchange Server.",
+		Reboot:       " Il programma di installazione ha modificato impostazioni del sistema operativo che richiedono un riavvio. Riavviare il server prima di metterlo in produzione.",
+		RebootPhrase: "richiedono un riavvio", ErrorCode: "codice di errore",
+	},
+}
+
+// classifyFirstSentence is s up to its first full stop (". " or "。"),
+// without it, folded: the part of a verdict line that is matched, so a
+// line whose advice differs (another URL) still matches.
+func classifyFirstSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "。"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i]
+	}
+	return classifyFold(strings.TrimSuffix(s, "."))
+}
+
+// setupPhrases are the folded phrases every language's verdicts are
+// matched on; English keeps the shorter phrases it always had, so a real
+// capture's slightly different wording ("The Microsoft Exchange Server
+// Setup operation ...") still matches.
+type setupPhrases struct {
+	success, notDone, encountered []string
+	reboot, errorCode             []string
+	failed                        map[string]bool // folded FAILED statuses
+	foldedFailed                  []string        // the same, as a regexp alternation's parts
+}
+
+var setupKnown = func() setupPhrases {
+	p := setupPhrases{
+		success:     []string{setupSuccessPhrase},
+		notDone:     []string{setupDidNotComplete},
+		encountered: []string{setupEncounteredAnErr},
+		errorCode:   []string{setupErrorCodePhrase},
+		failed:      map[string]bool{},
+	}
+	for _, name := range []string{"en-US", "ja-JP", "pt-BR", "it-IT"} {
+		w := SetupLanguages[name]
+		p.failed[classifyFold(w.Failed)] = true
+		p.foldedFailed = append(p.foldedFailed, regexp.QuoteMeta(classifyFold(w.Failed)))
+		if name == "en-US" {
+			continue
+		}
+		p.success = append(p.success, classifyFirstSentence(w.Success))
+		p.notDone = append(p.notDone, classifyFirstSentence(w.NotDone))
+		p.encountered = append(p.encountered, classifyFirstSentence(w.Encountered))
+		p.reboot = append(p.reboot, classifyFold(w.RebootPhrase))
+		p.errorCode = append(p.errorCode, classifyFold(w.ErrorCode))
+	}
+	return p
+}()
+
+// classifyContainsAny reports whether folded holds one of phrases.
+func classifyContainsAny(folded string, phrases []string) bool {
+	for _, p := range phrases {
+		if strings.Contains(folded, p) {
+			return true
+		}
+	}
+	return false
+}
 
 var (
 	// setupStepRe matches a dotted step line such as
 	// "    Mailbox Role Checks              ......................... FAILED".
 	// A step name never starts with a dot, so the tail of a step line that
 	// was wrapped narrowly (".......... FAILED") is not taken for a step.
-	setupStepRe = regexp.MustCompile(`(?i)^\s*([^.\s].*?)\s*\.{3,}\s*(completed|failed)\s*$`)
-	// setupFoldedCodeRe is the first of errorCodeRes for folded text.
-	setupFoldedCodeRe = regexp.MustCompile(`errorcode(?:is|was|of)?[:=]?(0x[0-9a-f]+|-?\d+)`)
+	// The status is any language's (SetupLanguages): COMPLETED, 完了,
+	// CONCLUÍDO, NON RIUSCITO...
+	setupStepRe = regexp.MustCompile(`(?i)^\s*([^.\s].*?)\s*\.{3,}\s*(` + setupStatusAlternation() + `)\s*$`)
+	// setupFoldedCodeRe is the first of errorCodeRes for folded text, in
+	// every language's words for "error code" ("エラー コード は 1603",
+	// "código de erro: 1603", "codice di errore 1603").
+	setupFoldedCodeRe = regexp.MustCompile(`(?:errorcode|エラーコード|códigodeerro|codicedierrore)(?:is|was|of|é|è|は|:|=|：)*(0x[0-9a-f]+|-?\d+)`)
 	// setupFoldedFailedRe finds a FAILED step in folded text, for output
 	// wrapped so narrowly that the step line itself was split.
-	setupFoldedFailedRe = regexp.MustCompile(`\.{5,}failed`)
+	setupFoldedFailedRe = regexp.MustCompile(`\.{5,}(?:` + strings.Join(setupKnown.foldedFailed, "|") + `)`)
 	// errorCodeRes pull codes out of a failing line: "Error code is 1638",
 	// "error code 1603", "actual error code 1603", "Error code: 0x80070005",
 	// and the MSI log form "Error 1935." ("Error ID" has no digits and does
 	// not match).
 	errorCodeRes = []*regexp.Regexp{
 		regexp.MustCompile(`(?i)error\s*code(?:\s*(?:is|was|of))?\s*[:=]?\s*(0x[0-9a-f]+|-?\d+)`),
+		// The same in the localized Setups' words (SetupLanguages).
+		regexp.MustCompile(`(?i)(?:エラー\s*コード|código\s+de\s+erro|codice\s+di\s+errore)(?:\s*(?:は|é|è))?\s*[:=：]?\s*(0x[0-9a-f]+|-?\d+)`),
 		regexp.MustCompile(`(?i)\berror\s+(0x[0-9a-f]{8}|\d{4,5})\b`),
 	}
 	// msiStatusRe is the verbose log's closing line: "Installation success
@@ -161,10 +285,32 @@ var (
 		`|(?:restart|reboot)fromapreviousinstallationispending`)
 )
 
+// setupStatusAlternation is every language's step statuses as a regexp
+// alternation, a space matching any run of blanks.
+func setupStatusAlternation() string {
+	var alts []string
+	for _, name := range []string{"en-US", "ja-JP", "pt-BR", "it-IT"} {
+		w := SetupLanguages[name]
+		for _, st := range []string{w.Completed, w.Failed} {
+			alts = append(alts, strings.ReplaceAll(regexp.QuoteMeta(st), " ", `\s+`))
+		}
+	}
+	return strings.Join(alts, "|")
+}
+
+// classifyStepFailed reports a dotted step status that says FAILED in
+// any language.
+func classifyStepFailed(status string) bool {
+	return setupKnown.failed[classifyFold(status)]
+}
+
 // classifyAsksForReboot reports whether folded text asks for a restart. A
 // match preceded in its own sentence by a negation ("no restart is
 // required", "you do not need to restart the computer") does not count.
 func classifyAsksForReboot(folded string) bool {
+	if classifyContainsAny(folded, setupKnown.reboot) {
+		return true // a localized Setup's restart line
+	}
 	// Every pattern holds one of these words; most output holds neither,
 	// and the regexp costs far more than the look.
 	if !strings.Contains(folded, "restart") && !strings.Contains(folded, "reboot") {
@@ -216,8 +362,8 @@ func classifyStatusMatches(f, line string) [][]string {
 
 // classifyCodes returns the error codes quoted in line.
 func classifyCodes(line string, withStatus bool) []string {
-	if !strings.Contains(strings.ToLower(line), "error") {
-		return nil // every pattern needs the word
+	if l := strings.ToLower(line); !strings.Contains(l, "erro") && !strings.Contains(l, "エラー") {
+		return nil // every pattern needs the word (error, erro, errore, エラー)
 	}
 	var codes []string
 	for _, re := range errorCodeRes {
@@ -244,21 +390,28 @@ func classifyIndent(line string) int {
 // ClassifySetup classifies the console output of Setup.com /mode:upgrade or
 // /upgradecms. The exit code is not trusted alone (a real failure can exit
 // 0), so the verdict comes from the text, matched case-insensitively on
-// unwrapped lines and on the whole text folded:
+// unwrapped lines and on the whole text folded, in every language whose
+// Setup words are known (SetupLanguages: English, Japanese, Brazilian
+// Portuguese, Italian):
 //
-//   - failure if a dotted step ends in FAILED, or the output says "The
-//     Exchange Server Setup operation did not complete" or "Exchange Server
-//     setup encountered an error";
+//   - failure if a dotted step ends in FAILED (失敗, FALHA, NON RIUSCITO),
+//     or the output says "The Exchange Server Setup operation did not
+//     complete" or "Exchange Server setup encountered an error" (or their
+//     localized lines);
 //   - success if it says "The Microsoft Exchange Server setup operation
-//     completed successfully." and nothing above, and the exit code is 0
-//     (a non-zero exit code with the success line is a failure, because
-//     something went wrong after or around Setup's own report);
-//   - otherwise incomplete (still running, or the output was cut off),
-//     unless the exit code is non-zero, which is a failure.
+//     completed successfully." (or its localized line) and nothing above,
+//     and the exit code is 0 (a non-zero exit code with the success line is
+//     a failure, because something went wrong after or around Setup's own
+//     report);
+//   - otherwise incomplete (still running, or the output was cut off, or
+//     a language we do not know), unless the exit code is non-zero, which
+//     is a failure.
 //
-// While Setup.com is still running the caller passes exitCode 0. Setup
-// output from a localised build may match none of the English phrases; it
-// then stays incomplete until the exit code or the build check decides.
+// While Setup.com is still running the caller passes exitCode 0. A Setup
+// that has ended with exit code 0 and left no verdict the runbook can read
+// (a language not in SetupLanguages) is not guessed at here: the node's
+// state decides (JobDecidedByState): its configured build at the target
+// and no Setup watermark left is success, anything else failure.
 //
 // ErrorLines are chosen the way a person reads the output, not by grepping
 // for "error" (most "errors" in setup logs are expected, PROCEDURES 4.2):
@@ -312,7 +465,7 @@ func classifySetupLines(lines []string) (failedSteps, errorLines []string) {
 			continue
 		}
 		if m := classifyStep(line); m != nil {
-			if strings.EqualFold(m[2], "failed") {
+			if classifyStepFailed(m[2]) {
 				under = underFailed
 				failedSteps = classifyAppendUnique(failedSteps, seenStep, strings.TrimSpace(m[1]))
 				errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
@@ -332,7 +485,7 @@ func classifySetupLines(lines []string) (failedSteps, errorLines []string) {
 			errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
 		case under == underFailed && indent >= 5:
 			errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
-		case strings.Contains(f, setupErrorCodePhrase) && !(under == underCompleted && indent > 0):
+		case classifyContainsAny(f, setupKnown.errorCode) && !(under == underCompleted && indent > 0):
 			errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
 		}
 	}
@@ -340,14 +493,9 @@ func classifySetupLines(lines []string) (failedSteps, errorLines []string) {
 }
 
 // classifyIsSetupVerdictLine reports a line, folded, that holds one of
-// Setup.com's two failure verdicts.
+// Setup.com's two failure verdicts, in any language it is known in.
 func classifyIsSetupVerdictLine(folded string) bool {
-	for _, p := range setupFailurePhrases {
-		if strings.Contains(folded, p) {
-			return true
-		}
-	}
-	return false
+	return classifyContainsAny(folded, setupKnown.notDone) || classifyContainsAny(folded, setupKnown.encountered)
 }
 
 // setupVerdict is what Setup.com's output as a whole says about the run.
@@ -365,9 +513,9 @@ func classifySetupVerdict(folded string, failedSteps bool) setupVerdict {
 	return setupVerdict{
 		failedSteps:    failedSteps,
 		foldedFailed:   !failedSteps && setupFoldedFailedRe.MatchString(folded),
-		didNotComplete: strings.Contains(folded, setupDidNotComplete),
-		encountered:    strings.Contains(folded, setupEncounteredAnErr),
-		succeeded:      strings.Contains(folded, setupSuccessPhrase),
+		didNotComplete: classifyContainsAny(folded, setupKnown.notDone),
+		encountered:    classifyContainsAny(folded, setupKnown.encountered),
+		succeeded:      classifyContainsAny(folded, setupKnown.success),
 	}
 }
 
@@ -389,67 +537,70 @@ func (v setupVerdict) outcome(exitCode int) Outcome {
 }
 
 // classifySetupSummary words the verdict for the person at the console,
-// naming the strongest evidence and whether a restart is asked for.
+// naming the strongest evidence and whether a restart is asked for. Each
+// sentence is a catalogue key (say); a tail is its own key around the
+// head, so a translation may put it where its language wants it.
 func classifySetupSummary(c Classification, v setupVerdict) string {
 	var s string
+	code := strconv.Itoa(c.ExitCode)
 	switch {
 	case c.Outcome == OutcomeSuccess:
-		s = "Setup.com reported success"
+		s = say("Setup.com reported success")
 	case len(c.FailedSteps) > 0:
-		s = "Setup.com reported failure: " + strings.Join(c.FailedSteps, " FAILED, ") + " FAILED" + classifyCodeSuffix(c.ErrorCodes)
+		s = classifyCodeSuffix(say("Setup.com reported failure: %s FAILED", strings.Join(c.FailedSteps, " FAILED, ")), c.ErrorCodes)
 	case v.foldedFailed:
-		s = "Setup.com reported failure: a step FAILED" + classifyCodeSuffix(c.ErrorCodes)
+		s = classifyCodeSuffix(say("Setup.com reported failure: a step FAILED"), c.ErrorCodes)
 	case v.didNotComplete:
-		s = "Setup.com reported failure: the setup operation did not complete" + classifyCodeSuffix(c.ErrorCodes)
+		s = classifyCodeSuffix(say("Setup.com reported failure: the setup operation did not complete"), c.ErrorCodes)
 	case v.encountered:
-		s = "Setup.com reported failure: Exchange Server setup encountered an error" + classifyCodeSuffix(c.ErrorCodes)
+		s = classifyCodeSuffix(say("Setup.com reported failure: Exchange Server setup encountered an error"), c.ErrorCodes)
 	case v.succeeded:
-		s = fmt.Sprintf("Setup.com printed its success line but exited with code %d, so the step is treated as failed: check ExchangeSetup.log and the server's build", c.ExitCode)
+		s = say("Setup.com printed its success line but exited with code %s, so the step is treated as failed: check ExchangeSetup.log and the server's build", code)
 	case c.Outcome == OutcomeFailure:
-		s = fmt.Sprintf("Setup.com exited with code %d without printing a success or failure line", c.ExitCode) + classifyCodeSuffix(c.ErrorCodes)
+		s = classifyCodeSuffix(say("Setup.com exited with code %s without printing a success or failure line", code), c.ErrorCodes)
 	default:
-		s = "Setup.com has not printed a success or failure line yet: it is still running or its output was cut off"
+		s = say("Setup.com has not printed a success or failure line yet: it is still running or its output was cut off")
 	}
 	if c.RebootRequired {
 		if c.Outcome == OutcomeSuccess {
-			s += "; it asks for a restart of the server"
+			s = say("%s; it asks for a restart of the server", s)
 		} else {
-			s += "; it also asks for a restart of the server"
+			s = say("%s; it also asks for a restart of the server", s)
 		}
 	}
 	return s
 }
 
-// classifyCodeSuffix renders " (error code 1603)" or " (error codes 1603,
-// 1638)" for a summary, or nothing.
-func classifyCodeSuffix(codes []string) string {
+// classifyCodeSuffix adds " (error code 1603)" or " (error codes 1603,
+// 1638)" to a summary, or nothing.
+func classifyCodeSuffix(head string, codes []string) string {
 	switch len(codes) {
 	case 0:
-		return ""
+		return head
 	case 1:
-		return " (error code " + codes[0] + ")"
+		return say("%s (error code %s)", head, codes[0])
 	default:
-		return " (error codes " + strings.Join(codes, ", ") + ")"
+		return say("%s (error codes %s)", head, strings.Join(codes, ", "))
 	}
 }
 
 // msiexecMeanings explains the Windows Installer exit codes an update
 // rollup or hotfix install actually returns (PROCEDURES 4.3).
 var msiexecMeanings = map[int]string{
-	0:    "the update was installed",
-	3010: "the update was installed and a restart is required to finish",
-	1641: "the update was installed and Windows Installer started a restart",
-	1601: "the Windows Installer service could not be accessed",
-	1602: "the user cancelled the installation",
-	1603: "fatal error during installation",
-	1618: "another installation is already in progress",
-	1619: "the installation package could not be opened (check the path)",
-	1625: "the installation is forbidden by system policy",
-	1635: "the patch package could not be opened (check the path and access)",
-	1636: "the patch package could not be applied: it is not a valid update package",
-	1638: "another version of this product is already installed",
-	1639: "the msiexec command line is not valid",
-	1642: "the upgrade cannot be installed: the patch does not apply to what is installed (wrong Exchange version or architecture)",
+	0:    say("the update was installed"),
+	3010: say("the update was installed and a restart is required to finish"),
+	1641: say("the update was installed and Windows Installer started a restart"),
+	1601: say("the Windows Installer service could not be accessed"),
+	1602: say("the user cancelled the installation"),
+	1603: say("fatal error during installation"),
+	1618: say("another installation is already in progress"),
+	1619: say("the installation package could not be opened (check the path)"),
+	1625: say("the installation is forbidden by system policy"),
+	1635: say("the patch package could not be opened (check the path and access)"),
+	1636: say("the patch package could not be applied: it is not a valid update package"),
+	1638: say("another version of this product is already installed"),
+	1639: say("the msiexec command line is not valid"),
+	1642: say("the upgrade cannot be installed: the patch does not apply to what is installed (wrong Exchange version or architecture)"),
 }
 
 // ClassifyMsiexec classifies `msiexec /update X.msp /quiet /norestart`.
@@ -472,16 +623,16 @@ func ClassifyMsiexec(exitCode int, logText string) Classification {
 	case 0, 3010, 1641:
 		c.Outcome = OutcomeSuccess
 		c.RebootRequired = exitCode != 0
-		c.Summary = fmt.Sprintf("msiexec succeeded with exit code %d: %s", exitCode, meaning)
+		c.Summary = say("msiexec succeeded with exit code %s: %s", strconv.Itoa(exitCode), meaning)
 		return c
 	}
 	c.Outcome = OutcomeFailure
 	c.ErrorCodes = []string{strconv.Itoa(exitCode)}
 	seenLine, seenCode := map[string]bool{}, map[string]bool{c.ErrorCodes[0]: true}
 	if known {
-		c.Summary = fmt.Sprintf("msiexec failed with exit code %d: %s", exitCode, meaning)
+		c.Summary = say("msiexec failed with exit code %s: %s", c.ErrorCodes[0], meaning)
 	} else {
-		c.Summary = fmt.Sprintf("msiexec failed: msiexec exit code %d", exitCode)
+		c.Summary = say("msiexec failed: msiexec exit code %s", c.ErrorCodes[0])
 	}
 
 	// A verbose log is UTF-16 when Windows Installer logs in Unicode; read
@@ -517,7 +668,7 @@ func ClassifyMsiexec(exitCode int, logText string) Classification {
 		}
 	}
 	if notCompatible {
-		c.Summary += "; the log says this update does not match the installed Exchange version or architecture (x64 or x86)"
+		c.Summary = say("%s; the log says this update does not match the installed Exchange version or architecture (x64 or x86)", c.Summary)
 	}
 	return c
 }

@@ -7,7 +7,7 @@
 package runbook
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 )
 
@@ -45,7 +45,7 @@ func ParseNodeState(s string) (NodeState, error) {
 	case "joining":
 		return NodeJoining, nil
 	}
-	return "", fmt.Errorf("node state %q is not one of up, down, paused, joining", s)
+	return "", errors.New(say("node state %q is not one of up, down, paused, joining", s))
 }
 
 // GroupState covers the cluster group states and the CMS states of
@@ -70,7 +70,7 @@ func ParseGroupState(s string) (GroupState, error) {
 	case GroupOnline, GroupPartiallyOnline, GroupOnlinePending, GroupOffline, GroupOfflinePending, GroupFailed:
 		return GroupState(k), nil
 	}
-	return "", fmt.Errorf("group state %q is not one of online, partially-online, online-pending, offline, offline-pending, failed", s)
+	return "", errors.New(say("group state %q is not one of online, partially-online, online-pending, offline, offline-pending, failed", s))
 }
 
 // Display is the word an engineer reads in Cluster Administrator.
@@ -205,7 +205,7 @@ func ParseToolsVersion(s string) (ToolsVersion, error) {
 	case ToolsNone, ToolsRTM, ToolsSP1, ToolsSP2, ToolsSP3:
 		return ToolsVersion(strings.ToLower(strings.TrimSpace(s))), nil
 	}
-	return "", fmt.Errorf("exchange tools %q is not one of none, rtm, sp1, sp2, sp3", s)
+	return "", errors.New(say("exchange tools %q is not one of none, rtm, sp1, sp2, sp3", s))
 }
 
 // Node returns the named node (names compare case-insensitively, as Windows
@@ -300,30 +300,30 @@ func (c Cluster) Clone() Cluster {
 // Loaders call it so a broken world never reaches the planner.
 func (c *Cluster) Validate() error {
 	if err := ValidateHostName(c.Name); err != nil {
-		return fmt.Errorf("cluster name: %w", err)
+		return sayWrap(err, say("cluster name: %s", err.Error()))
 	}
 	switch c.Type {
 	case CCR, SCC:
 	default:
-		return fmt.Errorf("cluster type %q is not ccr or scc", c.Type)
+		return errors.New(say("cluster type %q is not ccr or scc", c.Type))
 	}
 	if len(c.Nodes) < 2 {
-		return fmt.Errorf("a failover cluster needs at least 2 nodes, this one has %d", len(c.Nodes))
+		return errors.New(say("a failover cluster needs at least 2 nodes, this one has %d", len(c.Nodes)))
 	}
 	if c.Type == CCR && len(c.Nodes) != 2 {
-		return fmt.Errorf("a CCR cluster has exactly 2 nodes, this one has %d", len(c.Nodes))
+		return errors.New(say("a CCR cluster has exactly 2 nodes, this one has %d", len(c.Nodes)))
 	}
 	if len(c.Nodes) > 8 {
-		return fmt.Errorf("an Exchange 2007 cluster has at most 8 nodes, this one has %d", len(c.Nodes))
+		return errors.New(say("an Exchange 2007 cluster has at most 8 nodes, this one has %d", len(c.Nodes)))
 	}
 	seen := map[string]bool{}
 	for _, n := range c.Nodes {
 		if err := ValidateHostName(n.Name); err != nil {
-			return fmt.Errorf("node name: %w", err)
+			return sayWrap(err, say("node name: %s", err.Error()))
 		}
 		k := strings.ToUpper(n.Name)
 		if seen[k] {
-			return fmt.Errorf("node %s is listed twice", n.Name)
+			return errors.New(say("node %s is listed twice", n.Name))
 		}
 		seen[k] = true
 	}
@@ -333,28 +333,28 @@ func (c *Cluster) Validate() error {
 		if g.CMS {
 			cms++
 			if err := ValidateHostName(g.Name); err != nil {
-				return fmt.Errorf("CMS name: %w", err)
+				return sayWrap(err, say("CMS name: %s", err.Error()))
 			}
 		} else if err := ValidateGroupName(g.Name); err != nil {
-			return fmt.Errorf("group name: %w", err)
+			return sayWrap(err, say("group name: %s", err.Error()))
 		}
 		k := strings.ToUpper(g.Name)
 		if gseen[k] {
-			return fmt.Errorf("group %q is listed twice", g.Name)
+			return errors.New(say("group %q is listed twice", g.Name))
 		}
 		gseen[k] = true
 		if c.Node(g.Owner) == nil {
-			return fmt.Errorf("group %q is owned by %q, which is not a node of the cluster", g.Name, g.Owner)
+			return errors.New(say("group %q is owned by %q, which is not a node of the cluster", g.Name, g.Owner))
 		}
 	}
 	if cms == 0 {
-		return fmt.Errorf("the cluster has no clustered mailbox server (mark one group with cms: true)")
+		return errors.New(say("the cluster has no clustered mailbox server (mark one group with cms: true)"))
 	}
 	if c.Type == CCR && cms != 1 {
-		return fmt.Errorf("a CCR cluster hosts exactly 1 CMS, this one has %d", cms)
+		return errors.New(say("a CCR cluster hosts exactly 1 CMS, this one has %d", cms))
 	}
 	if cms >= len(c.Nodes) {
-		return fmt.Errorf("%d CMSs on %d nodes leaves no passive node to upgrade first", cms, len(c.Nodes))
+		return errors.New(say("%d CMSs on %d nodes leaves no passive node to upgrade first", cms, len(c.Nodes)))
 	}
 	return nil
 }

@@ -1,9 +1,6 @@
 package runbook
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // DiagHandoffNotReady is the gate before an outage refusing to take a CMS
 // down: something on the handoff path would fail after the stop.
@@ -48,22 +45,22 @@ func HandoffBlockers(c *Cluster, cms, target string, o Options) []string {
 	var out []string
 	g := c.Group(cms)
 	if g == nil {
-		return []string{cms + " is not a clustered mailbox server of " + c.Name}
+		return []string{say("%s is not a clustered mailbox server of %s", cms, c.Name)}
 	}
 	t := c.Node(target)
 	if t == nil {
-		return []string{fmt.Sprintf("%q is not a node of %s", target, c.Name)}
+		return []string{say("%q is not a node of %s", target, c.Name)}
 	}
 	out = append(out, targetBlockers(c, g, t, o)...)
 	if c.Type == CCR {
 		r := c.Replication
 		if !r.Healthy || r.CopyQueue > NearZeroQueue || r.ReplayQueue > NearZeroQueue {
-			out = append(out, fmt.Sprintf("replication is not healthy (copy queue %d, replay queue %d): Exchange refuses the move until the copy is Healthy and the queues are near zero; check with %s",
+			out = append(out, say("replication is not healthy (copy queue %d, replay queue %d): Exchange refuses the move until the copy is Healthy and the queues are near zero; check with %s",
 				r.CopyQueue, r.ReplayQueue, CopyStatusCommand(cms)))
 		}
 	}
 	if why := c.QuorumLostWithout(t.Name); why != "" {
-		out = append(out, "quorum: "+why)
+		out = append(out, say("quorum: %s", why))
 	}
 	return out
 }
@@ -73,7 +70,7 @@ func HandoffBlockers(c *Cluster, cms, target string, o Options) []string {
 func targetBlockers(c *Cluster, g *Group, t *Node, o Options) []string {
 	var out []string
 	if t.State != NodeUp {
-		out = append(out, fmt.Sprintf("%s is %s: a CMS can only go to a node that is Up (resume it with %s)", t.Name, t.State.Display(), ResumeNodeCommand(t.Name)))
+		out = append(out, say("%s is %s: a CMS can only go to a node that is Up (resume it with %s)", t.Name, t.State.Display(), ResumeNodeCommand(t.Name)))
 	}
 	want := Build{}
 	switch {
@@ -83,20 +80,20 @@ func targetBlockers(c *Cluster, g *Group, t *Node, o Options) []string {
 		want = o.PackageBuild
 	}
 	if !want.IsZero() && !t.Build.AtLeast(want) {
-		out = append(out, fmt.Sprintf("%s runs %s, not yet %s: upgrade it first (Setup.com /mode:upgrade, reboot, resume)", t.Name, Describe(t.Build), Describe(want)))
+		out = append(out, say("%s runs %s, not yet %s: upgrade it first (Setup.com /mode:upgrade, reboot, resume)", t.Name, Describe(t.Build), Describe(want)))
 	}
 	if t.SetupIncomplete {
-		out = append(out, fmt.Sprintf("Setup left its watermark on %s (new binaries, not configured): run Setup.com /mode:upgrade on it again and reboot it first", t.Name))
+		out = append(out, say("Setup left its watermark on %s (new binaries, not configured): run Setup.com /mode:upgrade on it again and reboot it first", t.Name))
 	}
 	if t.Pending && o.Goal.IsServicePack() {
-		out = append(out, fmt.Sprintf("%s has a restart pending: Setup.com /upgradecms refuses to start there until it is restarted", t.Name))
+		out = append(out, say("%s has a restart pending: Setup.com /upgradecms refuses to start there until it is restarted", t.Name))
 	}
 	if !g.MayRunOn(t.Name) {
-		out = append(out, fmt.Sprintf("%s is not a possible owner of %s (possible owners: %s)", t.Name, g.Name, strings.Join(g.PossibleOwners, ", ")))
+		out = append(out, say("%s is not a possible owner of %s (possible owners: %s)", t.Name, g.Name, strings.Join(g.PossibleOwners, ", ")))
 	}
 	for _, other := range c.CMSs() {
 		if strings.EqualFold(other.Owner, t.Name) && !strings.EqualFold(other.Name, g.Name) {
-			out = append(out, fmt.Sprintf("%s already runs the CMS %s; a CMS needs a passive node", t.Name, other.Name))
+			out = append(out, say("%s already runs the CMS %s; a CMS needs a passive node", t.Name, other.Name))
 		}
 	}
 	return out
@@ -105,9 +102,9 @@ func targetBlockers(c *Cluster, g *Group, t *Node, o Options) []string {
 // gateDiagnosis refuses to open the outage: nothing was sent, the CMS
 // still runs.
 func gateDiagnosis(s Step, blockers []string) Diagnosis {
-	what := "stop " + s.CMS
+	msg := say("Refused to stop %s: %s.", s.CMS, sayList(blockers))
 	if s.Kind == KindMoveCMS {
-		what = "hand " + s.CMS + " over"
+		msg = say("Refused to hand %s over: %s.", s.CMS, sayList(blockers))
 	}
 	check := ""
 	for _, b := range blockers {
@@ -116,9 +113,9 @@ func gateDiagnosis(s Step, blockers []string) Diagnosis {
 		}
 	}
 	return Diagnosis{Code: DiagHandoffNotReady,
-		Message: fmt.Sprintf("Refused to %s: %s.", what, strings.Join(blockers, "; ")),
-		Why:     fmt.Sprintf("Nothing was sent: %s still runs and users are not affected. Taking it down now would leave it down, because the move or /upgradecms that must follow would fail. Fix what is listed, then re-check.", s.CMS),
+		Message: msg,
+		Why:     say("Nothing was sent: %s still runs and users are not affected. Taking it down now would leave it down, because the move or /upgradecms that must follow would fail. Fix what is listed, then re-check.", s.CMS),
 		Lines:   blockers,
-		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: "Re-check the handoff path (after fixing it) and go on if it holds", Command: check},
-			{Action: RemedyAbort, Key: "a", Label: "Stop the window here; the CMS keeps running (the journal keeps the place for resume)"}}}
+		Remedies: []Remedy{{Action: RemedyRetry, Key: "r", Label: say("Re-check the handoff path (after fixing it) and go on if it holds"), Command: check},
+			{Action: RemedyAbort, Key: "a", Label: say("Stop the window here; the CMS keeps running (the journal keeps the place for resume)")}}}
 }

@@ -1,7 +1,7 @@
 package runbook
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 )
 
@@ -27,7 +27,7 @@ func ParseGoal(s string) (Goal, error) {
 			return g, nil
 		}
 	}
-	return "", fmt.Errorf("goal %q is not one of exchange-sp1, exchange-sp2, exchange-sp3, update-rollup, os-patch, windows-2008", s)
+	return "", errors.New(say("goal %q is not one of exchange-sp1, exchange-sp2, exchange-sp3, update-rollup, os-patch, windows-2008", s))
 }
 
 // IsServicePack reports the Setup.com /mode:upgrade goals.
@@ -59,11 +59,11 @@ func (g Goal) Label() string {
 	case GoalSP3:
 		return "Exchange 2007 SP3"
 	case GoalRollup:
-		return "Exchange 2007 update rollup"
+		return say("Exchange 2007 update rollup")
 	case GoalOSPatch:
-		return "Windows update"
+		return say("Windows update")
 	case GoalWindows2008:
-		return "Windows Server 2008 upgrade"
+		return say("Windows Server 2008 upgrade")
 	}
 	return string(g)
 }

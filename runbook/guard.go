@@ -1,9 +1,6 @@
 package runbook
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // GuardError is a step the procedure forbids in the current state (DESIGN
 // section 11). The planner never produces one; the engine checks every step
@@ -31,7 +28,7 @@ func Guard(c *Cluster, s Step, o Options, origOwner map[string]string) error {
 	case KindSetupUpgrade, KindInstallRollup, KindInstallPatch:
 		for _, g := range c.CMSs() {
 			if strings.EqualFold(g.Owner, s.Node) {
-				return &GuardError{DiagUnsafeStep, fmt.Sprintf("%s owns the CMS %s. Setup restarts the Cluster service, so installing on the active node would fail the CMS over mid-install; move the CMS off first.", s.Node, g.Name)}
+				return &GuardError{DiagUnsafeStep, say("%s owns the CMS %s. Setup restarts the Cluster service, so installing on the active node would fail the CMS over mid-install; move the CMS off first.", s.Node, g.Name)}
 			}
 		}
 		if s.Kind == KindSetupUpgrade {
@@ -42,7 +39,7 @@ func Guard(c *Cluster, s Step, o Options, origOwner map[string]string) error {
 					continue
 				}
 				if !c.CMSBuild(g).AtLeast(target) {
-					return &GuardError{DiagUpgradeCMSSkipped, fmt.Sprintf("%s was the active node of %s, which has not been upgraded with Setup.com /upgradecms yet. Upgrading the old active node first leaves every node on the new build and the CMS on the old one: Exchange will not start it and /upgradecms then refuses to run (the fix needs a registry edit).", s.Node, g.Name)}
+					return &GuardError{DiagUpgradeCMSSkipped, say("%s was the active node of %s, which has not been upgraded with Setup.com /upgradecms yet. Upgrading the old active node first leaves every node on the new build and the CMS on the old one: Exchange will not start it and /upgradecms then refuses to run (the fix needs a registry edit).", s.Node, g.Name)}
 				}
 			}
 		}
@@ -54,35 +51,35 @@ func Guard(c *Cluster, s Step, o Options, origOwner map[string]string) error {
 			}
 		}
 		if up == 0 {
-			return &GuardError{DiagUnsafeStep, fmt.Sprintf("Pausing %s would leave no node Up to run the cluster's groups.", s.Node)}
+			return &GuardError{DiagUnsafeStep, say("Pausing %s would leave no node Up to run the cluster's groups.", s.Node)}
 		}
 	case KindMoveCMS:
 		t := c.Node(s.Target)
 		if t == nil {
-			return &GuardError{DiagUnsafeStep, fmt.Sprintf("%s is not a node of the cluster.", s.Target)}
+			return &GuardError{DiagUnsafeStep, say("%s is not a node of the cluster.", s.Target)}
 		}
 		if t.State != NodeUp {
-			return &GuardError{DiagUnsafeStep, fmt.Sprintf("%s is %s: a CMS cannot move to a node that is not Up.", t.Name, t.State.Display())}
+			return &GuardError{DiagUnsafeStep, say("%s is %s: a CMS cannot move to a node that is not Up.", t.Name, t.State.Display())}
 		}
 		if o.Goal.IsServicePack() && !t.Build.AtLeast(o.Goal.TargetBuild()) {
-			return &GuardError{DiagUnsafeStep, fmt.Sprintf("%s runs %s, not yet %s: the CMS may only move to an upgraded node.", t.Name, Describe(t.Build), Describe(o.Goal.TargetBuild()))}
+			return &GuardError{DiagUnsafeStep, say("%s runs %s, not yet %s: the CMS may only move to an upgraded node.", t.Name, Describe(t.Build), Describe(o.Goal.TargetBuild()))}
 		}
 		for _, g := range c.CMSs() {
 			if strings.EqualFold(g.Owner, t.Name) && !strings.EqualFold(g.Name, s.CMS) {
-				return &GuardError{DiagUnsafeStep, fmt.Sprintf("%s already runs the CMS %s; Move-ClusteredMailboxServer needs a passive target.", t.Name, g.Name)}
+				return &GuardError{DiagUnsafeStep, say("%s already runs the CMS %s; Move-ClusteredMailboxServer needs a passive target.", t.Name, g.Name)}
 			}
 		}
 	case KindMoveGroups:
 		if s.Target != "" {
 			t := c.Node(s.Target)
 			if t == nil || t.State != NodeUp {
-				return &GuardError{DiagUnsafeStep, fmt.Sprintf("Groups cannot move to %s: it is not Up.", s.Target)}
+				return &GuardError{DiagUnsafeStep, say("Groups cannot move to %s: it is not Up.", s.Target)}
 			}
 		}
 	case KindUpgradeCMS:
 		g := c.Group(s.CMS)
 		if g == nil || !strings.EqualFold(g.Owner, s.Node) {
-			return &GuardError{DiagUnsafeStep, fmt.Sprintf("/upgradecms runs on the node that owns %s, and %s does not own it.", s.CMS, s.Node)}
+			return &GuardError{DiagUnsafeStep, say("/upgradecms runs on the node that owns %s, and %s does not own it.", s.CMS, s.Node)}
 		}
 	}
 	return nil

@@ -1,7 +1,9 @@
 package runbook
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -13,10 +15,10 @@ import (
 // or a cmdlet without quoting tricks, so it is an input error.
 func ValidateHostName(s string) error {
 	if s == "" {
-		return fmt.Errorf("name is empty")
+		return errors.New(say("name is empty"))
 	}
 	if len(s) > 15 {
-		return fmt.Errorf("name %q is %d characters long; NetBIOS names have at most 15", s, len(s))
+		return errors.New(say("name %q is %d characters long; NetBIOS names have at most 15", s, len(s)))
 	}
 	digits := true
 	for i, r := range s {
@@ -27,14 +29,14 @@ func ValidateHostName(s string) error {
 		case r == '-':
 			digits = false
 			if i == 0 || i == len(s)-1 {
-				return fmt.Errorf("name %q starts or ends with a hyphen", s)
+				return errors.New(say("name %q starts or ends with a hyphen", s))
 			}
 		default:
-			return fmt.Errorf("name %q contains %q; host names may hold only letters, digits and hyphens", s, r)
+			return errors.New(say("name %q contains %s; host names may hold only letters, digits and hyphens", s, strconv.QuoteRune(r)))
 		}
 	}
 	if digits {
-		return fmt.Errorf("name %q is all digits", s)
+		return errors.New(say("name %q is all digits", s))
 	}
 	return nil
 }
@@ -47,33 +49,33 @@ const smartQuotes = "\u2018\u2019\u201a\u201b"
 // without any character changing what runs (DESIGN section 11).
 func ValidateGroupName(s string) error {
 	if s == "" {
-		return fmt.Errorf("group name is empty")
+		return errors.New(say("group name is empty"))
 	}
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("group name %q is not valid UTF-8", s)
+		return errors.New(say("group name %q is not valid UTF-8", s))
 	}
 	if n := utf8.RuneCountInString(s); n > 128 {
-		return fmt.Errorf("group name is %d characters long; at most 128", n)
+		return errors.New(say("group name is %d characters long; at most 128", n))
 	}
 	if strings.TrimSpace(s) != s {
-		return fmt.Errorf("group name %q starts or ends with a space", s)
+		return errors.New(say("group name %q starts or ends with a space", s))
 	}
 	if s[0] == '/' || s[0] == '-' {
-		return fmt.Errorf("group name %q starts with %q, which cluster.exe would read as an option", s, s[0])
+		return errors.New(say("group name %q starts with %s, which cluster.exe would read as an option", s, strconv.QuoteRune(rune(s[0]))))
 	}
 	if strings.HasSuffix(s, `\`) {
-		return fmt.Errorf("group name %q ends with a backslash, which would escape the closing quote", s)
+		return errors.New(say("group name %q ends with a backslash, which would escape the closing quote", s))
 	}
 	for _, r := range s {
 		switch {
 		case r == '"' || r == '%':
-			return fmt.Errorf("group name %q contains %q, which cmd.exe cannot pass safely", s, r)
+			return errors.New(say("group name %q contains %s, which cmd.exe cannot pass safely", s, strconv.QuoteRune(r)))
 		case r == '\'' || strings.ContainsRune(smartQuotes, r):
-			return fmt.Errorf("group name %q contains a quote character", s)
+			return errors.New(say("group name %q contains a quote character", s))
 		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\ufeff':
-			return fmt.Errorf("group name %q contains a control character", s)
+			return errors.New(say("group name %q contains a control character", s))
 		case !unicode.IsPrint(r) && r != ' ':
-			return fmt.Errorf("group name %q contains the unprintable character %U", s, r)
+			return errors.New(say("group name %q contains the unprintable character %s", s, fmt.Sprintf("%U", r)))
 		}
 	}
 	return nil
@@ -84,30 +86,30 @@ func ValidateGroupName(s string) error {
 // control character or wildcard.
 func ValidateWindowsPath(s string) error {
 	if s == "" {
-		return fmt.Errorf("path is empty")
+		return errors.New(say("path is empty"))
 	}
 	if len(s) > 240 {
-		return fmt.Errorf("path is %d characters long; at most 240", len(s))
+		return errors.New(say("path is %d characters long; at most 240", len(s)))
 	}
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("path %q is not valid UTF-8", s)
+		return errors.New(say("path %q is not valid UTF-8", s))
 	}
 	abs := (len(s) >= 3 && isLetter(s[0]) && s[1] == ':' && s[2] == '\\') || strings.HasPrefix(s, `\\`)
 	if !abs {
-		return fmt.Errorf("path %q is not an absolute Windows path like D:\\Exchange2007SP2 or \\\\server\\share", s)
+		return errors.New(say("path %q is not an absolute Windows path like D:\\Exchange2007SP2 or \\\\server\\share", s))
 	}
 	for _, r := range s {
 		switch {
 		case r == '"' || r == '%' || r == '*' || r == '?' || r == '<' || r == '>' || r == '|' || r == '\'':
-			return fmt.Errorf("path %q contains %q, which cannot be passed safely", s, r)
+			return errors.New(say("path %q contains %s, which cannot be passed safely", s, strconv.QuoteRune(r)))
 		case strings.ContainsRune(smartQuotes, r):
-			return fmt.Errorf("path %q contains a quote character", s)
+			return errors.New(say("path %q contains a quote character", s))
 		case unicode.IsControl(r) || !unicode.IsPrint(r) && r != ' ':
-			return fmt.Errorf("path %q contains an unprintable character", s)
+			return errors.New(say("path %q contains an unprintable character", s))
 		}
 	}
 	if strings.Contains(s[2:], ":") {
-		return fmt.Errorf("path %q contains a colon after the drive", s)
+		return errors.New(say("path %q contains a colon after the drive", s))
 	}
 	return nil
 }
@@ -138,3 +140,14 @@ func PSQuote(s string) string {
 	b.WriteByte('\'')
 	return b.String()
 }
+
+// sayWrap is err reworded as msg (a say sentence), still wrapping err.
+func sayWrap(err error, msg string) error { return &wrapError{msg, err} }
+
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }

@@ -83,8 +83,8 @@ func MakePlan(c Cluster, o Options) (*Plan, error) {
 		return p, nil
 	}
 	pl := newPlanner(c, o)
-	pl.add(Step{Kind: KindPreflight, Title: "Preflight: check the cluster is ready", Shell: ShellNone,
-		Post: Post{Text: "no blocking finding: every node Up, the CMS Online, prerequisites met"}})
+	pl.add(Step{Kind: KindPreflight, Title: say("Preflight: check the cluster is ready"), Shell: ShellNone,
+		Post: Post{Text: say("no blocking finding: every node Up, the CMS Online, prerequisites met")}})
 	if err := pl.run(); err != nil {
 		var pe *PlanError
 		if !asPlanError(err, &pe) {
@@ -92,7 +92,7 @@ func MakePlan(c Cluster, o Options) (*Plan, error) {
 		}
 		p.Findings = append(p.Findings, pe.Finding)
 	}
-	pl.add(Step{Kind: KindVerify, Title: "Verify the end state of the window", Shell: ShellNone,
+	pl.add(Step{Kind: KindVerify, Title: say("Verify the end state of the window"), Shell: ShellNone,
 		Post: Post{Invariants: true, Text: pl.verifyText()}})
 	for i := range pl.steps {
 		s := &pl.steps[i]
@@ -250,18 +250,19 @@ func (pl *planner) nodeNames() []string {
 }
 
 func (pl *planner) verifyText() string {
-	parts := []string{"every node Up (none left Paused)"}
+	var text string
 	switch {
 	case pl.opts.Goal.IsServicePack():
-		parts = append(parts, "every node and CMS on "+Describe(pl.opts.Goal.TargetBuild()))
+		text = say("every node Up (none left Paused), every node and CMS on %s, every CMS Online, no Failed group", Describe(pl.opts.Goal.TargetBuild()))
 	case pl.opts.Goal == GoalRollup && !pl.opts.PackageBuild.IsZero():
-		parts = append(parts, "every node on "+Describe(pl.opts.PackageBuild))
+		text = say("every node Up (none left Paused), every node on %s, every CMS Online, no Failed group", Describe(pl.opts.PackageBuild))
+	default:
+		text = say("every node Up (none left Paused), every CMS Online, no Failed group")
 	}
-	parts = append(parts, "every CMS Online", "no Failed group")
 	if pl.state.Type == CCR {
-		parts = append(parts, "replication Healthy")
+		text = say("%s, replication Healthy", text)
 	}
-	return strings.Join(parts, ", ")
+	return text
 }
 
 func quoteList(names []string) string {

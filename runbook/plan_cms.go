@@ -1,9 +1,6 @@
 package runbook
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // servicePack plans Setup.com /mode:upgrade on every node and /upgradecms
 // for every CMS (DESIGN section 5), from wherever the cluster is.
@@ -108,11 +105,11 @@ func (pl *planner) startUpgradedCMSs() {
 			continue // its /upgradecms starts it, or it cannot start on that node's binaries
 		}
 		pl.add(Step{Kind: KindStartCMS, Node: g.Owner, CMS: g.Name, Shell: ShellPowerShell,
-			Title:    fmt.Sprintf("Start %s (it is %s)", g.Name, g.State.Display()),
+			Title:    say("Start %s (it is %s)", g.Name, g.State.Display()),
 			Commands: []string{StartCMSCommand(g.Name)},
 			Outage:   OutageEnds,
-			Post:     Post{CMS: g.Name, CMSState: GroupOnline, Text: g.Name + " is Online"},
-			Why:      fmt.Sprintf("%s is %s before the window and needs no /upgradecms. It is started first: users come back, and the steps after it need it running.", g.Name, g.State.Display())})
+			Post:     Post{CMS: g.Name, CMSState: GroupOnline, Text: say("%s is Online", g.Name)},
+			Why:      say("%s is %s before the window and needs no /upgradecms. It is started first: users come back, and the steps after it need it running.", g.Name, g.State.Display())})
 	}
 }
 
@@ -127,50 +124,50 @@ func (pl *planner) upgradeCMS(cms, t string) {
 	if !stopped {
 		why := ""
 		if inPlace {
-			why = fmt.Sprintf("The outage starts here: %s already sits on %s, which runs %s, but the clustered instance is still on %s (an earlier window moved it and stopped before /upgradecms). It is stopped for /upgradecms where it is; users lose access until it is back Online.", cms, t, Describe(target), Describe(pl.state.CMSBuild(g)))
+			why = say("The outage starts here: %s already sits on %s, which runs %s, but the clustered instance is still on %s (an earlier window moved it and stopped before /upgradecms). It is stopped for /upgradecms where it is; users lose access until it is back Online.", cms, t, Describe(target), Describe(pl.state.CMSBuild(g)))
 		}
 		pl.add(Step{Kind: KindStopCMS, Node: owner, CMS: cms, Shell: ShellPowerShell,
-			Title:    fmt.Sprintf("Stop %s (outage starts)", cms),
+			Title:    say("Stop %s (outage starts)", cms),
 			Commands: []string{StopCMSCommand(cms, label+" upgrade")},
 			Outage:   OutageStarts, Confirm: ConfirmTyped,
-			Post: Post{CMS: cms, CMSState: GroupOffline, Text: cms + " is Offline"},
+			Post: Post{CMS: cms, CMSState: GroupOffline, Text: say("%s is Offline", cms)},
 			Why:  why})
 	}
 	if !inPlace {
 		mv := Step{Kind: KindMoveCMS, Node: owner, CMS: cms, Target: t, Shell: ShellPowerShell,
-			Title:    fmt.Sprintf("Move %s to %s", cms, t),
+			Title:    say("Move %s to %s", cms, t),
 			Commands: []string{MoveCMSCommand(cms, t, label+" upgrade")},
 			Outage:   OutageDuring,
-			Post:     Post{CMS: cms, CMSOwner: t, Text: fmt.Sprintf("%s is owned by %s (still Offline)", cms, t)},
+			Post:     Post{CMS: cms, CMSOwner: t, Text: say("%s is owned by %s (still Offline)", cms, t)},
 			Fallback: []string{MoveGroupCommand(cms, t, pl.opts.MoveWait)}, FallbackShell: ShellCmd,
-			FallbackWarning: "Moving a CMS with the cluster tools skips Exchange's health checks and can leave databases offline or failed. Afterwards check " + CMSStatusCommand(cms) + " and mount any dismounted database."}
+			FallbackWarning: say("Moving a CMS with the cluster tools skips Exchange's health checks and can leave databases offline or failed. Afterwards check %s and mount any dismounted database.", CMSStatusCommand(cms))}
 		if stopped {
 			// Already stopped (an earlier window stopped before the move):
 			// the outage is on, and for this plan it starts here.
-			mv.Title = fmt.Sprintf("Move %s (already Offline) to %s", cms, t)
+			mv.Title = say("Move %s (already Offline) to %s", cms, t)
 			mv.Outage, mv.Confirm = OutageStarts, ConfirmTyped
-			mv.Why = fmt.Sprintf("%s is already Offline, so users are already off their mailboxes: no stop is needed. It moves, still stopped, to %s, which runs %s, the only place /upgradecms can run; the outage ends when /upgradecms brings it back Online.", cms, t, Describe(target))
+			mv.Why = say("%s is already Offline, so users are already off their mailboxes: no stop is needed. It moves, still stopped, to %s, which runs %s, the only place /upgradecms can run; the outage ends when /upgradecms brings it back Online.", cms, t, Describe(target))
 		}
 		pl.add(mv)
 	}
-	title := fmt.Sprintf("Upgrade %s with Setup.com /upgradecms on %s (outage ends)", cms, t)
+	title := say("Upgrade %s with Setup.com /upgradecms on %s (outage ends)", cms, t)
 	why := ""
 	if inPlace {
-		title = fmt.Sprintf("Upgrade %s with Setup.com /upgradecms on %s, where it already is (outage ends)", cms, t)
-		why = fmt.Sprintf("%s already sits on the upgraded node %s but the clustered instance is still on %s: an earlier window stopped before /upgradecms. It runs now, before Setup runs on any other node, so no node is upgraded while the CMS waits (the CMS would then not start and /upgradecms would refuse to run).", cms, t, Describe(pl.state.CMSBuild(g)))
+		title = say("Upgrade %s with Setup.com /upgradecms on %s, where it already is (outage ends)", cms, t)
+		why = say("%s already sits on the upgraded node %s but the clustered instance is still on %s: an earlier window stopped before /upgradecms. It runs now, before Setup runs on any other node, so no node is upgraded while the CMS waits (the CMS would then not start and /upgradecms would refuse to run).", cms, t, Describe(pl.state.CMSBuild(g)))
 	}
 	pl.add(Step{Kind: KindUpgradeCMS, Node: t, CMS: cms, Shell: ShellCmd,
 		Title:    title,
 		Commands: []string{UpgradeCMSCommand(pl.opts.Media)},
 		Outage:   OutageEnds,
 		Post: Post{CMS: cms, CMSState: GroupOnline, CMSBuild: target.String(), CMSOwner: t,
-			Text: fmt.Sprintf("Setup.com reports success; %s is Online on %s at %s", cms, t, Describe(target))},
+			Text: say("Setup.com reports success; %s is Online on %s at %s", cms, t, Describe(target))},
 		Why: why})
 	pl.add(Step{Kind: KindStartCMS, Node: t, CMS: cms, Shell: ShellPowerShell, When: IfCMSNotOnline,
-		Title:    fmt.Sprintf("Start %s if /upgradecms left it offline", cms),
+		Title:    say("Start %s if /upgradecms left it offline", cms),
 		Commands: []string{StartCMSCommand(cms)},
 		Outage:   OutageEnds,
-		Post:     Post{CMS: cms, CMSState: GroupOnline, Text: cms + " is Online"}})
+		Post:     Post{CMS: cms, CMSState: GroupOnline, Text: say("%s is Online", cms)}})
 }
 
 // handoff moves a running CMS off its node to one that is done.
@@ -187,10 +184,10 @@ func (pl *planner) handoff(g *Group) error {
 func (pl *planner) addMove(cms, target, comment string) {
 	owner := pl.state.Group(cms).Owner
 	pl.add(Step{Kind: KindMoveCMS, Node: owner, CMS: cms, Target: target, Shell: ShellPowerShell,
-		Title:    fmt.Sprintf("Hand %s over to %s (brief outage)", cms, target),
+		Title:    say("Hand %s over to %s (brief outage)", cms, target),
 		Commands: []string{MoveCMSCommand(cms, target, comment)},
 		Outage:   OutageBrief, Confirm: ConfirmTyped,
-		Post:     Post{CMS: cms, CMSOwner: target, CMSState: GroupOnline, Text: fmt.Sprintf("%s is Online on %s", cms, target)},
+		Post:     Post{CMS: cms, CMSOwner: target, CMSState: GroupOnline, Text: say("%s is Online on %s", cms, target)},
 		Fallback: []string{MoveGroupCommand(cms, target, pl.opts.MoveWait)}, FallbackShell: ShellCmd,
-		FallbackWarning: "Moving a CMS with the cluster tools skips Exchange's health checks and can leave databases offline or failed. Afterwards check " + CMSStatusCommand(cms) + " and mount any dismounted database."})
+		FallbackWarning: say("Moving a CMS with the cluster tools skips Exchange's health checks and can leave databases offline or failed. Afterwards check %s and mount any dismounted database.", CMSStatusCommand(cms))})
 }

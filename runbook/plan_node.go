@@ -20,8 +20,8 @@ func (pl *planner) resumeActive() {
 		if n.State != NodePaused || len(cms) == 0 {
 			continue
 		}
-		pl.resume(n.Name, fmt.Sprintf("Resume %s (left Paused; it runs %s)", n.Name, strings.Join(cms, ", ")),
-			fmt.Sprintf("%s runs %s but was left Paused, probably by an earlier window. While it is paused nothing can fail over to it and no other node may be paused (it would leave no node Up to run the groups), so it is resumed before anything else.", n.Name, strings.Join(cms, ", ")), true)
+		pl.resume(n.Name, say("Resume %s (left Paused; it runs %s)", n.Name, strings.Join(cms, ", ")),
+			say("%s runs %s but was left Paused, probably by an earlier window. While it is paused nothing can fail over to it and no other node may be paused (it would leave no node Up to run the groups), so it is resumed before anything else.", n.Name, strings.Join(cms, ", ")), true)
 	}
 }
 
@@ -38,7 +38,7 @@ func (pl *planner) node(name string) error {
 	if !install && !restart {
 		pl.done[key] = true
 		if n.State == NodePaused {
-			pl.resume(n.Name, fmt.Sprintf("Resume %s (left Paused)", n.Name), "", true)
+			pl.resume(n.Name, say("Resume %s (left Paused)", n.Name), "", true)
 		}
 		return nil
 	}
@@ -49,9 +49,9 @@ func (pl *planner) node(name string) error {
 	pl.done[key] = true
 	if n.State != NodePaused {
 		pl.add(Step{Kind: KindPauseNode, Node: n.Name, Shell: ShellCmd,
-			Title:    "Pause " + n.Name,
+			Title:    say("Pause %s", n.Name),
 			Commands: []string{PauseNodeCommand(n.Name)},
-			Post:     Post{NodeState: NodePaused, Text: n.Name + " shows Paused"}})
+			Post:     Post{NodeState: NodePaused, Text: say("%s shows Paused", n.Name)}})
 	}
 	pl.moveGroups(n.Name, target, groups)
 	if restart {
@@ -64,11 +64,11 @@ func (pl *planner) node(name string) error {
 			when = IfRebootRequired
 		}
 		pl.add(Step{Kind: KindRebootNode, Node: n.Name, Shell: ShellCmd, When: when,
-			Title:    "Reboot " + n.Name,
+			Title:    say("Reboot %s", n.Name),
 			Commands: []string{RebootCommand(RebootReason(pl.opts.Goal), fmt.Sprintf("cmsrunbook step reboot-node: restart %s after %s", n.Name, pl.opts.Goal.Label()))},
-			Post:     Post{BootChanged: true, Text: n.Name + " restarted (boot time changed) and its Cluster service answers"}})
+			Post:     Post{BootChanged: true, Text: say("%s restarted (boot time changed) and its Cluster service answers", n.Name)}})
 	}
-	pl.resume(n.Name, "Resume "+n.Name, "", false)
+	pl.resume(n.Name, say("Resume %s", n.Name), "", false)
 	return nil
 }
 
@@ -76,9 +76,9 @@ func (pl *planner) node(name string) error {
 // false: its pause survived the reboot); a node left Paused before the
 // window gets one with left true and, when it matters, why.
 func (pl *planner) resume(name, title, why string, left bool) {
-	post := name + " shows Up (a pause survives the reboot)"
+	post := say("%s shows Up (a pause survives the reboot)", name)
 	if left {
-		post = name + " shows Up"
+		post = say("%s shows Up", name)
 	}
 	pl.add(Step{Kind: KindResumeNode, Node: name, Shell: ShellCmd, Title: title,
 		Commands: []string{ResumeNodeCommand(name)},
@@ -90,10 +90,10 @@ func (pl *planner) resume(name, title, why string, left bool) {
 // reboot was already pending: Setup will not start until it is done.
 func (pl *planner) restartPending(n *Node) {
 	pl.add(Step{Kind: KindRebootNode, Node: n.Name, Shell: ShellCmd,
-		Title:    fmt.Sprintf("Restart %s (a reboot is already pending)", n.Name),
+		Title:    say("Restart %s (a reboot is already pending)", n.Name),
 		Commands: []string{RebootCommand(ReasonPlannedOther, fmt.Sprintf("cmsrunbook step reboot-node: restart %s (restart already pending) before %s", n.Name, pl.opts.Goal.Label()))},
-		Post:     Post{BootChanged: true, Text: n.Name + " restarted (boot time changed) and its Cluster service answers"},
-		Why:      fmt.Sprintf("%s already had a reboot pending before the window. Setup.com (/mode:upgrade and /upgradecms) refuses to start while a restart is pending, and an installer can fail on files in use, so the node restarts now, paused and owning no group, before anything runs on it. The pause survives the restart.", n.Name)})
+		Post:     Post{BootChanged: true, Text: say("%s restarted (boot time changed) and its Cluster service answers", n.Name)},
+		Why:      say("%s already had a reboot pending before the window. Setup.com (/mode:upgrade and /upgradecms) refuses to start while a restart is pending, and an installer can fail on files in use, so the node restarts now, paused and owning no group, before anything runs on it. The pause survives the restart.", n.Name)})
 }
 
 // groupsOff lists the groups a node must shed before its install or
@@ -111,16 +111,16 @@ func (pl *planner) groupsOff(name string) (target string, groups []string, err e
 		return target, groups, nil
 	}
 	return "", nil, &PlanError{Finding{Code: FindNoGroupTarget, Severity: Block, Node: name,
-		Message: fmt.Sprintf("No node can take %s from %s: no other node is Up and a possible owner of every one of them. Setup and installers restart the Cluster service, so these groups would fail over or go offline mid-install.", quoteList(groups), name),
-		Remedy:  fmt.Sprintf("Bring another node Up, or widen the groups' possible owners (cluster.exe group \"%s\" /listowners, then /setowners), then plan again.", groups[0])}}
+		Message: say("No node can take %s from %s: no other node is Up and a possible owner of every one of them. Setup and installers restart the Cluster service, so these groups would fail over or go offline mid-install.", quoteList(groups), name),
+		Remedy:  say("Bring another node Up, or widen the groups' possible owners (cluster.exe group \"%s\" /listowners, then /setowners), then plan again.", groups[0])}}
 }
 
 func (pl *planner) moveGroups(name, target string, groups []string) {
 	if len(groups) == 0 {
 		pl.add(Step{Kind: KindMoveGroups, Node: name, Shell: ShellCmd,
-			Title:    fmt.Sprintf("Check that %s owns no groups", name),
+			Title:    say("Check that %s owns no groups", name),
 			Commands: []string{GroupStatusCommand()},
-			Post:     Post{OwnsNoGroups: true, Text: name + " owns no group"}})
+			Post:     Post{OwnsNoGroups: true, Text: say("%s owns no group", name)}})
 		return
 	}
 	cmds := make([]string, len(groups))
@@ -128,9 +128,9 @@ func (pl *planner) moveGroups(name, target string, groups []string) {
 		cmds[i] = MoveGroupCommand(g, target, pl.opts.MoveWait)
 	}
 	pl.add(Step{Kind: KindMoveGroups, Node: name, Target: target, Groups: groups, Shell: ShellCmd,
-		Title:    fmt.Sprintf("Move %s off %s to %s", quoteList(groups), name, target),
+		Title:    say("Move %s off %s to %s", quoteList(groups), name, target),
 		Commands: cmds,
-		Post:     Post{OwnsNoGroups: true, GroupsOnline: groups, Text: fmt.Sprintf("%s owns no group; %s Online on %s", name, quoteList(groups), target)},
+		Post:     Post{OwnsNoGroups: true, GroupsOnline: groups, Text: say("%s owns no group; %s Online on %s", name, quoteList(groups), target)},
 		Fallback: cmds, FallbackShell: ShellCmd})
 }
 
@@ -138,30 +138,30 @@ func (pl *planner) installStep(n *Node) {
 	switch {
 	case pl.opts.Goal.IsServicePack():
 		t := pl.opts.Goal.TargetBuild()
-		title, why := fmt.Sprintf("Upgrade %s to %s with Setup.com /mode:upgrade", n.Name, spName(t.ServicePack())), ""
+		title, why := say("Upgrade %s to %s with Setup.com /mode:upgrade", n.Name, spName(t.ServicePack())), ""
 		if n.SetupIncomplete {
-			title = fmt.Sprintf("Run Setup.com /mode:upgrade on %s again (an earlier Setup did not finish)", n.Name)
-			why = fmt.Sprintf("An earlier Setup left its watermark on %s: the new binaries are copied but not configured, so its build (%s) says nothing about what runs. Setup.com /mode:upgrade runs again and resumes from the watermark; until it has finished, %s cannot take a CMS, so it comes before any stop. Its output is read for FAILED steps and the success line.", n.Name, Describe(n.Build), n.Name)
+			title = say("Run Setup.com /mode:upgrade on %s again (an earlier Setup did not finish)", n.Name)
+			why = say("An earlier Setup left its watermark on %s: the new binaries are copied but not configured, so its build (%s) says nothing about what runs. Setup.com /mode:upgrade runs again and resumes from the watermark; until it has finished, %s cannot take a CMS, so it comes before any stop. Its output is read for FAILED steps and the success line.", n.Name, Describe(n.Build), n.Name)
 		}
 		pl.add(Step{Kind: KindSetupUpgrade, Node: n.Name, Shell: ShellCmd,
 			Title:    title,
 			Why:      why,
 			Commands: []string{SetupUpgradeCommand(pl.opts.Media)},
-			Post:     Post{NodeBuild: t.String(), Text: fmt.Sprintf("Setup.com reports success with no FAILED step; %s runs %s", n.Name, Describe(t))}})
+			Post:     Post{NodeBuild: t.String(), Text: say("Setup.com reports success with no FAILED step; %s runs %s", n.Name, Describe(t))}})
 	case pl.opts.Goal == GoalRollup:
-		post := Post{ExitCodes: []int{0, 3010, 1641}, BuildChanged: true, Text: fmt.Sprintf("msiexec exits 0, 3010 or 1641; %s's build went up", n.Name)}
+		post := Post{ExitCodes: []int{0, 3010, 1641}, BuildChanged: true, Text: say("msiexec exits 0, 3010 or 1641; %s's build went up", n.Name)}
 		if !pl.opts.PackageBuild.IsZero() {
-			post = Post{ExitCodes: []int{0, 3010, 1641}, NodeBuild: pl.opts.PackageBuild.String(), Text: fmt.Sprintf("msiexec exits 0, 3010 or 1641; %s runs %s", n.Name, Describe(pl.opts.PackageBuild))}
+			post = Post{ExitCodes: []int{0, 3010, 1641}, NodeBuild: pl.opts.PackageBuild.String(), Text: say("msiexec exits 0, 3010 or 1641; %s runs %s", n.Name, Describe(pl.opts.PackageBuild))}
 		}
 		pl.add(Step{Kind: KindInstallRollup, Node: n.Name, Shell: ShellCmd,
-			Title:    "Install the update rollup on " + n.Name,
+			Title:    say("Install the update rollup on %s", n.Name),
 			Commands: []string{InstallRollupCommand(pl.opts.Package)},
 			Post:     post})
 	default:
 		pl.add(Step{Kind: KindInstallPatch, Node: n.Name, Shell: ShellCmd,
-			Title:    "Install the update on " + n.Name,
+			Title:    say("Install the update on %s", n.Name),
 			Commands: []string{InstallPatchCommand(pl.opts.Package)},
-			Post:     Post{ExitCodes: []int{0, 3010}, Text: "the installer exits 0 or 3010"}})
+			Post:     Post{ExitCodes: []int{0, 3010}, Text: say("the installer exits 0 or 3010")}})
 	}
 }
 

@@ -1,9 +1,6 @@
 package runbook
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // targetFor finds the node a CMS moves to: done (upgraded or patched), Up,
 // Setup complete, no restart pending, a possible owner, running no other
@@ -70,27 +67,43 @@ func (pl *planner) needsMove(g *Group) bool {
 func (pl *planner) targetProblem(g *Group, n *Node) string {
 	switch {
 	case !g.MayRunOn(n.Name):
-		return fmt.Sprintf("%s is not a possible owner of %s", n.Name, g.Name)
+		return say("%s is not a possible owner of %s", n.Name, g.Name)
 	case n.State != NodeUp:
-		return fmt.Sprintf("%s is %s", n.Name, n.State.Display())
+		return nodeNotUp(n)
 	case !pl.upToDate(n) && pl.opts.Goal.IsServicePack():
 		if n.SetupIncomplete {
-			return fmt.Sprintf("Setup left its watermark on %s (not configured)", n.Name)
+			return say("Setup left its watermark on %s (not configured)", n.Name)
 		}
-		return fmt.Sprintf("%s runs %s, not %s", n.Name, Describe(n.Build), Describe(pl.opts.Goal.TargetBuild()))
+		return say("%s runs %s, not %s", n.Name, Describe(n.Build), Describe(pl.opts.Goal.TargetBuild()))
 	case !pl.upToDate(n):
-		return fmt.Sprintf("%s is not updated", n.Name)
+		return say("%s is not updated", n.Name)
 	case n.SetupIncomplete:
-		return fmt.Sprintf("Setup left its watermark on %s (not configured)", n.Name)
+		return say("Setup left its watermark on %s (not configured)", n.Name)
 	case n.Pending:
-		return fmt.Sprintf("%s has a restart pending", n.Name)
+		return say("%s has a restart pending", n.Name)
 	}
 	for _, other := range pl.cmsOwnedBy(n.Name) {
 		if !strings.EqualFold(other, g.Name) {
-			return fmt.Sprintf("%s already runs %s", n.Name, other)
+			return say("%s already runs %s", n.Name, other)
 		}
 	}
 	return ""
+}
+
+// nodeNotUp says that n is not Up, one sentence per state so that each is
+// its own message.
+func nodeNotUp(n *Node) string {
+	switch n.State {
+	case NodeDown:
+		return say("%s is Down", n.Name)
+	case NodePaused:
+		return say("%s is Paused", n.Name)
+	case NodeJoining:
+		return say("%s is Joining", n.Name)
+	case "":
+		return say("%s is Unknown", n.Name)
+	}
+	return n.Name + " is " + n.State.Display()
 }
 
 // noTarget is the blocking finding when no node can take g.
@@ -104,11 +117,11 @@ func (pl *planner) noTarget(g *Group) error {
 			why = append(why, p)
 		}
 	}
-	done, moveTo := "updated", "take "+g.Name
+	msg := say("No updated node is free to take %s: %s. The plan stops before the outage, because a CMS taken down with nowhere to go stays down.", g.Name, strings.Join(why, "; "))
 	if pl.opts.Goal.IsServicePack() {
-		done, moveTo = "upgraded", "take "+g.Name+" for its /upgradecms"
+		msg = say("No upgraded node is free to take %s for its /upgradecms: %s. The plan stops before the outage, because a CMS taken down with nowhere to go stays down.", g.Name, strings.Join(why, "; "))
 	}
 	return &PlanError{Finding{Code: FindNoUpgradeTarget, Severity: Block, Node: g.Owner,
-		Message: fmt.Sprintf("No %s node is free to %s: %s. The plan stops before the outage, because a CMS taken down with nowhere to go stays down.", done, moveTo, strings.Join(why, "; ")),
-		Remedy:  "A CMS can move only to a passive node that is Up, on the new build with Setup complete, with no restart pending and among its possible owners. Add or free such a node (resume a Paused one, bring a Down one back, restart one with a reboot pending, widen the possible owners with cluster.exe group \"" + g.Name + "\" /setowners), then plan again."}}
+		Message: msg,
+		Remedy:  say("A CMS can move only to a passive node that is Up, on the new build with Setup complete, with no restart pending and among its possible owners. Add or free such a node (resume a Paused one, bring a Down one back, restart one with a reboot pending, widen the possible owners with cluster.exe group \"%s\" /setowners), then plan again.", g.Name)}}
 }

@@ -1,9 +1,6 @@
 package runbook
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Unmet lists, in words, the parts of a step's postcondition that do not
 // hold in the observed state; empty means the step did what it should.
@@ -16,7 +13,7 @@ func Unmet(s Step, now *Observation, before *Observation, o Options) []string {
 	p := s.Post
 	if p.NodeState != "" {
 		if n := c.Node(s.Node); n == nil || n.State != p.NodeState {
-			out = append(out, fmt.Sprintf("%s is %s, not %s", s.Node, stateOf(n), p.NodeState.Display()))
+			out = append(out, say("%s is %s, not %s", s.Node, stateOf(n), p.NodeState.Display()))
 		}
 	}
 	if p.OwnsNoGroups {
@@ -25,22 +22,22 @@ func Unmet(s Step, now *Observation, before *Observation, o Options) []string {
 			owned = append(owned, `"`+g.Name+`"`)
 		}
 		if len(owned) > 0 {
-			out = append(out, fmt.Sprintf("%s still owns %s", s.Node, strings.Join(owned, ", ")))
+			out = append(out, say("%s still owns %s", s.Node, strings.Join(owned, ", ")))
 		}
 	}
 	for _, name := range p.GroupsOnline {
 		if g := c.Group(name); g == nil || g.State != GroupOnline {
-			st := "missing"
-			if g != nil {
-				st = g.State.Display() + " on " + g.Owner
+			if g == nil {
+				out = append(out, say("group %q is missing, not Online", name))
+			} else {
+				out = append(out, say("group %q is %s on %s, not Online", name, g.State.Display(), g.Owner))
 			}
-			out = append(out, fmt.Sprintf("group %q is %s, not Online", name, st))
 		}
 	}
 	if p.NodeBuild != "" {
 		want, _ := ParseBuild(p.NodeBuild)
 		if n := c.Node(s.Node); n == nil || !n.Build.AtLeast(want) {
-			out = append(out, fmt.Sprintf("%s runs %s, not %s", s.Node, buildOf(n), Describe(want)))
+			out = append(out, say("%s runs %s, not %s", s.Node, buildOf(n), Describe(want)))
 		}
 	}
 	if s.Kind == KindSetupUpgrade {
@@ -58,35 +55,35 @@ func Unmet(s Step, now *Observation, before *Observation, o Options) []string {
 			was = before.Cluster.Node(s.Node)
 		}
 		if n == nil || was == nil || n.Build.Compare(was.Build) <= 0 {
-			out = append(out, fmt.Sprintf("%s's build did not go up (now %s)", s.Node, buildOf(n)))
+			out = append(out, say("%s's build did not go up (now %s)", s.Node, buildOf(n)))
 		}
 	}
 	if p.BootChanged {
 		f := now.Fact(s.Node)
 		switch {
 		case !f.Reachable:
-			out = append(out, s.Node+" does not answer")
+			out = append(out, say("%s does not answer", s.Node))
 		case before == nil || !BootChanged(before.Fact(s.Node).BootID, f.BootID):
-			out = append(out, s.Node+" has not restarted (same boot time)")
+			out = append(out, say("%s has not restarted (same boot time)", s.Node))
 		case !f.ClusterService:
-			out = append(out, s.Node+"'s Cluster service does not answer")
+			out = append(out, say("%s's Cluster service does not answer", s.Node))
 		}
 	}
 	if p.CMS != "" {
 		g := c.Group(p.CMS)
 		if g == nil {
-			out = append(out, "the CMS "+p.CMS+" is not in the cluster")
+			out = append(out, say("the CMS %s is not in the cluster", p.CMS))
 		} else {
 			if p.CMSState != "" && g.State != p.CMSState {
-				out = append(out, fmt.Sprintf("%s is %s, not %s", g.Name, g.State.Display(), p.CMSState.Display()))
+				out = append(out, say("%s is %s, not %s", g.Name, g.State.Display(), p.CMSState.Display()))
 			}
 			if p.CMSOwner != "" && !strings.EqualFold(g.Owner, p.CMSOwner) {
-				out = append(out, fmt.Sprintf("%s is owned by %s, not %s", g.Name, g.Owner, p.CMSOwner))
+				out = append(out, say("%s is owned by %s, not %s", g.Name, g.Owner, p.CMSOwner))
 			}
 			if p.CMSBuild != "" {
 				want, _ := ParseBuild(p.CMSBuild)
 				if !c.CMSBuild(g).AtLeast(want) {
-					out = append(out, fmt.Sprintf("%s runs %s, not %s", g.Name, Describe(c.CMSBuild(g)), Describe(want)))
+					out = append(out, say("%s runs %s, not %s", g.Name, Describe(c.CMSBuild(g)), Describe(want)))
 				}
 			}
 		}
@@ -108,10 +105,10 @@ func Invariants(c *Cluster, o Options) []string {
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
 		if n.State != NodeUp {
-			out = append(out, fmt.Sprintf("%s is %s, not Up", n.Name, n.State.Display()))
+			out = append(out, say("%s is %s, not Up", n.Name, n.State.Display()))
 		}
 		if !target.IsZero() && !n.Build.AtLeast(target) {
-			out = append(out, fmt.Sprintf("%s runs %s, not %s", n.Name, Describe(n.Build), Describe(target)))
+			out = append(out, say("%s runs %s, not %s", n.Name, Describe(n.Build), Describe(target)))
 		}
 		if n.SetupIncomplete {
 			out = append(out, watermarkUnmet(n.Name))
@@ -119,38 +116,38 @@ func Invariants(c *Cluster, o Options) []string {
 	}
 	for _, g := range c.CMSs() {
 		if g.State != GroupOnline {
-			out = append(out, fmt.Sprintf("%s is %s, not Online", g.Name, g.State.Display()))
+			out = append(out, say("%s is %s, not Online", g.Name, g.State.Display()))
 		}
 		if o.Goal.IsServicePack() && !c.CMSBuild(g).AtLeast(target) {
-			out = append(out, fmt.Sprintf("%s runs %s, not %s", g.Name, Describe(c.CMSBuild(g)), Describe(target)))
+			out = append(out, say("%s runs %s, not %s", g.Name, Describe(c.CMSBuild(g)), Describe(target)))
 		}
 	}
 	for i := range c.Groups {
 		if g := &c.Groups[i]; g.State == GroupFailed && !g.CMS {
-			out = append(out, fmt.Sprintf("group %q is Failed", g.Name))
+			out = append(out, say("group %q is Failed", g.Name))
 		}
 	}
 	if c.Type == CCR && !c.Replication.Healthy {
-		out = append(out, fmt.Sprintf("replication is not Healthy (copy queue %d, replay queue %d)", c.Replication.CopyQueue, c.Replication.ReplayQueue))
+		out = append(out, say("replication is not Healthy (copy queue %d, replay queue %d)", c.Replication.CopyQueue, c.Replication.ReplayQueue))
 	}
 	return out
 }
 
 // watermarkUnmet is what a node whose Setup did not finish lacks.
 func watermarkUnmet(node string) string {
-	return fmt.Sprintf("Setup left its watermark on %s: not configured", node)
+	return say("Setup left its watermark on %s: not configured", node)
 }
 
 func stateOf(n *Node) string {
 	if n == nil {
-		return "missing"
+		return say("missing")
 	}
 	return n.State.Display()
 }
 
 func buildOf(n *Node) string {
 	if n == nil {
-		return "nothing (node missing)"
+		return say("nothing (node missing)")
 	}
 	return Describe(n.Build)
 }
@@ -170,4 +167,17 @@ func Holds(s Step, now *Observation, o Options) bool {
 		}
 	}
 	return len(Unmet(s, now, nil, o)) == 0
+}
+
+// sayList joins sentences with "; " so that each one is still its own
+// message: a view translates the list one sentence at a time.
+func sayList(items []string) string {
+	if len(items) == 0 {
+		return ""
+	}
+	out := items[len(items)-1]
+	for i := len(items) - 2; i >= 0; i-- {
+		out = say("%s; %s", items[i], out)
+	}
+	return out
 }

@@ -1,6 +1,6 @@
 package runbook
 
-import "fmt"
+import "errors"
 
 // QuorumModel is how a Windows cluster keeps quorum (PROCEDURES: a 2003
 // CCR uses a majority node set with a file share witness; an SCC a shared
@@ -20,7 +20,7 @@ func ParseQuorumModel(s string) (QuorumModel, error) {
 	case QuorumNodeMajority, QuorumMNSFSW, QuorumDisk:
 		return m, nil
 	}
-	return "", fmt.Errorf("quorum model %q is not one of node-majority, mns-fsw, disk", s)
+	return "", errors.New(say("quorum model %q is not one of node-majority, mns-fsw, disk", s))
 }
 
 // WitnessState is the state of the file share witness or quorum disk.
@@ -38,7 +38,7 @@ func ParseWitnessState(s string) (WitnessState, error) {
 	case WitnessOnline, WitnessFailed:
 		return w, nil
 	}
-	return "", fmt.Errorf("witness %q is not one of online, failed", s)
+	return "", errors.New(say("witness %q is not one of online, failed", s))
 }
 
 // Quorum is the cluster's quorum configuration and the witness's state.
@@ -62,7 +62,7 @@ func (c *Cluster) QuorumLostWithout(node string) string {
 	switch c.Quorum.Model {
 	case QuorumNodeMajority:
 		if up*2 <= total {
-			return fmt.Sprintf("a majority node set of %d nodes keeps quorum only with more than half of them up; without %s only %d would be", total, node, up)
+			return say("a majority node set of %d nodes keeps quorum only with more than half of them up; without %s only %d would be", total, node, up)
 		}
 	case QuorumMNSFSW:
 		votes := up
@@ -70,21 +70,17 @@ func (c *Cluster) QuorumLostWithout(node string) string {
 			votes++
 		}
 		if votes*2 <= total+1 {
-			return fmt.Sprintf("with the file share witness %s, %d of %d votes would remain without %s: quorum is lost", witnessWord(c.Quorum.Witness), votes, total+1, node)
+			if c.Quorum.Witness == WitnessOnline {
+				return say("with the file share witness online, %d of %d votes would remain without %s: quorum is lost", votes, total+1, node)
+			}
+			return say("with the file share witness failed or unknown, %d of %d votes would remain without %s: quorum is lost", votes, total+1, node)
 		}
 	case QuorumDisk:
 		if c.Quorum.Witness == WitnessFailed {
-			return "the quorum disk has failed; the cluster cannot survive a node leaving"
+			return say("the quorum disk has failed; the cluster cannot survive a node leaving")
 		}
 	}
 	return ""
-}
-
-func witnessWord(w WitnessState) string {
-	if w == WitnessOnline {
-		return "online"
-	}
-	return "failed or unknown"
 }
 
 func equalFold(a, b string) bool { return upper(a) == upper(b) }

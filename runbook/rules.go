@@ -67,8 +67,8 @@ func prereqOSSPRule(c *Cluster, o Options) []Finding {
 		os := c.NodeOS(n)
 		if os.Family == Windows2003 && os.SP < 2 {
 			fs = append(fs, Finding{Code: FindPrereqOSSP, Severity: Block, Node: n.Name,
-				Message: fmt.Sprintf("%s runs %s. %s needs Windows Server 2003 SP2 (or Windows Server 2008); Setup will refuse to run.", n.Name, os, goal.Label()),
-				Remedy:  fmt.Sprintf("Install Windows Server 2003 SP2 on every node first, node by node in its own window (pause the node, move its groups off, install, reboot, resume), then plan %s again.", goal.Label())})
+				Message: say("%s runs %s. %s needs Windows Server 2003 SP2 (or Windows Server 2008); Setup will refuse to run.", n.Name, os, goal.Label()),
+				Remedy:  say("Install Windows Server 2003 SP2 on every node first, node by node in its own window (pause the node, move its groups off, install, reboot, resume), then plan %s again.", goal.Label())})
 		}
 	}
 	return fs
@@ -90,16 +90,16 @@ func exchangeOSSupportRule(c *Cluster, o Options) []Finding {
 		if min == 0 {
 			continue
 		}
-		need := fmt.Sprintf("Exchange 2007 SP%d or later", min)
+		need := say("Exchange 2007 SP%d or later", min)
 		switch {
 		case o.Goal.IsServicePack() && o.Goal.TargetBuild().ServicePack() < min:
 			fs = append(fs, Finding{Code: FindExchangeOSUnsupported, Severity: Block, Node: n.Name,
-				Message: fmt.Sprintf("%s runs %s, which supports only %s; %s is not supported on it.", n.Name, os.Family.Name(), need, o.Goal.Label()),
-				Remedy:  fmt.Sprintf("Plan %s instead (the media of the service pack that supports %s).", GoalForSP(min).Label(), os.Family.Name())})
+				Message: say("%s runs %s, which supports only %s; %s is not supported on it.", n.Name, os.Family.Name(), need, o.Goal.Label()),
+				Remedy:  say("Plan %s instead (the media of the service pack that supports %s).", GoalForSP(min).Label(), os.Family.Name())})
 		case !n.Build.IsZero() && n.Build.ServicePack() < min && !(o.Goal.IsServicePack() && o.Goal.TargetBuild().ServicePack() >= min):
 			fs = append(fs, Finding{Code: FindExchangeOSUnsupported, Severity: Warn, Node: n.Name,
-				Message: fmt.Sprintf("%s runs Exchange 2007 %s on %s, which supports only %s: this cluster is in a configuration Microsoft does not support.", n.Name, Describe(n.Build), os.Family.Name(), need),
-				Remedy:  fmt.Sprintf("Plan %s in a window of its own.", GoalForSP(min).Label())})
+				Message: say("%s runs Exchange 2007 %s on %s, which supports only %s: this cluster is in a configuration Microsoft does not support.", n.Name, Describe(n.Build), os.Family.Name(), need),
+				Remedy:  say("Plan %s in a window of its own.", GoalForSP(min).Label())})
 		}
 	}
 	return fs
@@ -128,8 +128,8 @@ func downgradeRule(c *Cluster, o Options) []Finding {
 		n := &c.Nodes[i]
 		if !n.Build.IsZero() && n.Build.ServicePack() > target.ServicePack() {
 			fs = append(fs, Finding{Code: FindDowngrade, Severity: Block, Node: n.Name,
-				Message: fmt.Sprintf("%s already runs %s, newer than %s. Exchange service packs cannot be rolled back.", n.Name, Describe(n.Build), goal.Label()),
-				Remedy:  "Choose the goal that matches the newest build in the cluster, or none: a node cannot go back to an older service pack."})
+				Message: say("%s already runs %s, newer than %s. Exchange service packs cannot be rolled back.", n.Name, Describe(n.Build), goal.Label()),
+				Remedy:  say("Choose the goal that matches the newest build in the cluster, or none: a node cannot go back to an older service pack.")})
 		}
 	}
 	return fs
@@ -145,8 +145,8 @@ func missingMediaRule(c *Cluster, o Options) []Finding {
 		return nil
 	}
 	return []Finding{{Code: FindMissingMedia, Severity: Block,
-		Message: "No media path is set, so the runbook does not know where Setup.com is on the nodes.",
-		Remedy:  `Set media: 'D:\Exchange2007SP2' (the folder holding Setup.com on every node) in the inventory.`}}
+		Message: say("No media path is set, so the runbook does not know where Setup.com is on the nodes."),
+		Remedy:  say(`Set media: 'D:\Exchange2007SP2' (the folder holding Setup.com on every node) in the inventory.`)}}
 }
 
 // missingOnNodes reports each node where discovery did not find a file
@@ -159,8 +159,8 @@ func missingOnNodes(c *Cluster) []Finding {
 			continue
 		}
 		fs = append(fs, Finding{Code: FindMissingMedia, Severity: Block, Node: n.Name,
-			Message: fmt.Sprintf("%s does not have %s.", n.Name, strings.Join(n.MissingFiles, " or ")),
-			Remedy:  "Copy the media or package to the same path on every node (or correct media:/package: in the inventory), then check again."})
+			Message: say("%s does not have %s.", n.Name, strings.Join(n.MissingFiles, " or ")),
+			Remedy:  say("Copy the media or package to the same path on every node (or correct media:/package: in the inventory), then check again.")})
 	}
 	return fs
 }
@@ -171,8 +171,8 @@ func missingPackageRule(c *Cluster, o Options) []Finding {
 		return nil
 	}
 	return []Finding{{Code: FindMissingPackage, Severity: Block,
-		Message: "No package is set for this goal, so there is nothing to install.",
-		Remedy:  `Set package: 'D:\Updates\Exchange2007-KBnnnnnn-x64-EN.msp' in the inventory or pass --package.`}}
+		Message: say("No package is set for this goal, so there is nothing to install."),
+		Remedy:  say(`Set package: 'D:\Updates\Exchange2007-KBnnnnnn-x64-EN.msp' in the inventory or pass --package.`)}}
 }
 
 // rollupSPMismatchRule blocks a rollup on a node whose service pack is not
@@ -186,8 +186,8 @@ func rollupSPMismatchRule(c *Cluster, o Options) []Finding {
 		n := &c.Nodes[i]
 		if !n.Build.IsZero() && n.Build.ServicePack() != o.PackageBuild.ServicePack() {
 			fs = append(fs, Finding{Code: FindRollupSPMismatch, Severity: Block, Node: n.Name,
-				Message: fmt.Sprintf("%s runs %s but the package is a rollup for %s. A rollup installs only on the service pack it was built for.", n.Name, Describe(n.Build), spName(o.PackageBuild.ServicePack())),
-				Remedy:  fmt.Sprintf("Download the latest update rollup for %s (rollups are cumulative: install only the latest one).", spName(n.Build.ServicePack()))})
+				Message: say("%s runs %s but the package is a rollup for %s. A rollup installs only on the service pack it was built for.", n.Name, Describe(n.Build), spName(o.PackageBuild.ServicePack())),
+				Remedy:  say("Download the latest update rollup for %s (rollups are cumulative: install only the latest one).", spName(n.Build.ServicePack()))})
 		}
 	}
 	return fs
@@ -222,14 +222,14 @@ func pendingRebootFinding(c *Cluster, n *Node) Finding {
 	}
 	if len(cms) == 0 {
 		return Finding{Code: FindPendingReboot, Severity: Warn, Node: n.Name,
-			Message: fmt.Sprintf("%s already has a restart pending. Setup refuses to start while a restart is pending, and an installer may fail on files in use.", n.Name),
-			Remedy: fmt.Sprintf("The plan restarts %s before anything is installed on it, once it is paused and owns no group. To clear it before the window instead: %s, move its groups off, %s, then %s once it is back.",
+			Message: say("%s already has a restart pending. Setup refuses to start while a restart is pending, and an installer may fail on files in use.", n.Name),
+			Remedy: say("The plan restarts %s before anything is installed on it, once it is paused and owns no group. To clear it before the window instead: %s, move its groups off, %s, then %s once it is back.",
 				n.Name, PauseNodeCommand(n.Name), RebootCommand(ReasonPlannedOther, "restart "+n.Name+" (restart already pending) before the window"), ResumeNodeCommand(n.Name))}
 	}
 	owned := strings.Join(cms, ", ")
 	return Finding{Code: FindPendingReboot, Severity: Block, Node: n.Name,
-		Message: fmt.Sprintf("%s owns %s and already has a restart pending. Setup refuses to start while a restart is pending, and a restart of the node that owns the CMS takes %s down with it: on %s the restart, or Setup's refusal, would come inside an outage.", n.Name, owned, owned, n.Name),
-		Remedy: fmt.Sprintf("Before the window, in a quiet hour: hand %s over to a passive node (%s, a brief outage), restart %s (%s), check it rejoins with %s and that no restart is pending any more, then plan again (%s is then passive and goes first).",
+		Message: say("%s owns %s and already has a restart pending. Setup refuses to start while a restart is pending, and a restart of the node that owns the CMS takes %s down with it: on %s the restart, or Setup's refusal, would come inside an outage.", n.Name, owned, owned, n.Name),
+		Remedy: say("Before the window, in a quiet hour: hand %s over to a passive node (%s, a brief outage), restart %s (%s), check it rejoins with %s and that no restart is pending any more, then plan again (%s is then passive and goes first).",
 			owned, MoveCMSCommand(cms[0], passiveNodeName(c, n.Name), "restart pending on "+n.Name), n.Name, RebootCommand(ReasonPlannedOther, "cmsrunbook: restart "+n.Name+" (restart already pending) before the window"), "cluster.exe node "+CmdQuote(n.Name)+" /status", n.Name)}
 }
 
@@ -256,8 +256,8 @@ func setupIncompleteRule(c *Cluster, o Options) []Finding {
 			continue
 		}
 		fs = append(fs, Finding{Code: FindSetupIncomplete, Severity: Warn, Node: n.Name,
-			Message: fmt.Sprintf("Setup left its watermark on %s: new binaries, not configured; the plan runs Setup.com /mode:upgrade on it again before any stop.", n.Name),
-			Remedy: fmt.Sprintf("Read %s on %s for the task that failed last time and fix its cause before the window; Setup (%s) then resumes from the watermark (the Watermark and Action values under HKLM\\SOFTWARE\\Microsoft\\Exchange\\v8.0\\<role>). No CMS may move to %s until Setup has finished there.",
+			Message: say("Setup left its watermark on %s: new binaries, not configured; the plan runs Setup.com /mode:upgrade on it again before any stop.", n.Name),
+			Remedy: say("Read %s on %s for the task that failed last time and fix its cause before the window; Setup (%s) then resumes from the watermark (the Watermark and Action values under HKLM\\SOFTWARE\\Microsoft\\Exchange\\v8.0\\<role>). No CMS may move to %s until Setup has finished there.",
 				SetupLogPath, n.Name, SetupUpgradeCommand(mediaOr(o.Media)), n.Name)})
 	}
 	return fs
@@ -277,12 +277,12 @@ func nodeStateFinding(n *Node) (f Finding, ok bool) {
 	switch n.State {
 	case NodeDown, NodeJoining:
 		return Finding{Code: FindNodeDown, Severity: Block, Node: n.Name,
-			Message: fmt.Sprintf("%s is %s. A rolling upgrade needs every node Up: while one node is paused the other must carry the CMS.", n.Name, n.State.Display()),
-			Remedy:  fmt.Sprintf("Bring %s back first: check the console (out-of-band), start the Cluster service (net start clussvc), and confirm with cluster.exe node %s /status.", n.Name, n.Name)}, true
+			Message: say("%s is %s. A rolling upgrade needs every node Up: while one node is paused the other must carry the CMS.", n.Name, n.State.Display()),
+			Remedy:  say("Bring %s back first: check the console (out-of-band), start the Cluster service (net start clussvc), and confirm with cluster.exe node %s /status.", n.Name, n.Name)}, true
 	case NodePaused:
 		return Finding{Code: FindNodePaused, Severity: Warn, Node: n.Name,
-			Message: fmt.Sprintf("%s is already Paused, probably left from an earlier window. A pause survives reboots, so nothing can fail over to it.", n.Name),
-			Remedy:  fmt.Sprintf("The plan resumes it (%s) and checks it shows Up; find out why it was left paused.", ResumeNodeCommand(n.Name))}, true
+			Message: say("%s is already Paused, probably left from an earlier window. A pause survives reboots, so nothing can fail over to it.", n.Name),
+			Remedy:  say("The plan resumes it (%s) and checks it shows Up; find out why it was left paused.", ResumeNodeCommand(n.Name))}, true
 	}
 	return Finding{}, false
 }
@@ -293,8 +293,8 @@ func cmsNotOnlineRule(c *Cluster, o Options) []Finding {
 	for _, g := range c.CMSs() {
 		if g.State != GroupOnline {
 			fs = append(fs, Finding{Code: FindCMSNotOnline, Severity: Block, Node: g.Owner,
-				Message: fmt.Sprintf("The clustered mailbox server %s is %s on %s. The window starts from a healthy, Online CMS, or every later check is meaningless.", g.Name, g.State.Display(), g.Owner),
-				Remedy:  fmt.Sprintf("Find out why (%s), then bring it online: %s.", CMSStatusCommand(g.Name), StartCMSCommand(g.Name))})
+				Message: say("The clustered mailbox server %s is %s on %s. The window starts from a healthy, Online CMS, or every later check is meaningless.", g.Name, g.State.Display(), g.Owner),
+				Remedy:  say("Find out why (%s), then bring it online: %s.", CMSStatusCommand(g.Name), StartCMSCommand(g.Name))})
 		}
 	}
 	return fs
@@ -311,13 +311,13 @@ func groupFailedRule(c *Cluster, o Options) []Finding {
 		if g.CMS || g.State != GroupFailed && g.State != GroupPartiallyOnline {
 			continue
 		}
-		what := "Moving it off its node before Setup will fail too, and a node that has to take it over cannot."
+		what := say("Moving it off its node before Setup will fail too, and a node that has to take it over cannot.")
 		if strings.EqualFold(g.Name, "Cluster Group") {
-			what = "It holds the cluster's name, IP address and quorum resource (the majority node set or its file share witness, or the quorum disk): with one of them down, taking a node out for its reboot can stop the whole cluster."
+			what = say("It holds the cluster's name, IP address and quorum resource (the majority node set or its file share witness, or the quorum disk): with one of them down, taking a node out for its reboot can stop the whole cluster.")
 		}
 		fs = append(fs, Finding{Code: FindGroupFailed, Severity: Block, Node: g.Owner,
-			Message: fmt.Sprintf("The group %q is %s on %s. %s", g.Name, g.State.Display(), g.Owner, what),
-			Remedy:  fmt.Sprintf("Before the window, find the resource that is not Online (cluster.exe res, and the cluster log), repair it and bring the group online: cluster.exe group \"%s\" /online /wait:%d; then check cluster.exe group shows it Online.", g.Name, DefaultMoveWait)})
+			Message: say("The group %q is %s on %s. %s", g.Name, g.State.Display(), g.Owner, what),
+			Remedy:  say("Before the window, find the resource that is not Online (cluster.exe res, and the cluster log), repair it and bring the group online: cluster.exe group \"%s\" /online /wait:%d; then check cluster.exe group shows it Online.", g.Name, DefaultMoveWait)})
 	}
 	return fs
 }
@@ -338,9 +338,8 @@ func quorumRule(c *Cluster, o Options) []Finding {
 			continue
 		}
 		fs = append(fs, Finding{Code: FindQuorumAtRisk, Severity: Block, Node: n.Name,
-			Message: fmt.Sprintf("%s keeps quorum with %s and the %s is %s. Taking %s down for its reboot would lose quorum (%s): Windows stops the Cluster service on the other nodes and every group, %s included, goes offline.",
-				c.Name, quorumModelWords(c.Quorum.Model), witnessName(c.Quorum.Model), witnessStateWord(c.Quorum.Witness), n.Name, why, cmsNames(c)),
-			Remedy: quorumRemedy(c)})
+			Message: quorumMessage(c, n.Name, why),
+			Remedy:  quorumRemedy(c)})
 	}
 	return fs
 }
@@ -349,33 +348,40 @@ func quorumRule(c *Cluster, o Options) []Finding {
 func quorumModelWords(m QuorumModel) string {
 	switch m {
 	case QuorumNodeMajority:
-		return "a majority node set (node-majority)"
+		return say("a majority node set (node-majority)")
 	case QuorumMNSFSW:
-		return "a majority node set and a file share witness (mns-fsw)"
+		return say("a majority node set and a file share witness (mns-fsw)")
 	case QuorumDisk:
-		return "a quorum disk (disk)"
+		return say("a quorum disk (disk)")
 	}
-	return "an unknown quorum model"
+	return say("an unknown quorum model")
 }
 
 func witnessName(m QuorumModel) string {
 	switch m {
 	case QuorumDisk:
-		return "quorum disk"
+		return say("quorum disk")
 	case QuorumNodeMajority:
-		return "witness (there is none)"
+		return say("witness (there is none)")
 	}
-	return "file share witness"
+	return say("file share witness")
 }
 
-func witnessStateWord(w WitnessState) string {
-	switch w {
+// quorumMessage says how the cluster keeps quorum and why taking node
+// down for its reboot loses it; one sentence per witness state, so that
+// each is its own message.
+func quorumMessage(c *Cluster, node, why string) string {
+	model, witness, cms := quorumModelWords(c.Quorum.Model), witnessName(c.Quorum.Model), cmsNames(c)
+	switch c.Quorum.Witness {
 	case WitnessOnline:
-		return "online"
+		return say("%s keeps quorum with %s and the %s is online. Taking %s down for its reboot would lose quorum (%s): Windows stops the Cluster service on the other nodes and every group, %s included, goes offline.",
+			c.Name, model, witness, node, why, cms)
 	case WitnessFailed:
-		return "failed"
+		return say("%s keeps quorum with %s and the %s is failed. Taking %s down for its reboot would lose quorum (%s): Windows stops the Cluster service on the other nodes and every group, %s included, goes offline.",
+			c.Name, model, witness, node, why, cms)
 	}
-	return "of unknown state"
+	return say("%s keeps quorum with %s and the %s is of unknown state. Taking %s down for its reboot would lose quorum (%s): Windows stops the Cluster service on the other nodes and every group, %s included, goes offline.",
+		c.Name, model, witness, node, why, cms)
 }
 
 func cmsNames(c *Cluster) string {
@@ -384,24 +390,23 @@ func cmsNames(c *Cluster) string {
 		names = append(names, g.Name)
 	}
 	if len(names) == 0 {
-		return "every CMS"
+		return say("every CMS")
 	}
 	return strings.Join(names, ", ")
 }
 
 // quorumRemedy says what to repair before the window, and how to check.
 func quorumRemedy(c *Cluster) string {
-	check := "Check with cluster.exe /quorum (the quorum resource) and cluster.exe res (its state)"
+	check := say("Check with cluster.exe /quorum (the quorum resource) and cluster.exe res (its state)")
 	switch c.Quorum.Model {
 	case QuorumDisk:
-		return "Fix the quorum disk before the window (its storage path and the Physical Disk resource), bring it online and plan again. " + check + "."
+		return say("Fix the quorum disk before the window (its storage path and the Physical Disk resource), bring it online and plan again. %s.", check)
 	case QuorumNodeMajority:
-		return "Bring every node back before the window, or configure a file share witness so the cluster can lose one node (Windows Server 2003 SP2: cluster.exe res \"Majority Node Set\" /priv MNSFileShare=\\\\SERVER\\SHARE). " + check + "."
+		return say("Bring every node back before the window, or configure a file share witness so the cluster can lose one node (Windows Server 2003 SP2: cluster.exe res \"Majority Node Set\" /priv MNSFileShare=\\\\SERVER\\SHARE). %s.", check)
 	}
-	msg := "Bring the file share witness back online before the window: the share must answer from every node and the cluster account must be able to write to it. " + check +
-		"; on Windows Server 2003 the witness is the MNSFileShare private property (cluster.exe res \"Majority Node Set\" /priv). Then plan again."
+	msg := say("Bring the file share witness back online before the window: the share must answer from every node and the cluster account must be able to write to it. %s; on Windows Server 2003 the witness is the MNSFileShare private property (cluster.exe res \"Majority Node Set\" /priv). Then plan again.", check)
 	if c.Quorum.Witness == WitnessUnknown {
-		msg += " If the witness is healthy but discovery cannot tell, say so in the inventory: quorum: {model: mns-fsw, witness: online}."
+		msg = say("%s If the witness is healthy but discovery cannot tell, say so in the inventory: quorum: {model: mns-fsw, witness: online}.", msg)
 	}
 	return msg
 }
@@ -416,23 +421,23 @@ func replicationRule(c *Cluster, o Options) []Finding {
 	if c.Type != CCR || !unhealthy {
 		return nil
 	}
-	state := "reports Healthy but the queues are long"
-	if !r.Healthy {
-		state = "is not Healthy"
-	}
 	cms := c.CMSs()[0].Name
-	sev, when := Warn, "No CMS moves in this window, but the end-of-window check needs a Healthy copy."
+	sev, when := Warn, say("No CMS moves in this window, but the end-of-window check needs a Healthy copy.")
 	if movesACMS(c, o) {
-		sev, when = Block, "Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero"
+		sev = Block
 		if o.Goal.IsServicePack() {
-			when += ", and in a service pack that refusal comes after the CMS was stopped: inside the outage."
+			when = say("Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero, and in a service pack that refusal comes after the CMS was stopped: inside the outage.")
 		} else {
-			when += "."
+			when = say("Move-ClusteredMailboxServer refuses the handoff until the copy is Healthy and the queues are near zero.")
 		}
 	}
+	msg := say("Replication reports Healthy but the queues are long (copy queue %d, replay queue %d). %s", r.CopyQueue, r.ReplayQueue, when)
+	if !r.Healthy {
+		msg = say("Replication is not Healthy (copy queue %d, replay queue %d). %s", r.CopyQueue, r.ReplayQueue, when)
+	}
 	return []Finding{{Code: FindReplication, Severity: sev,
-		Message: fmt.Sprintf("Replication %s (copy queue %d, replay queue %d). %s", state, r.CopyQueue, r.ReplayQueue, when),
-		Remedy:  fmt.Sprintf("Before the window, watch %s until every storage group is Healthy and both queues are at most %d; a Suspended copy needs Resume-StorageGroupCopy, a Failed one Update-StorageGroupCopy (reseed). Then plan again.", CopyStatusCommand(cms), NearZeroQueue)}}
+		Message: msg,
+		Remedy:  say("Before the window, watch %s until every storage group is Healthy and both queues are at most %d; a Suspended copy needs Resume-StorageGroupCopy, a Failed one Update-StorageGroupCopy (reseed). Then plan again.", CopyStatusCommand(cms), NearZeroQueue)}}
 }
 
 // movesACMS reports whether the window moves a CMS: a service pack moves
@@ -469,8 +474,8 @@ func rtmCopyStatusRule(c *Cluster, o Options) []Finding {
 		return nil
 	}
 	return []Finding{{Code: FindRTMCopyStatus, Severity: Info,
-		Message: "On Exchange 2007 RTM, Get-StorageGroupCopyStatus can show Healthy for an idle storage group or flap between Failed and Healthy.",
-		Remedy:  "Before the CMS moves, check that CopyQueueLength and ReplayQueueLength are actually shrinking, not only that the status says Healthy."}}
+		Message: say("On Exchange 2007 RTM, Get-StorageGroupCopyStatus can show Healthy for an idle storage group or flap between Failed and Healthy."),
+		Remedy:  say("Before the CMS moves, check that CopyQueueLength and ReplayQueueLength are actually shrinking, not only that the status says Healthy.")}}
 }
 
 // groupsOnPassiveRule notes the groups a passive node owns, which the plan
@@ -488,8 +493,8 @@ func groupsOnPassiveRule(c *Cluster, o Options) []Finding {
 		}
 		if len(names) > 0 {
 			fs = append(fs, Finding{Code: FindGroupsOnPassive, Severity: Info, Node: n.Name,
-				Message: fmt.Sprintf("%s is passive but owns %s. Setup restarts the Cluster service, which would fail these groups over mid-install.", n.Name, strings.Join(names, ", ")),
-				Remedy:  fmt.Sprintf("The plan moves them off %s before anything is installed (move-groups).", n.Name)})
+				Message: say("%s is passive but owns %s. Setup restarts the Cluster service, which would fail these groups over mid-install.", n.Name, strings.Join(names, ", ")),
+				Remedy:  say("The plan moves them off %s before anything is installed (move-groups).", n.Name)})
 		}
 	}
 	return fs
@@ -502,8 +507,8 @@ func setupComOnlyRule(c *Cluster, o Options) []Finding {
 		return nil
 	}
 	return []Finding{{Code: FindSetupComOnly, Severity: Info,
-		Message: "A service pack on a clustered mailbox server goes through Setup.com on the command line. The Setup.exe wizard cannot upgrade a CMS node.",
-		Remedy:  "The plan runs Setup.com /mode:upgrade on each node and Setup.com /upgradecms for the CMS."}}
+		Message: say("A service pack on a clustered mailbox server goes through Setup.com on the command line. The Setup.exe wizard cannot upgrade a CMS node."),
+		Remedy:  say("The plan runs Setup.com /mode:upgrade on each node and Setup.com /upgradecms for the CMS.")}}
 }
 
 // rollupsRemovedRule notes the nodes whose update rollups a service pack
@@ -518,8 +523,8 @@ func rollupsRemovedRule(c *Cluster, o Options) []Finding {
 		n := &c.Nodes[i]
 		if !n.Build.IsZero() && n.Build.Compare(target) < 0 && !isSPBase(n.Build) {
 			fs = append(fs, Finding{Code: FindRollupsRemoved, Severity: Info, Node: n.Name,
-				Message: fmt.Sprintf("%s runs %s. The service pack removes installed update rollups automatically.", n.Name, Describe(n.Build)),
-				Remedy:  fmt.Sprintf("After the window, install the latest update rollup for %s on every node (passive first).", spName(target.ServicePack()))})
+				Message: say("%s runs %s. The service pack removes installed update rollups automatically.", n.Name, Describe(n.Build)),
+				Remedy:  say("After the window, install the latest update rollup for %s on every node (passive first).", spName(target.ServicePack()))})
 		}
 	}
 	return fs
@@ -549,38 +554,38 @@ func alreadyAtTarget(c *Cluster, o Options) []Finding {
 		n := &c.Nodes[i]
 		if n.Build.AtLeast(target) {
 			fs = append(fs, Finding{Code: FindAlreadyAtTarget, Severity: Info, Node: n.Name,
-				Message: fmt.Sprintf("%s already runs %s, probably from an earlier window.", n.Name, Describe(n.Build)),
-				Remedy:  fmt.Sprintf("Its install steps are left out of the plan; it is still checked at the end%s.", pausedSuffix(n))})
+				Message: say("%s already runs %s, probably from an earlier window.", n.Name, Describe(n.Build)),
+				Remedy:  pausedRemedy(n)})
 		}
 	}
 	if o.Goal.IsServicePack() {
 		for _, g := range c.CMSs() {
 			if c.CMSBuild(g).AtLeast(target) {
 				fs = append(fs, Finding{Code: FindAlreadyAtTarget, Severity: Info, Node: g.Owner,
-					Message: fmt.Sprintf("The CMS %s already runs %s.", g.Name, Describe(c.CMSBuild(g))),
-					Remedy:  "No /upgradecms for it; it is only checked at the end."})
+					Message: say("The CMS %s already runs %s.", g.Name, Describe(c.CMSBuild(g))),
+					Remedy:  say("No /upgradecms for it; it is only checked at the end.")})
 			}
 		}
 	}
 	return fs
 }
 
-func pausedSuffix(n *Node) string {
+func pausedRemedy(n *Node) string {
 	if n.State == NodePaused {
-		return ", and resumed because it is Paused"
+		return say("Its install steps are left out of the plan; it is still checked at the end, and resumed because it is Paused.")
 	}
-	return ""
+	return say("Its install steps are left out of the plan; it is still checked at the end.")
 }
 
 func inplaceOSUpgrade(c *Cluster) Finding {
-	msg := "A Windows Server 2003 failover cluster cannot be upgraded in place to Windows Server 2008: the cluster has to be rebuilt, and Exchange 2007 does not survive an in-place OS upgrade either."
+	msg := say("A Windows Server 2003 failover cluster cannot be upgraded in place to Windows Server 2008: the cluster has to be rebuilt, and Exchange 2007 does not survive an in-place OS upgrade either.")
 	if c.OS.Family.Is2008Kind() {
-		msg = fmt.Sprintf("This cluster already runs %s; an in-place OS upgrade of an Exchange 2007 cluster is never supported.", c.OS.Family.Name())
+		msg = say("This cluster already runs %s; an in-place OS upgrade of an Exchange 2007 cluster is never supported.", c.OS.Family.Name())
 	}
 	// Exchange 2007 SP3 added Windows Server 2008 R2; RTM to SP2 are not
 	// supported on it (PROCEDURES 5, corrected 2026-11-29).
 	return Finding{Code: FindInplaceOSUpgrade, Severity: Block, Message: msg,
-		Remedy: "Build a new Windows Server 2008 failover cluster with a new CMS on Exchange 2007 SP1 or later (or a Windows Server 2008 R2 cluster with a CMS on Exchange 2007 SP3: SP3 is the first release supported on 2008 R2), move the mailboxes to it (Move-Mailbox), replicate the public folders, then retire this cluster."}
+		Remedy: say("Build a new Windows Server 2008 failover cluster with a new CMS on Exchange 2007 SP1 or later (or a Windows Server 2008 R2 cluster with a CMS on Exchange 2007 SP3: SP3 is the first release supported on 2008 R2), move the mailboxes to it (Move-Mailbox), replicate the public folders, then retire this cluster.")}
 }
 
 // managementFindings are the limits of the admin box the engineer manages
@@ -591,23 +596,23 @@ func managementFindings(c *Cluster, o Options) []Finding {
 		return nil
 	}
 	var fs []Finding
-	way := "Run the Exchange and cluster tools on a node over Remote Desktop, or let cmsrunbook run every step on the nodes (it does, over WinRM)."
+	way := say("Run the Exchange and cluster tools on a node over Remote Desktop, or let cmsrunbook run every step on the nodes (it does, over WinRM).")
 	if m.OS.Family == WindowsVista {
 		fs = append(fs, Finding{Code: FindMgmtVista, Severity: Warn,
-			Message: "The management host runs Windows Vista. A clustered mailbox server cannot be managed remotely from Vista (only a stand-alone Exchange server can).",
+			Message: say("The management host runs Windows Vista. A clustered mailbox server cannot be managed remotely from Vista (only a stand-alone Exchange server can)."),
 			Remedy:  way})
 	}
 	if hg, cg := m.OS.Family.generation(), c.OS.Family.generation(); hg != 0 && cg != 0 && hg != cg {
-		install := "on Windows Server 2003 or XP the Administration Tools Pack (Adminpak.msi, KB 304718)"
+		install := say("on Windows Server 2003 or XP the Administration Tools Pack (Adminpak.msi, KB 304718)")
 		switch c.OS.Family {
 		case Windows2008:
-			install = "on Windows Server 2008 ServerManagerCmd -i RSAT-Clustering"
+			install = say("on Windows Server 2008 ServerManagerCmd -i RSAT-Clustering")
 		case Windows2008R2:
-			install = "on Windows Server 2008 R2 the Failover Clustering Tools feature, RSAT-Clustering"
+			install = say("on Windows Server 2008 R2 the Failover Clustering Tools feature, RSAT-Clustering")
 		}
 		fs = append(fs, Finding{Code: FindMgmtOSMismatch, Severity: Warn,
-			Message: fmt.Sprintf("The management host runs %s but the cluster runs %s. The Cluster service does not let tools from another OS version manage it, so neither the cluster tools nor the Exchange tools on this box can manage this CMS.", m.OS.Family.Name(), c.OS.Family.Name()),
-			Remedy:  way + fmt.Sprintf(" To manage from an admin box, use one running the cluster's OS with the cluster tools installed (%s). Cluster tools of two OS versions cannot be installed on one computer.", install)})
+			Message: say("The management host runs %s but the cluster runs %s. The Cluster service does not let tools from another OS version manage it, so neither the cluster tools nor the Exchange tools on this box can manage this CMS.", m.OS.Family.Name(), c.OS.Family.Name()),
+			Remedy:  say("%s To manage from an admin box, use one running the cluster's OS with the cluster tools installed (%s). Cluster tools of two OS versions cannot be installed on one computer.", way, install)})
 	}
 	if m.Tools != "" && m.Tools != ToolsNone && len(c.CMSs()) > 0 {
 		cmsSP := c.CMSBuild(c.CMSs()[0]).ServicePack()
@@ -615,11 +620,11 @@ func managementFindings(c *Cluster, o Options) []Finding {
 		switch {
 		case toolsRTM && o.Goal.IsServicePack():
 			fs = append(fs, Finding{Code: FindMgmtToolsVersion, Severity: Warn,
-				Message: fmt.Sprintf("The Exchange tools on the management host are RTM. RTM tools manage only an RTM CMS: once /upgradecms has run, the CMS runs %s and these tools can no longer manage it.", spName(o.Goal.TargetBuild().ServicePack())),
-				Remedy:  way + fmt.Sprintf(" After the window, upgrade the tools on the admin box to %s.", spName(o.Goal.TargetBuild().ServicePack()))})
+				Message: say("The Exchange tools on the management host are RTM. RTM tools manage only an RTM CMS: once /upgradecms has run, the CMS runs %s and these tools can no longer manage it.", spName(o.Goal.TargetBuild().ServicePack())),
+				Remedy:  say("%s After the window, upgrade the tools on the admin box to %s.", way, spName(o.Goal.TargetBuild().ServicePack()))})
 		case !toolsRTM && cmsSP == 0:
 			fs = append(fs, Finding{Code: FindMgmtToolsVersion, Severity: Warn,
-				Message: fmt.Sprintf("The Exchange tools on the management host are %s but the CMS runs RTM. Service-pack tools manage only a CMS on a service pack, so until /upgradecms they cannot manage this CMS.", strings.ToUpper(string(m.Tools))),
+				Message: say("The Exchange tools on the management host are %s but the CMS runs RTM. Service-pack tools manage only a CMS on a service pack, so until /upgradecms they cannot manage this CMS.", strings.ToUpper(string(m.Tools))),
 				Remedy:  way})
 		}
 	}

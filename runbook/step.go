@@ -1,6 +1,9 @@
 package runbook
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // StepKind is the `kind` field of DESIGN section 4, shared by plans, the
 // journal and scenario files.
@@ -36,7 +39,7 @@ func ParseStepKind(s string) (StepKind, error) {
 			return k, nil
 		}
 	}
-	return "", fmt.Errorf("step kind %q is not one of %v", s, StepKinds)
+	return "", errors.New(say("step kind %q is not one of %s", s, fmt.Sprint(StepKinds)))
 }
 
 // Detached reports the long-running kinds that run detached on the node and

@@ -60,6 +60,23 @@ func ClassifyJob(s Step, text string, exitCode int) Classification {
 	return ClassifyMsiexec(exitCode, text)
 }
 
+// JobDecidedByState reports a finished Setup.com job whose transcript
+// gave no verdict in any language the runbook knows (a Windows language
+// not in SetupLanguages, or a log cut off) and whose exit code is 0: it is
+// not a failure and not a success on its words, so the node's state
+// decides, as the step's postcondition (Unmet): for /mode:upgrade the
+// node's configured build at the target and no Setup watermark left
+// (Watermark/Action under the role's key), for /upgradecms the CMS Online
+// at the target build. The engine verifies such a step instead of failing
+// it, so a Setup that worked in a language we cannot read is never left
+// "incomplete" to be retried, and one that left its watermark fails with
+// what the state shows. A non-zero exit code without a verdict is a
+// failure already (ClassifySetup).
+func JobDecidedByState(s Step, c Classification) bool {
+	return (s.Kind == KindSetupUpgrade || s.Kind == KindUpgradeCMS) &&
+		c.Outcome == OutcomeIncomplete && c.ExitCode == 0
+}
+
 // AnnotateFailure attaches to a failure what live state says: the parts of
 // the postcondition that do not hold and, for a CMS move, the replication
 // queues and whether the CMS arrived with its databases dismounted (a

@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -81,13 +82,13 @@ func ParseBuild(s string) (Build, error) {
 		m = adminDisplay.FindStringSubmatch(s)
 	}
 	if m == nil {
-		return Build{}, fmt.Errorf("build %q is not a build number like 8.1.240.6 or \"Version 8.1 (Build 240.6)\"", s)
+		return Build{}, errors.New(say("build %q is not a build number like 8.1.240.6 or \"Version 8.1 (Build 240.6)\"", s))
 	}
 	var p [4]int
 	for i := range p {
 		v, err := strconv.Atoi(m[i+1])
 		if err != nil || v > 99999 {
-			return Build{}, fmt.Errorf("build %q has an out-of-range part %q", s, m[i+1])
+			return Build{}, errors.New(say("build %q has an out-of-range part %q", s, m[i+1]))
 		}
 		p[i] = v
 	}
@@ -166,7 +167,7 @@ func Lookup(b Build) (Release, bool) {
 // the SP build, so "8.1.359.2" reads "SP1 + update (8.1.359.2)".
 func Describe(b Build) string {
 	if b.IsZero() {
-		return "unknown build"
+		return say("unknown build")
 	}
 	if r, ok := Lookup(b); ok {
 		return r.Short + " (" + b.String() + ")"
@@ -174,7 +175,7 @@ func Describe(b Build) string {
 	if b.Major != 8 || b.Minor > 3 {
 		return b.String()
 	}
-	return fmt.Sprintf("%s + update (%s)", spName(b.Minor), b)
+	return say("%s + update (%s)", spName(b.Minor), b.String())
 }
 
 func spName(sp int) string {
@@ -215,7 +216,7 @@ func ParseOSFamily(s string) (OSFamily, error) {
 	case Windows2003, Windows2008, Windows2008R2, WindowsXP, WindowsVista:
 		return f, nil
 	}
-	return "", fmt.Errorf("os %q is not one of windows-server-2003, windows-server-2008, windows-server-2008-r2, windows-xp, windows-vista", s)
+	return "", errors.New(say("os %q is not one of windows-server-2003, windows-server-2008, windows-server-2008-r2, windows-xp, windows-vista", s))
 }
 
 // OSFamilyOfVersion maps Win32_OperatingSystem.Version to a family: 5.1 is
@@ -286,7 +287,7 @@ func (f OSFamily) ExchangeMinSP() int {
 // String is "Windows Server 2003 SP2".
 func (o OS) String() string {
 	if o.Family == "" {
-		return "unknown OS"
+		return say("unknown OS")
 	}
 	if o.SP == 0 {
 		if o.Family.Is2008Kind() {

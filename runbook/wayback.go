@@ -1,9 +1,6 @@
 package runbook
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // While a CMS is down after its stop, every failure offers the way back
 // that fits (DESIGN section 11): users first, the window later.
@@ -22,7 +19,7 @@ func WayBack(c *Cluster, cms, origOwner string) *Remedy {
 	build := c.CMSBuild(g)
 	if n := c.Node(g.Owner); n != nil && n.State == NodeUp && n.Build.ServicePack() == build.ServicePack() && n.Build.Major == build.Major {
 		return &Remedy{Action: RemedyStartCMS, Key: "b",
-			Label:    fmt.Sprintf("Bring users back: start %s on %s, where it is", cms, n.Name),
+			Label:    say("Bring users back: start %s on %s, where it is", cms, n.Name),
 			Command:  StartCMSCommand(cms),
 			Commands: []string{StartCMSCommand(cms)}, Node: n.Name, Shell: ShellPowerShell}
 	}
@@ -30,7 +27,7 @@ func WayBack(c *Cluster, cms, origOwner string) *Remedy {
 		o.Build.ServicePack() == build.ServicePack() && o.Build.Major == build.Major && g.MayRunOn(o.Name) {
 		cmds := []string{MoveCMSCommand(cms, o.Name, "cmsrunbook: way back after a failure"), StartCMSCommand(cms)}
 		return &Remedy{Action: RemedyMoveBack, Key: "b",
-			Label:    fmt.Sprintf("Bring users back: move %s back to %s (still on %s) and start it there", cms, o.Name, Describe(build)),
+			Label:    say("Bring users back: move %s back to %s (still on %s) and start it there", cms, o.Name, Describe(build)),
 			Command:  strings.Join(cmds, " ; "),
 			Commands: cmds, Node: g.Owner, Shell: ShellPowerShell}
 	}
@@ -54,7 +51,7 @@ func RemedyStep(s Step, r Remedy) Step {
 		rs.Confirm = ConfirmTyped
 	}
 	if rs.Why == "" {
-		rs.Why = "A remedy after a failure: it changes the cluster, so it is confirmed like a step and recorded with who chose it."
+		rs.Why = say("A remedy after a failure: it changes the cluster, so it is confirmed like a step and recorded with who chose it.")
 	}
 	return rs
 }

@@ -81,6 +81,12 @@ awk '
     if (metric["BenchmarkPaneVsNaive", "x-faster"]) row("pane vs naive viewport, 100k lines, ms per line", sprintf("%.3f", metric["BenchmarkPaneVsNaive", "pane-ns/line"] / 1e6), sprintf("%.1f", metric["BenchmarkPaneVsNaive", "naive-ns/line"] / 1e6), sprintf("%.0fx", metric["BenchmarkPaneVsNaive", "x-faster"]), ">= 100x", ok(metric["BenchmarkPaneVsNaive", "x-faster"] >= 100))
     if (ns["BenchmarkHeadlessCCRWindow"]) row("headless CCR window, --speed max, journal included (ms)", sprintf("%.1f", ns["BenchmarkHeadlessCCRWindow"] / 1e6), "1000", sprintf("%.3fx", ns["BenchmarkHeadlessCCRWindow"] / 1e9), "< 1000 ms", ok(ns["BenchmarkHeadlessCCRWindow"] < 1e9))
     if (ns["BenchmarkRoundTrip/winrm"] && ns["BenchmarkRoundTrip/in-process"]) row("a command over the WinRM emulator vs in-process (ms)", sprintf("%.3f", ns["BenchmarkRoundTrip/winrm"] / 1e6), sprintf("%.4f", ns["BenchmarkRoundTrip/in-process"] / 1e6), sprintf("%.0fx", ns["BenchmarkRoundTrip/winrm"] / ns["BenchmarkRoundTrip/in-process"]), "-", "")
+    p = "BenchmarkPollVsBareWinRM"
+    if (metric[p, "x-bare"]) {
+      row("a wait poll on one node vs bare masterzen, same line (ms)", sprintf("%.2f", metric[p, "poll-ns"] / 1e6), sprintf("%.2f", metric[p, "bare-ns"] / 1e6), sprintf("%.2fx", metric[p, "x-bare"]), "<= 1.10x", ok(metric[p, "x-bare"] <= 1.10))
+      row("  same, CPU (client and emulator)", "-", "-", sprintf("%.2fx", metric[p, "x-bare-cpu"]), "<= 1.10x", ok(metric[p, "x-bare-cpu"] <= 1.10))
+      row("  same poll vs bare cmd /c echo (script work included)", sprintf("%.2f", metric[p, "poll-ns"] / 1e6), sprintf("%.2f", metric[p, "echo-ns"] / 1e6), sprintf("%.2fx", metric[p, "x-echo"]), "-", "")
+    }
     d8 = "BenchmarkDiscovery/latency=20ms/nodes=8"; d1 = "BenchmarkDiscovery/latency=20ms/nodes=1"
     if (ns[d8] && ns[d1]) row("discovery 8 nodes vs 1, 20 ms node-side (ms)", sprintf("%.1f", ns[d8] / 1e6), sprintf("%.1f", ns[d1] / 1e6), sprintf("%.2fx", ns[d8] / ns[d1]), "< 1.5x", ok(ns[d8] / ns[d1] < 1.5))
     if (ns["BenchmarkPlanSCC8"] && ns["BenchmarkPlanCCR"]) row("planner, 8-node SCC vs 2-node CCR (us)", sprintf("%.1f", ns["BenchmarkPlanSCC8"] / 1e3), sprintf("%.1f", ns["BenchmarkPlanCCR"] / 1e3), sprintf("%.1fx", ns["BenchmarkPlanSCC8"] / ns["BenchmarkPlanCCR"]), "-", "")

@@ -61,7 +61,7 @@ func (m *Model) dropAsking(req any) {
 }
 
 // look is what the dialogs draw with.
-func (m *Model) look() look { return look{st: m.st, g: m.g} }
+func (m *Model) look() look { return look{st: m.st, g: m.g, p: m.p} }
 
 // do carries out what a dialog's key asked for. This is the only place
 // a dialog's decision changes the screen or reaches the engine.
@@ -95,7 +95,11 @@ func (m *Model) do(a dialogAction) {
 	case showGroup:
 		m.focus = paneTopology
 		if g := m.cluster.Group(a.name); g != nil {
-			m.flash = fmt.Sprintf("%s: %s on %s", g.Name, g.State.Display(), g.Owner)
+			if isEnglish(m.p) {
+				m.flash = fmt.Sprintf("%s: %s on %s", g.Name, g.State.Display(), g.Owner)
+			} else {
+				m.flash = m.p.Tr("group %s: %s on node %s", g.Name, m.p.Text(g.State.Display()), g.Owner)
+			}
 		}
 	case runCommand:
 		m.run(a.c)
@@ -114,7 +118,7 @@ func (m *Model) showNode(name string) {
 		}
 	}
 	if n := m.cluster.Node(name); n != nil {
-		m.flash = fmt.Sprintf("%s: %s, %s", n.Name, n.State.Display(), m.cluster.NodeOS(n))
+		m.flash = fmt.Sprintf("%s: %s, %s", n.Name, m.p.Text(n.State.Display()), m.cluster.NodeOS(n))
 	}
 }
 

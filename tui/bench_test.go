@@ -129,7 +129,7 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 // BenchmarkPaletteKeystroke filters the command palette once.
 func BenchmarkPaletteKeystroke(b *testing.B) {
 	m, _ := benchModel(b)
-	p := newPalette(m.plan.Steps, m.cluster, false)
+	p := newPalette(nil, m.plan.Steps, m.cluster, false)
 	p.input.SetValue("rbt ex2")
 	b.ResetTimer()
 	for b.Loop() {

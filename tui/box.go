@@ -2,6 +2,9 @@ package tui
 
 import (
 	"strings"
+	"unicode/utf8"
+
+	"cmsrunbook/internal/i18n"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -15,9 +18,12 @@ func fit(s string, w int, g Glyphs) string {
 	}
 	sw := ansi.StringWidth(s)
 	if sw > w {
-		return ansi.Truncate(s, w, g.Ellipsis)
+		// A wide letter that would straddle the edge is dropped whole, so
+		// the cut can be a cell short: pad it back to w.
+		s = ansi.Truncate(s, w, g.Ellipsis)
+		sw = ansi.StringWidth(s)
 	}
-	return s + strings.Repeat(" ", w-sw)
+	return s + strings.Repeat(" ", max(w-sw, 0))
 }
 
 // clip keeps at most h lines (all of them when h <= 0).
@@ -94,14 +100,28 @@ func overlay(base []string, dlg []string, x, y int) []string {
 			left += strings.Repeat(" ", x-lw)
 		}
 		right := ansi.TruncateLeft(line, x+dw, "")
+		// A wide letter cut by the dialog's right edge is dropped whole:
+		// blanks keep the rest of the row (a pane's border) in its column.
+		// One cut into a wide letter keeps it whole: drop it for blanks.
+		if want := ansi.StringWidth(line) - x - dw; want > 0 {
+			rw := ansi.StringWidth(right)
+			for k, r := rw-want, right; rw > want && k <= rw; k++ {
+				right = ansi.TruncateLeft(r, k, "")
+				rw = ansi.StringWidth(right)
+			}
+			right = strings.Repeat(" ", max(want-rw, 0)) + right
+		}
 		out[row] = left + "\x1b[m" + dl + "\x1b[m" + right
 	}
 	return out
 }
 
-// wrap breaks text to width w at spaces only (never at a hyphen, so
-// "Get-ClusteredMailboxServerStatus" or "-not" stays whole); a single
-// word longer than the line, such as a quoted path, is broken hard.
+// wrap breaks text to width w (in cells) at spaces (never at a hyphen,
+// so "Get-ClusteredMailboxServerStatus" or "-not" stays whole) and
+// between wide letters: Japanese has no spaces and breaks between any two
+// of its letters (no line begins with closing punctuation such as 。、」).
+// A single word longer than the line, such as a quoted path, is broken
+// hard, never inside a wide letter.
 func wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
@@ -110,24 +130,100 @@ func wrap(s string, w int) []string {
 	for _, para := range strings.Split(s, "\n") {
 		cur, cw := "", 0
 		for _, word := range strings.Split(para, " ") {
-			ww := ansi.StringWidth(word)
-			switch {
-			case cw > 0 && cw+1+ww <= w:
-				cur, cw = cur+" "+word, cw+1+ww
-				continue
-			case cw > 0 || cur != "":
-				out = append(out, cur)
-			}
-			cur, cw = word, ww
-			for cw > w {
-				out = append(out, ansi.Truncate(cur, w, ""))
-				cur = ansi.TruncateLeft(cur, w, "")
-				cw = ansi.StringWidth(cur)
+			for j, u := range wrapUnits(word) {
+				uw := ansi.StringWidth(u)
+				sep, sw := " ", 1
+				if j > 0 {
+					sep, sw = "", 0 // a break between wide letters adds no space
+				}
+				switch {
+				case cw > 0 && cw+sw+uw <= w:
+					cur, cw = cur+sep+u, cw+sw+uw
+					continue
+				case j > 0 && noLineStart(u) && canPullLast(cur):
+					// Closing punctuation goes down with the letter before it.
+					last, rest := lastLetter(cur)
+					out = append(out, rest)
+					cur, cw = last+u, ansi.StringWidth(last)+uw
+					continue
+				case cw > 0 || cur != "":
+					out = append(out, cur)
+				}
+				cur, cw = u, uw
+				for cw > w {
+					head := cutCells(cur, w)
+					out = append(out, head)
+					cur = cur[len(head):]
+					cw = ansi.StringWidth(cur)
+				}
 			}
 		}
 		out = append(out, cur)
 	}
 	return out
+}
+
+// wrapUnits splits a space-free word where a line may break: before and
+// after each wide letter. A word of narrow letters (any ASCII word, an
+// accented Italian or Portuguese one) is one unit.
+func wrapUnits(word string) []string {
+	wide := false
+	for _, r := range word {
+		if r >= 0x1100 && ansi.StringWidth(string(r)) > 1 {
+			wide = true
+			break
+		}
+	}
+	if !wide {
+		return []string{word}
+	}
+	var units []string
+	start := 0
+	for i, r := range word {
+		if ansi.StringWidth(string(r)) > 1 || noLineStart(string(r)) && r >= 0x3000 {
+			if i > start {
+				units = append(units, word[start:i])
+			}
+			units = append(units, string(r))
+			start = i + len(string(r))
+		}
+	}
+	if start < len(word) {
+		units = append(units, word[start:])
+	}
+	return units
+}
+
+// noLineStart is Japanese closing punctuation, the long vowel mark and
+// small kana, which never begin a line.
+func noLineStart(u string) bool {
+	return len(u) > 0 && strings.Contains("、。，．）」』】〕！？ー・：；ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ", u) && utf8.RuneCountInString(u) == 1
+}
+
+// canPullLast reports whether the line ends in a wide letter that can go
+// down to the next line with the punctuation after it (never an ASCII
+// word's letter, and never the line's only letter).
+func canPullLast(s string) bool {
+	r, n := utf8.DecodeLastRuneInString(s)
+	return r != utf8.RuneError && n < len(s) && ansi.StringWidth(string(r)) > 1 && !noLineStart(string(r))
+}
+
+// lastLetter splits the last letter off a plain line.
+func lastLetter(s string) (last, rest string) {
+	_, n := utf8.DecodeLastRuneInString(s)
+	return s[len(s)-n:], s[:len(s)-n]
+}
+
+// cutCells is the longest prefix of plain text s at most w cells wide,
+// never splitting a wide letter; at least one letter, so a loop over it
+// always ends.
+func cutCells(s string, w int) string {
+	head := ansi.Truncate(s, w, "")
+	if head == "" || !strings.HasPrefix(s, head) {
+		_, n := utf8.DecodeRuneInString(s)
+		return s[:n]
+	}
+	return head
 }
 
 // dialogBox frames dialog content: a full border with a title, width w,
@@ -194,7 +290,7 @@ func scrollHint(lk look, pairs ...string) string {
 	if lk.g.Ellipsis == ASCIIGlyphs.Ellipsis {
 		arrows = "up/dn pgup/pgdn"
 	}
-	return keyHint(lk.st, append([]string{arrows, "scroll"}, pairs...)...)
+	return keyHint(lk.st, append([]string{arrows, lk.p.Tr("scroll")}, pairs...)...)
 }
 
 // wrapCommand breaks a command for display at spaces only, never inside
@@ -232,4 +328,19 @@ func cutWord(s string, w int, g Glyphs) string {
 		return ansi.Truncate(s, w, g.Ellipsis)
 	}
 	return s
+}
+
+// isEnglish reports whether p speaks English (a nil printer, or the
+// language "" or en), where a few lines keep their historical layout.
+func isEnglish(p interface{ Lang() i18n.Lang }) bool {
+	l := p.Lang()
+	return l == "" || l == i18n.English
+}
+
+// moreMark is a glyph set's "more" mark (▲ more, ^ more) in p's language.
+func moreMark(p *i18n.Printer, mark string) string {
+	if isEnglish(p) {
+		return mark
+	}
+	return strings.Replace(mark, "more", p.Tr("more"), 1)
 }

@@ -7,9 +7,11 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
 
 	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/i18n"
 )
 
 // Chooser is the training start screen: the embedded scenarios with
@@ -23,6 +25,7 @@ type Chooser struct {
 	matches []int           // indexes into list
 	hits    map[int][]int
 	sel     int
+	p       *i18n.Printer
 	st      Styles
 	g       Glyphs
 	width   int
@@ -32,14 +35,32 @@ type Chooser struct {
 	Chosen string
 }
 
-type scenarioSource []config.ScenarioInfo
+// scenarioSource is what the filter matches: the name, then the title
+// as shown (English and the screen's language both find it).
+type scenarioSource struct {
+	list []config.ScenarioInfo
+	p    *i18n.Printer
+}
 
-func (s scenarioSource) String(i int) string { return s[i].Name + " " + s[i].Title + localMark(s[i]) }
-func (s scenarioSource) Len() int            { return len(s) }
+func (s scenarioSource) String(i int) string {
+	l := s.list[i]
+	t := l.Name + " " + l.Title + localMark(l)
+	if tt := s.p.Text(l.Title); tt != l.Title {
+		t += " " + tt
+	}
+	return t
+}
+func (s scenarioSource) Len() int { return len(s.list) }
 
-// NewChooser lists the scenarios with def selected.
+// NewChooser lists the scenarios with def selected, in English.
 func NewChooser(list []config.ScenarioInfo, def string, ascii, noColor bool) *Chooser {
-	c := &Chooser{list: list, input: newLineInput(0), st: NewStyles(noColor), g: UnicodeGlyphs, width: 80, height: 24}
+	return NewChooserLang(list, def, ascii, noColor, i18n.English)
+}
+
+// NewChooserLang is NewChooser in language lang: the scenarios' titles
+// and descriptions are shown translated (their names never are).
+func NewChooserLang(list []config.ScenarioInfo, def string, ascii, noColor bool, lang i18n.Lang) *Chooser {
+	c := &Chooser{list: list, input: newLineInput(0), p: i18n.For(lang), st: NewStyles(noColor), g: UnicodeGlyphs, width: 80, height: 24}
 	if ascii {
 		c.g = ASCIIGlyphs
 	}
@@ -60,7 +81,7 @@ func (c *Chooser) filter() {
 			c.matches = append(c.matches, i)
 		}
 	} else {
-		for _, m := range fuzzy.FindFrom(q, scenarioSource(c.list)) {
+		for _, m := range fuzzy.FindFrom(q, scenarioSource{c.list, c.p}) {
 			c.matches = append(c.matches, m.Index)
 			c.hits[m.Index] = m.MatchedIndexes
 		}
@@ -113,15 +134,16 @@ func (c *Chooser) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (c *Chooser) View() tea.View {
 	v := tea.NewView(c.Render())
 	v.AltScreen = true
-	v.WindowTitle = "cmsrunbook: training"
+	v.WindowTitle = "cmsrunbook: " + c.p.Tr("training")
 	return v
 }
 
 // Render is the chooser as text.
 func (c *Chooser) Render() string {
 	w, h := max(c.width, 40), max(c.height, 10)
-	out := []string{fit(c.st.Badge.Render(" SIMULATION ")+c.st.Header.Render(" cmsrunbook training: choose a scenario"), w, c.g), ""}
-	out = append(out, fit(" "+c.st.Key.Render("filter "+c.g.Prompt)+" "+c.input.Value()+"_", w, c.g))
+	tr := c.p
+	out := []string{fit(c.st.Badge.Render(" "+tr.Tr("SIMULATION")+" ")+c.st.Header.Render(" "+tr.Tr("cmsrunbook training: choose a scenario")), w, c.g), ""}
+	out = append(out, fit(" "+c.st.Key.Render(tr.Tr("filter")+" "+c.g.Prompt)+" "+c.input.Value()+"_", w, c.g))
 	descRows := 6
 	listRows := max(h-len(out)-descRows-3, 3)
 	top := 0
@@ -130,38 +152,39 @@ func (c *Chooser) Render() string {
 	}
 	nameW := 0
 	for _, s := range c.list {
-		nameW = max(nameW, len(s.Name))
+		nameW = max(nameW, ansi.StringWidth(s.Name))
 	}
 	var rows []string
 	for i := top; i < min(top+listRows, len(c.matches)); i++ {
 		s := c.list[c.matches[i]]
-		def := localMark(s)
+		def := c.localMark(s)
 		if s.Name == config.DefaultScenario && !s.Local {
-			def = " (default)"
+			def = " " + tr.Tr("(default)")
 		}
+		title := tr.Text(s.Title)
 		if i == c.sel {
-			rows = append(rows, c.st.Selected.Render(fit(fmt.Sprintf("%s %-*s  %s%s", c.g.Prompt, nameW, s.Name, s.Title, def), w-2, c.g)))
+			rows = append(rows, c.st.Selected.Render(fit(fmt.Sprintf("%s %s  %s%s", c.g.Prompt, padRight(s.Name, nameW), title, def), w-2, c.g)))
 			continue
 		}
 		name := s.Name
 		if hit := c.hits[c.matches[i]]; len(hit) > 0 {
 			name = highlightPlain(c.st, s.Name, hit)
 		}
-		pad := strings.Repeat(" ", nameW-len(s.Name))
-		rows = append(rows, "  "+name+pad+"  "+c.st.Dim.Render(s.Title+def))
+		pad := strings.Repeat(" ", max(nameW-ansi.StringWidth(s.Name), 0))
+		rows = append(rows, "  "+name+pad+"  "+c.st.Dim.Render(title+def))
 	}
 	if len(c.matches) == 0 {
-		rows = append(rows, c.st.Dim.Render("  no scenario matches"))
+		rows = append(rows, c.st.Dim.Render("  "+tr.Tr("no scenario matches")))
 	}
 	for len(rows) < listRows {
 		rows = append(rows, "")
 	}
-	out = append(out, box(c.st, c.g, fmt.Sprintf("Scenarios (%d)", len(c.matches)), rows, w, listRows+2, true)...)
+	out = append(out, box(c.st, c.g, tr.Tr("Scenarios (%d)", len(c.matches)), rows, w, listRows+2, true)...)
 	if len(c.matches) > 0 {
 		s := c.list[c.matches[c.sel]]
-		desc := s.Description
+		desc := tr.Lines(s.Description)
 		if s.Local {
-			desc = "Local file " + s.File + ". " + desc
+			desc = tr.Tr("Local file %s.", s.File) + " " + desc
 		}
 		for i, l := range wrap(desc, w-2) {
 			if i == descRows {
@@ -174,7 +197,7 @@ func (c *Chooser) Render() string {
 		out = append(out, "")
 	}
 	out = out[:h-1]
-	out = append(out, fit(" "+keyHint(c.st, "type", "filter", "up/down", "select", "enter", "start", "esc", c.escHint()), w, c.g))
+	out = append(out, fit(" "+keyHint(c.st, tr.Tr("type"), tr.Tr("filter"), "up/down", tr.Tr("select"), "enter", tr.Tr("start"), "esc", c.escHint()), w, c.g))
 	return strings.Join(out, "\n")
 }
 
@@ -198,9 +221,17 @@ func highlightPlain(st Styles, s string, idx []int) string {
 
 func (c *Chooser) escHint() string {
 	if c.input.Value() != "" {
-		return "clear"
+		return c.p.Tr("clear")
 	}
-	return "quit"
+	return c.p.Tr("quit")
+}
+
+// localMark is localMark in the chooser's language.
+func (c *Chooser) localMark(s config.ScenarioInfo) string {
+	if s.Local {
+		return " " + c.p.Tr("(local)")
+	}
+	return ""
 }
 
 // localMark tells a scenario file found on disk from an embedded one.

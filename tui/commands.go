@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"math"
 	"slices"
 
@@ -76,7 +75,7 @@ func (m *Model) run(c command) {
 	case cmdHelp:
 		m.push(newHelpPanel(m.keys, m.speedKeys(), m.opts.ReadOnly, m.opts.Journal))
 	case cmdPalette:
-		m.push(newPalette(m.plan.Steps, m.cluster, m.speedKeys()))
+		m.push(newPalette(m.p, m.plan.Steps, m.cluster, m.speedKeys()))
 	case cmdFaster:
 		m.changeSpeed(1)
 	case cmdSlower:
@@ -151,7 +150,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) {
 		// A remedy key the diagnosis offers, while the panel is hidden,
 		// brings the panel back first; other keys do nothing.
 		if _, ok := remedyFor(m.decide.diag, k); ok {
-			m.push(&failurePanel{req: m.decide})
+			m.push(&failurePanel{req: m.decide, p: m.p})
 		}
 	}
 }
@@ -180,23 +179,25 @@ func (m *Model) scrollOutput(up int) {
 func (m *Model) enter() {
 	switch {
 	case m.decide != nil:
-		m.push(&failurePanel{req: m.decide})
+		m.push(&failurePanel{req: m.decide, p: m.p})
 	case m.confirm != nil:
 		idx := m.stepN[m.confirm.step.ID]
 		if m.sel != idx {
 			m.selectStep(idx)
 			m.follow = true
-			m.flash = fmt.Sprintf("Step %d is next: press enter again to run it. Steps run in order.", m.confirm.step.N)
+			m.flash = m.p.Tr("Step %d is next: press enter again to run it. Steps run in order.", m.confirm.step.N)
 			return
 		}
 		m.follow = true
-		m.push(newConfirmDialog(m.confirm, len(m.plan.Steps), m.opts.Real))
+		d := newConfirmDialog(m.confirm, len(m.plan.Steps), m.opts.Real)
+		d.p = m.p
+		m.push(d)
 	case m.finished:
-		m.flash = fmt.Sprintf("The run is over (%s). q quits.", m.statusWord())
+		m.flash = m.p.Tr("The run is over (%s). q quits.", m.statusWord())
 	case m.current >= 0:
-		m.flash = fmt.Sprintf("Step %d is running: wait for it to finish.", m.plan.Steps[m.current].N)
+		m.flash = m.p.Tr("Step %d is running: wait for it to finish.", m.plan.Steps[m.current].N)
 	default:
-		m.flash = "Preparing the run..."
+		m.flash = m.p.Tr("Preparing the run...")
 	}
 }
 
@@ -206,14 +207,14 @@ func (m *Model) skip() {
 		req := m.confirm
 		s := req.step
 		m.selectStep(m.stepN[s.ID])
-		m.push(&askDialog{title: fmt.Sprintf("Skip step %d?", s.N),
-			lines: []string{s.Title, "", "The step is not run; the skip and who chose it go into the journal.",
-				"Skipping a step can leave the cluster in a state later steps do not expect."},
+		m.push(&askDialog{title: m.p.Tr("Skip step %d?", s.N),
+			lines: []string{m.p.Text(s.Title), "", m.p.Tr("The step is not run; the skip and who chose it go into the journal."),
+				m.p.Tr("Skipping a step can leave the cluster in a state later steps do not expect.")},
 			yes: confirmStep{req: req, answer: engine.AnswerSkip}, req: req})
 	case m.decide != nil:
-		m.push(&failurePanel{req: m.decide})
+		m.push(&failurePanel{req: m.decide, p: m.p})
 	default:
-		m.flash = "Nothing to skip: no step is waiting."
+		m.flash = m.p.Tr("Nothing to skip: no step is waiting.")
 	}
 }
 
@@ -255,8 +256,8 @@ func (m *Model) askQuit() {
 		j = "FILE"
 	}
 	lines := append(risks, "",
-		"Quitting sends nothing more; the cluster stays as it is now.",
-		"The journal stays resumable: cmsrunbook resume --journal "+j)
+		m.p.Tr("Quitting sends nothing more; the cluster stays as it is now."),
+		m.p.Tr("The journal stays resumable: %s", "cmsrunbook resume --journal "+j))
 	m.push(&askDialog{title: title, danger: true, lines: lines, yes: quit{}, isQuit: true})
 }
 
@@ -265,19 +266,19 @@ func (m *Model) askQuit() {
 func (m *Model) quitRisks() (title string, risks []string) {
 	if m.running() {
 		s := m.plan.Steps[m.current]
-		title = "Quit while a step runs?"
-		risks = append(risks, fmt.Sprintf("Step %d (%s) is running. A detached job (Setup.com, msiexec) keeps running on its node.", s.N, s.Title))
+		title = m.p.Tr("Quit while a step runs?")
+		risks = append(risks, m.p.Tr("Step %d (%s) is running. A detached job (Setup.com, msiexec) keeps running on its node.", s.N, m.p.Text(s.Title)))
 	}
 	for _, cms := range m.downCMSs() {
-		title = "Quit while " + cms + " is DOWN?"
-		risks = append(risks, cms+" IS DOWN: users have no mailbox until it is started.")
+		title = m.p.Tr("Quit while %s is DOWN?", cms)
+		risks = append(risks, m.p.Tr("%s IS DOWN: users have no mailbox until it is started.", cms))
 	}
 	for _, n := range m.cluster.Nodes {
 		if n.State == runbook.NodePaused {
 			if title == "" {
-				title = "Quit with " + n.Name + " paused?"
+				title = m.p.Tr("Quit with %s paused?", n.Name)
 			}
-			risks = append(risks, n.Name+" is Paused: it takes no group until resumed (cluster.exe node "+n.Name+" /resume).")
+			risks = append(risks, m.p.Tr("%s is Paused: it takes no group until resumed (%s).", n.Name, "cluster.exe node "+n.Name+" /resume"))
 		}
 	}
 	return title, risks
@@ -311,7 +312,7 @@ var speeds = []float64{1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, math.Inf(
 
 func (m *Model) changeSpeed(dir int) {
 	if m.opts.SetSpeed == nil || m.opts.Real {
-		m.flash = "Speed applies to the simulation only."
+		m.flash = m.p.Tr("Speed applies to the simulation only.")
 		return
 	}
 	i := 0
@@ -325,5 +326,5 @@ func (m *Model) changeSpeed(dir int) {
 	i = min(max(i+dir, 0), len(speeds)-1)
 	m.speed = speeds[i]
 	m.opts.SetSpeed(m.speed)
-	m.flash = "Simulation speed " + speedText(m.speed)
+	m.flash = m.p.Tr("Simulation speed %s", speedText(m.p, m.speed))
 }

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -9,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 )
 
@@ -22,6 +22,7 @@ import (
 type confirmDialog struct {
 	scroller
 	req   *confirmReq
+	p     *i18n.Printer
 	total int  // steps in the plan, for "Step n of total"
 	real  bool // a live cluster: says so in the title, always danger
 	input textinput.Model
@@ -31,6 +32,7 @@ type confirmDialog struct {
 // maxTyped bounds what the typed confirmation takes.
 const maxTyped = 64
 
+// Its p (the screen's language, nil English) is set by the screen.
 func newConfirmDialog(req *confirmReq, total int, real bool) *confirmDialog {
 	return &confirmDialog{req: req, total: total, real: real, input: newLineInput(maxTyped)}
 }
@@ -41,7 +43,7 @@ func (d *confirmDialog) request() any { return d.req }
 func (d *confirmDialog) isTyped() bool { return d.req.step.Confirm == runbook.ConfirmTyped }
 
 func (d *confirmDialog) notRun() dialogAction {
-	return actions{closeDialog{}, setFlash{fmt.Sprintf("Step %d was not run; it waits for you.", d.req.step.N)}}
+	return actions{closeDialog{}, setFlash{d.p.Tr("Step %d was not run; it waits for you.", d.req.step.N)}}
 }
 
 func (d *confirmDialog) key(k tea.KeyPressMsg) dialogAction {
@@ -66,7 +68,7 @@ func (d *confirmDialog) key(k tea.KeyPressMsg) dialogAction {
 			return confirmStep{req: d.req, answer: engine.AnswerRun, typed: typed}
 		}
 		if typed != "" {
-			d.err = fmt.Sprintf("%q is not %s. Type the name exactly, or esc to cancel.", typed, cms)
+			d.err = d.p.Tr("%q is not %s. Type the name exactly, or esc to cancel.", typed, cms)
 		}
 		d.input.Reset()
 		return nil
@@ -84,36 +86,38 @@ func (d *confirmDialog) paste(s string) {
 }
 
 // outageImpact says what the step does to the users' mailboxes.
-func outageImpact(s runbook.Step) string {
+func outageImpact(p *i18n.Printer, s runbook.Step) string {
 	switch s.Outage {
 	case runbook.OutageStarts:
-		return "STARTS THE OUTAGE: users lose their mailboxes until the CMS is Online again."
+		return p.Tr("STARTS THE OUTAGE: users lose their mailboxes until the CMS is Online again.")
 	case runbook.OutageDuring:
-		return "During the outage: the CMS is already down."
+		return p.Tr("During the outage: the CMS is already down.")
 	case runbook.OutageEnds:
-		return "Ends the outage when the CMS comes Online."
+		return p.Tr("Ends the outage when the CMS comes Online.")
 	case runbook.OutageBrief:
-		return "A brief outage while the CMS changes node (about a minute)."
+		return p.Tr("A brief outage while the CMS changes node (about a minute).")
 	}
-	return "None: users are not affected."
+	return p.Tr("None: users are not affected.")
 }
 
 func (d *confirmDialog) render(lk look, w, h int) []string {
 	s := d.req.step
-	st, g := lk.st, lk.g
+	st, g, tr := lk.st, lk.g, lk.p
 	inner := w - 4
 	node := s.Node
 	if node == "" {
-		node = "all nodes (reads state, sends no change)"
+		node = tr.Tr("all nodes (reads state, sends no change)")
 	}
 	var l []string
-	l = append(l, st.Bold.Render(fmt.Sprintf("Step %d of %d: %s", s.N, d.total, s.Title)))
-	l = append(l, "Node: "+st.Bold.Render(node))
+	for _, x := range wrap(tr.Tr("Step %d of %d: %s", s.N, d.total, tr.Text(s.Title)), inner) {
+		l = append(l, st.Bold.Render(x))
+	}
+	l = append(l, tr.Tr("Node:")+" "+st.Bold.Render(node))
 	if s.Target != "" {
-		l[len(l)-1] += "   Target: " + st.Bold.Render(s.Target)
+		l[len(l)-1] += "   " + tr.Tr("Target:") + " " + st.Bold.Render(s.Target)
 	}
 	if len(s.Commands) > 0 {
-		l = append(l, "Commands, exactly as they will run:")
+		l = append(l, tr.Tr("Commands, exactly as they will run:"))
 		for _, c := range s.Commands {
 			for i, part := range wrapCommand(c, inner-4, g) {
 				p := "    "
@@ -124,17 +128,19 @@ func (d *confirmDialog) render(lk look, w, h int) []string {
 			}
 		}
 	} else {
-		l = append(l, "Commands: none; it reads the cluster's state.")
+		l = append(l, tr.Tr("Commands: none; it reads the cluster's state."))
 	}
-	for i, part := range wrap("Expected: "+s.Post.Text, inner) {
+	expected := tr.Tr("Expected:")
+	for i, part := range wrap(expected+" "+tr.Text(s.Post.Text), inner) {
 		if i == 0 {
-			part = strings.Replace(part, "Expected:", st.Bold.Render("Expected:"), 1)
+			part = strings.Replace(part, expected, st.Bold.Render(expected), 1)
 		}
 		l = append(l, part)
 	}
-	for i, part := range wrap("Outage: "+outageImpact(s), inner) {
+	outage := tr.Tr("Outage:")
+	for i, part := range wrap(outage+" "+outageImpact(tr, s), inner) {
 		if i == 0 {
-			part = strings.Replace(part, "Outage:", st.Bold.Render("Outage:"), 1)
+			part = strings.Replace(part, outage, st.Bold.Render(outage), 1)
 		}
 		if s.Outage != runbook.OutageNone && s.Outage != "" {
 			part = st.Outage.Render(part)
@@ -142,9 +148,9 @@ func (d *confirmDialog) render(lk look, w, h int) []string {
 		l = append(l, part)
 	}
 	danger := s.Outage == runbook.OutageStarts || s.Outage == runbook.OutageBrief || d.real
-	title := "Confirm step"
+	title := tr.Tr("Confirm step")
 	if d.real {
-		title = "Confirm step on the LIVE CLUSTER"
+		title = tr.Tr("Confirm step on the LIVE CLUSTER")
 	}
 	return scrollBox(lk, &d.scroller, title, l, d.footer(lk, inner), w, h, danger)
 }
@@ -152,15 +158,17 @@ func (d *confirmDialog) render(lk look, w, h int) []string {
 // footer is the question and, for a typed step, the input line: it
 // stays on screen however small the terminal is.
 func (d *confirmDialog) footer(lk look, inner int) []string {
-	st, g, s := lk.st, lk.g, d.req.step
+	st, g, s, tr := lk.st, lk.g, d.req.step, lk.p
 	f := []string{""}
 	if !d.isTyped() {
-		return append(f, st.Bold.Render("Run it? [y/N]")+"  "+keyHint(st, "y", "run", "n/esc", "cancel"))
+		return append(f, st.Bold.Render(tr.Tr("Run it? [y/N]"))+"  "+keyHint(st, "y", tr.Tr("run"), "n/esc", tr.Tr("cancel")))
 	}
-	f = append(f, st.Warn.Render(fmt.Sprintf("Type %s to confirm", s.CMS))+", then enter:")
+	f = append(f, st.Warn.Render(tr.Tr("Type %s to confirm", s.CMS))+tr.Tr(", then enter:"))
 	f = append(f, "  "+g.Prompt+" "+st.Input.Render(fit(d.input.Value()+"_", min(24, inner-4), g)))
 	if d.err != "" {
-		f = append(f, st.Failed.Render(d.err))
+		for _, x := range wrap(d.err, inner) {
+			f = append(f, st.Failed.Render(x))
+		}
 	}
-	return append(f, keyHint(st, "enter", "check the name", "esc", "cancel (nothing runs)"))
+	return append(f, keyHint(st, "enter", tr.Tr("check the name"), "esc", tr.Tr("cancel (nothing runs)")))
 }

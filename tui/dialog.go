@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 )
 
@@ -24,6 +25,7 @@ type dialog interface {
 type look struct {
 	st Styles
 	g  Glyphs
+	p  *i18n.Printer // the screen's language
 }
 
 // graced dialogs ignore keys for InputGrace after they open (or come
@@ -138,6 +140,6 @@ func (d *askDialog) render(lk look, w, h int) []string {
 	for _, x := range d.lines {
 		l = append(l, wrap(x, w-4)...)
 	}
-	l = append(l, "", lk.st.Bold.Render("[y/N]")+"  "+keyHint(lk.st, "y", "yes", "n/esc", "no"))
+	l = append(l, "", lk.st.Bold.Render("[y/N]")+"  "+keyHint(lk.st, "y", lk.p.Tr("yes"), "n/esc", lk.p.Tr("no")))
 	return dialogBox(lk.st, lk.g, d.title, l, w, h, d.danger)
 }

@@ -168,7 +168,7 @@ func TestFailurePanelKeysComeFromTheDiagnosis(t *testing.T) {
 
 func TestPaletteAlone(t *testing.T) {
 	sc, plan := loadScenario(t, "ccr-2003-sp2")
-	p := newPalette(plan.Steps, sc.Cluster, true)
+	p := newPalette(nil, plan.Steps, sc.Cluster, true)
 	if a := typeAll(p, "findings"); a != nil {
 		t.Fatalf("typing gave %#v", a)
 	}

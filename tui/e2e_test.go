@@ -204,7 +204,14 @@ func lastFinished(evs []runbook.Event) *runbook.Event {
 	return nil
 }
 
-var e2eEnv = []string{"TERM=xterm-256color", "LANG=C.UTF-8", "CMSRUNBOOK_OPERATOR=trainee"}
+// The locale is pinned: English (LC_MESSAGES=C, no LC_ALL from the machine
+// running the tests), so a translator's Japanese desktop does not change what
+// the screens say.
+var e2eEnv = []string{"TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=", "LC_MESSAGES=C", "CMSRUNBOOK_OPERATOR=trainee"}
+
+// englishEnv pins only the language, for tests that keep the rest of the
+// environment as the machine has it.
+var englishEnv = []string{"LC_ALL=", "LC_MESSAGES=C"}
 
 func TestE2EWholeWindowInTmux(t *testing.T) {
 	needTmux(t)

@@ -1,11 +1,10 @@
 package tui
 
 import (
-	"fmt"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 )
 
@@ -23,6 +22,7 @@ import (
 type failurePanel struct {
 	scroller
 	req *decideReq
+	p   *i18n.Printer // the screen's language (nil: English)
 }
 
 func (p *failurePanel) graced()      {}
@@ -30,7 +30,7 @@ func (p *failurePanel) request() any { return p.req }
 
 func (p *failurePanel) key(k tea.KeyPressMsg) dialogAction {
 	if key.Matches(k, dialogKeys.Hide) {
-		return actions{closeDialog{}, setFlash{"The step is still failed: enter reopens the remedies."}}
+		return actions{closeDialog{}, setFlash{p.p.Tr("The step is still failed: enter reopens the remedies.")}}
 	}
 	r, ok := remedyFor(p.req.diag, k)
 	switch {
@@ -47,9 +47,9 @@ func (p *failurePanel) key(k tea.KeyPressMsg) dialogAction {
 // takes the person back to the panel, yes skips the step.
 func (p *failurePanel) askSkip() *askDialog {
 	s := p.req.step
-	return &askDialog{title: fmt.Sprintf("Skip failed step %d?", s.N),
-		lines: []string{s.Title, "", "The run goes on without it; the decision is journaled.",
-			"Later steps may fail if they depend on it."},
+	return &askDialog{title: p.p.Tr("Skip failed step %d?", s.N),
+		lines: []string{p.p.Text(s.Title), "", p.p.Tr("The run goes on without it; the decision is journaled."),
+			p.p.Tr("Later steps may fail if they depend on it.")},
 		yes: decideRemedy{req: p.req, action: runbook.RemedySkip}, req: p.req}
 }
 
@@ -65,49 +65,57 @@ func remedyFor(d runbook.Diagnosis, k tea.KeyPressMsg) (runbook.Remedy, bool) {
 }
 
 func (p *failurePanel) render(lk look, w, h int) []string {
-	st, g := lk.st, lk.g
+	st, g, tr := lk.st, lk.g, lk.p
 	d := p.req.diag
 	s := p.req.step
 	inner := w - 4
-	head := []string{st.Failed.Render(fmt.Sprintf("%s Step %d failed: %s", g.Failed, s.N, s.Title))}
+	title := tr.Tr("%s Step %d failed: %s", g.Failed, s.N, tr.Text(s.Title))
 	if p.req.attempt > 1 {
-		head[0] += fmt.Sprintf(" (attempt %d)", p.req.attempt)
+		title += tr.Tr(" (attempt %d)", p.req.attempt)
 	}
-	head = append(head, st.Dim.Render("diagnosis: "+d.Code))
+	var head []string
+	for _, x := range wrap(title, inner) {
+		head = append(head, st.Failed.Render(x))
+	}
+	head = append(head, st.Dim.Render(tr.Tr("diagnosis: %s", d.Code)))
 	var what []string
-	what = append(what, st.Bold.Render("What happened"))
-	what = append(what, indent(wrap(d.Message, inner-2), "  ")...)
+	what = append(what, st.Bold.Render(tr.Tr("What happened")))
+	what = append(what, indent(wrap(tr.Lines(d.Message), inner-2), "  ")...)
 	if d.Why != "" {
-		what = append(what, st.Bold.Render("Why it matters"))
-		what = append(what, indent(wrap(d.Why, inner-2), "  ")...)
+		what = append(what, st.Bold.Render(tr.Tr("Why it matters")))
+		what = append(what, indent(wrap(tr.Lines(d.Why), inner-2), "  ")...)
 	}
 	if len(d.Lines) > 0 {
-		what = append(what, st.Bold.Render("The output that shows it"))
+		what = append(what, st.Bold.Render(tr.Tr("The output that shows it")))
 		for i, x := range d.Lines {
 			if i == 6 {
-				what = append(what, st.Dim.Render(fmt.Sprintf("  %s %s in the output pane", g.Ellipsis, plural(len(d.Lines)-i, "more line"))))
+				more := tr.Tr("%d more lines in the output pane", len(d.Lines)-i)
+				if len(d.Lines)-i == 1 {
+					more = tr.Tr("1 more line in the output pane")
+				}
+				what = append(what, st.Dim.Render("  "+g.Ellipsis+" "+more))
 				break
 			}
 			what = append(what, "  "+st.Stderr.Render(fit(Sanitize(x), inner-2, g)))
 		}
 	}
 	rem := p.remedyLines(lk, inner)
-	footer := []string{scrollHint(lk, "esc", "hide (enter brings it back)", "q", "quit")}
+	footer := []string{scrollHint(lk, "esc", tr.Tr("hide (enter brings it back)"), "q", tr.Tr("quit"))}
 	l := append(append(head, what...), rem...)
 	if len(l)+len(footer)+2 > h {
 		// It does not all fit: what to do first, then the why.
 		l = append(append(head, rem...), what...)
 	}
-	return scrollBox(lk, &p.scroller, "Step failed", l, footer, w, h, true)
+	return scrollBox(lk, &p.scroller, tr.Tr("Step failed"), l, footer, w, h, true)
 }
 
 // remedyLines are the remedies, each on its key, with the exact command
 // (wrapped at spaces only, so it can be copied) and any warning.
 func (p *failurePanel) remedyLines(lk look, inner int) []string {
-	st, g := lk.st, lk.g
-	l := []string{st.Bold.Render("What you can do")}
+	st, g, tr := lk.st, lk.g, lk.p
+	l := []string{st.Bold.Render(tr.Tr("What you can do"))}
 	for _, r := range p.req.diag.Remedies {
-		for i, x := range wrap(r.Label, inner-6) {
+		for i, x := range wrap(tr.Text(r.Label), inner-6) {
 			if i == 0 {
 				x = st.Key.Render("["+r.Key+"]") + " " + x
 			} else {
@@ -121,7 +129,7 @@ func (p *failurePanel) remedyLines(lk look, inner int) []string {
 			}
 		}
 		if r.Warning != "" {
-			for _, c := range wrap("warning: "+r.Warning, inner-6) {
+			for _, c := range wrap(tr.Tr("warning: %s", tr.Text(r.Warning)), inner-6) {
 				l = append(l, "      "+st.Warn.Render(c))
 			}
 		}
@@ -134,12 +142,4 @@ func indent(l []string, p string) []string {
 		l[i] = p + l[i]
 	}
 	return l
-}
-
-// plural is "1 line" or "n lines".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -1,12 +1,12 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 )
 
@@ -77,11 +77,11 @@ func (s *scroller) view(lk look, l []string, h int) []string {
 	}
 	out := make([]string, 0, h)
 	if s.top > 0 {
-		out = append(out, lk.st.Dim.Render(fmt.Sprintf("%s (%d above: up/pgup)", lk.g.MoreUp, s.top)))
+		out = append(out, lk.st.Dim.Render(lk.p.Tr("%s (%d above: up/pgup)", moreMark(lk.p, lk.g.MoreUp), s.top)))
 	}
 	out = append(out, l[s.top:end]...)
 	if end < len(l) {
-		out = append(out, lk.st.Dim.Render(fmt.Sprintf("%s (%d below: down/pgdn)", lk.g.MoreDown, len(l)-end)))
+		out = append(out, lk.st.Dim.Render(lk.p.Tr("%s (%d below: down/pgdn)", moreMark(lk.p, lk.g.MoreDown), len(l)-end)))
 	}
 	return out
 }
@@ -107,10 +107,10 @@ func (p *findingsPanel) key(k tea.KeyPressMsg) dialogAction {
 func (p *findingsPanel) render(lk look, w, h int) []string {
 	inner := w - 4
 	fs := p.findings
-	st := lk.st
+	st, tr := lk.st, lk.p
 	var l []string
 	if len(fs) == 0 {
-		l = append(l, "Preflight found nothing to report.")
+		l = append(l, tr.Tr("Preflight found nothing to report."))
 	}
 	for _, sev := range []runbook.Severity{runbook.Block, runbook.Warn, runbook.Info} {
 		for _, f := range fs {
@@ -124,21 +124,35 @@ func (p *findingsPanel) render(lk look, w, h int) []string {
 			case runbook.Warn:
 				sty = st.Warn
 			}
-			head := sty.Render(strings.ToUpper(string(sev))) + " " + st.Bold.Render(f.Code)
+			head := sty.Render(severityWord(tr, sev)) + " " + st.Bold.Render(f.Code)
 			if f.Node != "" {
-				head += " on " + f.Node
+				head += tr.Tr(" on %s", f.Node)
 			}
 			l = append(l, head)
-			l = append(l, indent(wrap(f.Message, inner-2), "  ")...)
-			for i, x := range wrap("Remedy: "+f.Remedy, inner-2) {
+			l = append(l, indent(wrap(tr.Lines(f.Message), inner-2), "  ")...)
+			label := tr.Tr("Remedy:")
+			for i, x := range wrap(label+" "+tr.Lines(f.Remedy), inner-2) {
 				if i == 0 {
-					x = strings.Replace(x, "Remedy:", st.Key.Render("Remedy:"), 1)
+					x = strings.Replace(x, label, st.Key.Render(label), 1)
 				}
 				l = append(l, "  "+x)
 			}
 			l = append(l, "")
 		}
 	}
-	return scrollBox(lk, &p.scroller, fmt.Sprintf("Findings (%d)", len(fs)), l,
-		[]string{scrollHint(lk, "esc/f", "close")}, w, h, runbook.Blocking(fs))
+	return scrollBox(lk, &p.scroller, tr.Tr("Findings (%d)", len(fs)), l,
+		[]string{scrollHint(lk, "esc/f", tr.Tr("close"))}, w, h, runbook.Blocking(fs))
+}
+
+// severityWord is a finding's severity as the findings panel heads it.
+func severityWord(p *i18n.Printer, sev runbook.Severity) string {
+	switch sev {
+	case runbook.Block:
+		return p.Tr("BLOCK")
+	case runbook.Warn:
+		return p.Tr("WARN")
+	case runbook.Info:
+		return p.Tr("INFO")
+	}
+	return strings.ToUpper(string(sev))
 }

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 )
 
@@ -22,6 +23,7 @@ type helpPanel struct {
 // (readOnly) lists none that would act on the run, so a colleague reading
 // it never looks for a key that does nothing.
 func newHelpPanel(km keyMap, speedKeys, readOnly bool, journal string) *helpPanel {
+	// km's help texts are English keys; render translates them.
 	p := &helpPanel{journal: journal, readOnly: readOnly}
 	acting := map[string]bool{km.Enter.Help().Key: readOnly, km.Skip.Help().Key: readOnly}
 	for _, b := range km.list() {
@@ -47,31 +49,53 @@ func (p *helpPanel) key(k tea.KeyPressMsg) dialogAction {
 }
 
 func (p *helpPanel) render(lk look, w, h int) []string {
-	st := lk.st
+	st, tr := lk.st, lk.p
+	inner := w - 4
 	var l []string
-	for _, b := range p.bindings {
-		for i, x := range wrap(b.Help().Desc, max(w-4-11, 10)) {
-			k := ""
+	keyed := func(k, desc string) {
+		for i, x := range wrap(desc, max(w-4-11, 10)) {
+			kk := ""
 			if i == 0 {
-				k = b.Help().Key
+				kk = k
 			}
-			l = append(l, fmt.Sprintf("%s %s", st.Key.Render(fmt.Sprintf("%-10s", k)), x))
+			l = append(l, fmt.Sprintf("%s %s", st.Key.Render(padRight(kk, 10)), x))
 		}
 	}
-	if p.readOnly {
-		l = append(l, "", st.Bold.Render("Watching"))
-		l = append(l, "This screen follows the journal and sends nothing to the cluster: the engineer running the window confirms and decides.")
-		l = append(l, "", st.Dim.Render("Journal: "+p.journal))
-		return scrollBox(lk, &p.scroller, "Keys", l, []string{scrollHint(lk, "esc/?", "close")}, w, h, false)
+	for _, b := range p.bindings {
+		keyed(b.Help().Key, tr.Text(b.Help().Desc))
 	}
-	l = append(l, "", st.Bold.Render("In a confirmation"))
-	l = append(l, st.Key.Render("y         ")+" run the step (typed steps: type the CMS name, then enter)")
-	l = append(l, st.Key.Render("n / esc   ")+" cancel; anything else does nothing")
-	l = append(l, "", st.Bold.Render("In the failure panel"))
-	l = append(l, st.Key.Render("r w m d   ")+" retry, keep waiting, manual fallback, mount databases (as offered)")
-	l = append(l, st.Key.Render("s a       ")+" skip (asks first), abort the run")
-	l = append(l, "", st.Dim.Render("Every confirmation, skip and decision goes into the journal: "+p.journal))
-	return scrollBox(lk, &p.scroller, "Keys", l, []string{scrollHint(lk, "esc/?", "close")}, w, h, false)
+	if p.readOnly {
+		l = append(l, "", st.Bold.Render(tr.Tr("Watching")))
+		l = append(l, wrap(tr.Tr("This screen follows the journal and sends nothing to the cluster: the engineer running the window confirms and decides."), inner)...)
+		l = append(l, "", st.Dim.Render(tr.Tr("Journal: %s", p.journal)))
+		return scrollBox(lk, &p.scroller, tr.Tr("Keys"), l, []string{scrollHint(lk, "esc/?", tr.Tr("close"))}, w, h, false)
+	}
+	// The English screen keeps these lines whole (cut at the edge, as its
+	// golden screens pin); a translation, longer, wraps.
+	english := isEnglish(tr)
+	keyedLine := func(k, desc string) {
+		if english {
+			l = append(l, st.Key.Render(padRight(k, 10))+" "+desc)
+			return
+		}
+		keyed(k, desc)
+	}
+	l = append(l, "", st.Bold.Render(tr.Tr("In a confirmation")))
+	keyedLine("y", tr.Tr("run the step (typed steps: type the CMS name, then enter)"))
+	keyedLine("n / esc", tr.Tr("cancel; anything else does nothing"))
+	l = append(l, "", st.Bold.Render(tr.Tr("In the failure panel")))
+	keyedLine("r w m d", tr.Tr("retry, keep waiting, manual fallback, mount databases (as offered)"))
+	keyedLine("s a", tr.Tr("skip (asks first), abort the run"))
+	l = append(l, "")
+	journal := tr.Tr("Every confirmation, skip and decision goes into the journal: %s", p.journal)
+	if english {
+		l = append(l, st.Dim.Render(journal))
+	} else {
+		for _, x := range wrap(journal, inner) {
+			l = append(l, st.Dim.Render(x))
+		}
+	}
+	return scrollBox(lk, &p.scroller, tr.Tr("Keys"), l, []string{scrollHint(lk, "esc/?", tr.Tr("close"))}, w, h, false)
 }
 
 // explainPanel says why a step is in the runbook and why here: the
@@ -97,45 +121,51 @@ func (p *explainPanel) key(k tea.KeyPressMsg) dialogAction {
 }
 
 func (p *explainPanel) render(lk look, w, h int) []string {
-	s, st := p.step, lk.st
+	s, st, tr := p.step, lk.st, lk.p
 	inner := w - 4
 	var l []string
-	l = append(l, st.Bold.Render(fmt.Sprintf("Step %d: %s", s.N, s.Title)))
-	l = append(l, st.Dim.Render(fmt.Sprintf("%s on %s", s.Kind, nodeOr(s.Node))))
+	for _, x := range wrap(tr.Tr("Step %d: %s", s.N, tr.Text(s.Title)), inner) {
+		l = append(l, st.Bold.Render(x))
+	}
+	kindOn := fmt.Sprintf("%s on %s", s.Kind, nodeOr(tr, s.Node))
+	if !isEnglish(tr) {
+		kindOn = tr.Tr("step kind %s on node %s", string(s.Kind), nodeOr(tr, s.Node))
+	}
+	l = append(l, st.Dim.Render(kindOn))
 	// One paragraph once: the step's Why and the procedure's text often
 	// say the same thing.
 	whyShown := s.Why != "" && !strings.Contains(p.explain, s.Why)
 	if whyShown {
-		l = append(l, "", st.Bold.Render("Why this step, here"))
-		l = append(l, wrap(s.Why, inner)...)
+		l = append(l, "", st.Bold.Render(tr.Tr("Why this step, here")))
+		l = append(l, wrap(tr.Lines(s.Why), inner)...)
 	}
 	if p.explain != "" && !(whyShown && strings.Contains(s.Why, p.explain)) {
-		l = append(l, "", st.Bold.Render("What the procedure says"))
-		l = append(l, wrap(p.explain, inner)...)
+		l = append(l, "", st.Bold.Render(tr.Tr("What the procedure says")))
+		l = append(l, wrap(tr.Lines(p.explain), inner)...)
 	}
 	if len(s.Commands) > 0 {
-		l = append(l, "", st.Bold.Render("Commands"))
+		l = append(l, "", st.Bold.Render(tr.Tr("Commands")))
 		for _, c := range s.Commands {
 			l = append(l, indent(wrapCommand(c, inner-2, lk.g), "  ")...)
 		}
 	}
-	l = append(l, "", st.Bold.Render("Verified afterwards"))
-	l = append(l, wrap(s.Post.Text, inner)...)
+	l = append(l, "", st.Bold.Render(tr.Tr("Verified afterwards")))
+	l = append(l, wrap(tr.Text(s.Post.Text), inner)...)
 	if len(s.Fallback) > 0 {
-		l = append(l, "", st.Bold.Render("Manual fallback if it fails"))
+		l = append(l, "", st.Bold.Render(tr.Tr("Manual fallback if it fails")))
 		for _, c := range s.Fallback {
 			l = append(l, indent(wrapCommand(c, inner-2, lk.g), "  ")...)
 		}
 		if s.FallbackWarning != "" {
-			l = append(l, wrap("warning: "+s.FallbackWarning, inner)...)
+			l = append(l, wrap(tr.Tr("warning: %s", tr.Text(s.FallbackWarning)), inner)...)
 		}
 	}
-	return scrollBox(lk, &p.scroller, "Explain", l, []string{scrollHint(lk, "esc/e", "close")}, w, h, false)
+	return scrollBox(lk, &p.scroller, tr.Tr("Explain"), l, []string{scrollHint(lk, "esc/e", tr.Tr("close"))}, w, h, false)
 }
 
-func nodeOr(n string) string {
+func nodeOr(p *i18n.Printer, n string) string {
 	if n == "" {
-		return "all nodes"
+		return p.Tr("all nodes")
 	}
 	return n
 }

@@ -10,6 +10,7 @@ import (
 	"cmsrunbook/assets"
 	"cmsrunbook/internal/config"
 	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 )
 
@@ -49,11 +50,17 @@ func loadScenario(t testing.TB, name string) (*config.Scenario, *runbook.Plan) {
 // start on the runbook screen unless they ask otherwise.
 func newHarness(t *testing.T, scenario string, w, h int, noColor, ascii bool) *harness {
 	t.Helper()
+	return newHarnessLang(t, scenario, w, h, noColor, ascii, "")
+}
+
+// newHarnessLang is newHarness with the screen in language lang.
+func newHarnessLang(t *testing.T, scenario string, w, h int, noColor, ascii bool, lang i18n.Lang) *harness {
+	t.Helper()
 	sc, plan := loadScenario(t, scenario)
 	hs := &harness{t: t, sc: sc, window: &fakeClock{epoch}, wall: &fakeClock{epoch}}
 	hs.m = New(Options{Title: sc.Title, Source: sc.Name, Plan: plan, Cluster: sc.Cluster, NoColor: noColor, ASCII: ascii,
 		Speed: 60, SetSpeed: func(v float64) { hs.speeds = append(hs.speeds, v) }, Now: hs.window.now, Wall: hs.wall.now,
-		Operator: "trainee", Journal: "/tmp/window.jsonl"})
+		Operator: "trainee", Journal: "/tmp/window.jsonl", Lang: lang})
 	hs.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.m.dialogs = nil
 	return hs

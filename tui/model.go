@@ -15,7 +15,6 @@
 package tui
 
 import (
-	"cmsrunbook/internal/i18n"
 	"fmt"
 	"log/slog"
 	"math"
@@ -24,6 +23,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 )
 
@@ -96,7 +96,9 @@ type frameMsg struct{}
 
 // Model is the runbook screen.
 type Model struct {
-	opts  Options
+	opts Options
+	// p speaks the screen's language (Options.Lang).
+	p     *i18n.Printer
 	st    Styles
 	g     Glyphs
 	keys  keyMap
@@ -174,7 +176,7 @@ func New(o Options) *Model {
 	if o.ASCII {
 		g = ASCIIGlyphs
 	}
-	m := &Model{opts: o, st: NewStyles(o.NoColor), g: g, keys: defaultKeys(), plan: o.Plan,
+	m := &Model{opts: o, p: i18n.For(o.Lang), st: NewStyles(o.NoColor), g: g, keys: defaultKeys(), plan: o.Plan,
 		stepN: map[string]int{}, cluster: o.Cluster.Clone(), in: newInbox(o.Plan),
 		out: newStore(len(o.Plan.Steps), o.RingLines), progress: runbook.NewRunProgress(), answered: map[string]bool{}, reattached: map[string]bool{},
 		follow: true, focus: paneRunbook, current: -1, speed: o.Speed, width: 80, height: 24,
@@ -295,7 +297,7 @@ func (m *Model) drainLines(lines bool) {
 		// The failure comes before whatever was open: the panel replaces it.
 		clear(m.dialogs)
 		m.dialogs = m.dialogs[:0]
-		m.push(&failurePanel{req: b.decide})
+		m.push(&failurePanel{req: b.decide, p: m.p})
 	}
 	if b.password != nil && b.password != m.password {
 		m.password = b.password
@@ -364,67 +366,67 @@ func (m *Model) apply(ev runbook.Event) {
 		m.setCurrent(idx)
 		node := ev.Node
 		if node == "" {
-			node = "all nodes"
+			node = m.p.Tr("all nodes")
 		}
 		if strings.Contains(strings.ToLower(ev.Message), "re-attach") {
 			m.reattached[ev.Step] = true
 		} else if ev.Attempt > 1 {
-			m.note(idx, lineNote, fmt.Sprintf("attempt %d", ev.Attempt))
+			m.note(idx, lineNote, m.p.Tr("attempt %d", ev.Attempt))
 		}
 		if ev.Message != "" {
-			m.note(idx, lineNote, ev.Message)
+			m.note(idx, lineNote, m.p.Text(ev.Message))
 		}
 		prefix := "> " + node + ": "
 		if ev.Manual {
-			prefix = "> MANUAL FALLBACK on " + node + ": "
+			prefix = m.p.Tr("> MANUAL FALLBACK on %s: ", node)
 		}
 		for _, c := range ev.Commands {
 			m.note(idx, lineCommand, prefix+c)
 		}
 		if len(ev.Commands) == 0 && ev.Message == "" {
-			m.note(idx, lineCommand, "> checking "+node)
+			m.note(idx, lineCommand, m.p.Tr("> checking %s", node))
 		}
 	case runbook.EvStepSucceeded:
-		t := "ok: " + m.plan.Steps[idx].Post.Text
+		t := m.p.Tr("ok: %s", m.p.Text(m.plan.Steps[idx].Post.Text))
 		if ev.Message != "" {
-			t += " (" + ev.Message + ")"
+			t += " (" + m.p.Text(ev.Message) + ")"
 		}
 		m.note(idx, lineOK, t)
 	case runbook.EvStepFailed:
 		if d := ev.Diagnosis; d != nil {
-			m.note(idx, lineFailed, fmt.Sprintf("FAILED [%s] %s", d.Code, d.Message))
+			m.note(idx, lineFailed, m.p.Tr("FAILED [%s] %s", d.Code, m.p.Text(d.Message)))
 		} else {
-			m.note(idx, lineFailed, "FAILED")
+			m.note(idx, lineFailed, m.p.Tr("FAILED"))
 		}
 	case runbook.EvStepSkipped:
-		m.note(idx, lineNote, "skipped: "+ev.Reason)
+		m.note(idx, lineNote, m.p.Tr("skipped: %s", m.p.Text(ev.Reason)))
 	case runbook.EvDecision:
-		by := ""
 		if ev.By != "" {
-			by = " by " + ev.By
+			m.note(idx, lineNote, m.p.Tr("decision: %s by %s", ev.Choice, ev.By))
+		} else {
+			m.note(idx, lineNote, m.p.Tr("decision: %s", ev.Choice))
 		}
-		m.note(idx, lineNote, "decision: "+ev.Choice+by)
 		for _, c := range ev.Commands {
-			m.note(idx, lineCommand, "> remedy: "+c) // what the remedy sends, as confirmed
+			m.note(idx, lineCommand, m.p.Tr("> remedy: %s", c)) // what the remedy sends, as confirmed
 		}
 	case runbook.EvOutageStarted:
 		m.outageOpen = true
 		m.outageStart = parseTime(ev.Time, m.opts.Now())
 		m.outageCMS = m.plan.Steps[idx].CMS
-		m.note(idx, lineNote, "OUTAGE STARTED: users cannot reach their mailboxes")
+		m.note(idx, lineNote, m.p.Tr("OUTAGE STARTED: users cannot reach their mailboxes"))
 	case runbook.EvOutageEnded:
 		m.outageOpen = false
 		m.outageTotal = time.Duration(ev.OutageMS) * time.Millisecond
-		m.note(idx, lineNote, "OUTAGE ENDED after "+clockDur(m.outageTotal))
+		m.note(idx, lineNote, m.p.Tr("OUTAGE ENDED after %s", clockDur(m.outageTotal)))
 	case runbook.EvRunFinished:
 		m.status = ev.Status
 		m.finishMsg = ev.Message
 		if ev.Cluster != nil {
 			m.cluster = ev.Cluster.Clone()
 		}
-		t := "run finished: " + string(ev.Status)
+		t := m.p.Tr("run finished: %s", m.runStatus(ev.Status))
 		if ev.Message != "" {
-			t += ": " + ev.Message
+			t = m.p.Tr("run finished: %s: %s", m.runStatus(ev.Status), m.p.Text(ev.Message))
 		}
 		m.note(idx, lineNote, t)
 		m.log.Info("run finished", "status", ev.Status)
@@ -466,18 +468,39 @@ func (m *Model) running() bool {
 	return !m.finished && m.current >= 0 && m.confirm == nil && m.decide == nil
 }
 
-func speedText(v float64) string {
+func speedText(p *i18n.Printer, v float64) string {
 	if math.IsInf(v, 1) || v <= 0 {
-		return "max"
+		return p.Tr("max")
 	}
 	return fmt.Sprintf("%gx", v)
 }
 
 func (m *Model) statusWord() string {
 	if m.status == "" {
-		return "stopped"
+		return m.p.Tr("stopped")
 	}
-	return string(m.status)
+	return m.runStatus(m.status)
+}
+
+// statusWords are the run and step statuses as the screen says them.
+var statusWords = map[string]string{
+	"succeeded": i18n.N("succeeded"),
+	"failed":    i18n.N("failed"),
+	"aborted":   i18n.N("aborted"),
+	"not-run":   i18n.N("not-run"),
+	"confirmed": i18n.N("confirmed"),
+	"started":   i18n.N("started"),
+	"skipped":   i18n.N("skipped"),
+}
+
+// runStatus is a run's (or a step's) status in the screen's language.
+func (m *Model) runStatus(s runbook.RunStatus) string { return m.statusText(string(s)) }
+
+func (m *Model) statusText(s string) string {
+	if w, ok := statusWords[s]; ok {
+		return m.p.Text(w)
+	}
+	return s
 }
 
 // View draws the screen.
@@ -487,9 +510,9 @@ func (m *Model) View() tea.View {
 	defer func() { m.paint.frozen = time.Time{} }()
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
-	mode := "SIMULATION"
+	mode := m.p.Tr("SIMULATION")
 	if m.opts.Real {
-		mode = "LIVE CLUSTER"
+		mode = m.p.Tr("LIVE CLUSTER")
 	}
 	v.WindowTitle = "cmsrunbook: " + mode + " " + m.cluster.Name
 	return v

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -12,24 +11,24 @@ import (
 
 func (m *Model) outputTitle(w int) string {
 	if m.sel < 0 || m.sel >= len(m.plan.Steps) {
-		return "Output"
+		return m.p.Tr("Output")
 	}
 	s := m.plan.Steps[m.sel]
 	from, to, ev := m.out.window(m.sel)
-	t := fmt.Sprintf("Output of step %d: %s", s.N, s.Title)
+	t := m.p.Tr("Output of step %d: %s", s.N, m.p.Text(s.Title))
 	n := to - from + ev
-	info := fmt.Sprintf(" (%d lines", n)
+	info := m.p.Tr("%d lines", n)
 	if n == 1 {
-		info = " (1 line"
+		info = m.p.Tr("1 line")
 	}
 	if m.outScroll > 0 {
-		info += fmt.Sprintf(", %d below: G follows", m.outScroll)
+		info += m.p.Tr(", %d below: G follows", m.outScroll)
 	}
 	if m.outLeft > 0 {
-		info += fmt.Sprintf(", from column %d: %s back", m.outLeft+1, m.keys.Left.Help().Key)
+		info += m.p.Tr(", from column %d: %s back", m.outLeft+1, m.keys.Left.Help().Key)
 	}
-	info += ")"
-	return ansi.Truncate(t, max(w-len(info), 10), m.g.Ellipsis) + info
+	info = " (" + info + ")"
+	return ansi.Truncate(t, max(w-ansi.StringWidth(info), 10), m.g.Ellipsis) + info
 }
 
 // sideStep is how far ←/→ scroll the output sideways.
@@ -51,7 +50,7 @@ func (m *Model) outputView(w, h int) []string {
 		end := to - m.outScroll
 		start := max(from, end-rows)
 		if start == from && evicted > 0 && rows > 1 {
-			out = append(out, m.st.Dim.Render(fmt.Sprintf("%s %d earlier lines are only in the journal", m.g.Ellipsis, evicted)))
+			out = append(out, m.st.Dim.Render(m.p.Tr("%s %d earlier lines are only in the journal", m.g.Ellipsis, evicted)))
 			start++
 		}
 		for seq := start; seq < end; seq++ {
@@ -73,14 +72,14 @@ func (m *Model) outputView(w, h int) []string {
 // is on screen until the person moves on to this step.
 func (m *Model) previewView(w, rows int) []string {
 	if m.sel >= len(m.plan.Steps) || m.stepProgress(m.sel).Status != runbook.StepNotRun {
-		return []string{m.st.Dim.Render("No output yet.")}
+		return []string{m.st.Dim.Render(m.p.Tr("No output yet."))}
 	}
 	s := m.plan.Steps[m.sel]
-	pre := []string{m.st.Dim.Render("Not run yet. When confirmed it runs on " + nodeOr(s.Node) + ":")}
+	pre := []string{m.st.Dim.Render(m.p.Tr("Not run yet. When confirmed it runs on %s:", nodeOr(m.p, s.Node)))}
 	for _, c := range s.Commands {
 		pre = append(pre, m.st.Command.Render(m.g.Prompt+" "+c))
 	}
-	pre = append(pre, m.st.Dim.Render("Expected: "+s.Post.Text))
+	pre = append(pre, m.st.Dim.Render(m.p.Tr("Expected:")+" "+m.p.Text(s.Post.Text)))
 	prev := m.finishedBefore(m.sel)
 	if prev < 0 || rows < 4 {
 		return clip(pre, rows)
@@ -88,7 +87,7 @@ func (m *Model) previewView(w, rows int) []string {
 	pre = clip(pre, max(rows-3, 1))
 	p := m.plan.Steps[prev]
 	mark, style := m.stepMark(m.stepProgress(prev).Status, false)
-	out := []string{style.Render(fmt.Sprintf("%s Step %d %s: %s", mark, p.N, m.stepProgress(prev).Status, p.Title))}
+	out := []string{style.Render(m.p.Tr("%s Step %d %s: %s", mark, p.N, m.statusText(string(m.stepProgress(prev).Status)), m.p.Text(p.Title)))}
 	from, to, _ := m.out.window(prev)
 	for seq := max(from, to-(rows-len(pre)-1)); seq < to; seq++ {
 		out = append(out, m.timedLine(seq, w))

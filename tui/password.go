@@ -88,14 +88,15 @@ func (d *passwordDialog) key(k tea.KeyPressMsg) dialogAction {
 func (d *passwordDialog) paste(s string) { pasteInput(&d.input, strings.TrimRight(s, "\r\n")) }
 
 func (d *passwordDialog) render(lk look, w, h int) []string {
-	st, g := lk.st, lk.g
+	st, g, tr := lk.st, lk.g, lk.p
 	inner := w - 4
-	l := wrap(d.req.prompt, inner)
-	l = append(l, "The password is sent to the nodes only, never shown or written down.", "")
+	l := wrap(tr.Text(d.req.prompt), inner)
+	l = append(l, wrap(tr.Tr("The password is sent to the nodes only, never shown or written down."), inner)...)
+	l = append(l, "")
 	mask := strings.Repeat("*", utf8.RuneCountInString(d.input.Value()))
 	l = append(l, "  "+g.Prompt+" "+st.Input.Render(fit(mask+"_", min(32, inner-4), g)))
-	l = append(l, "", keyHint(st, "enter", "try it", "esc", "back to the remedies (nothing is sent)"))
-	return dialogBox(st, g, "Password refused: enter it again", l, w, h, true)
+	l = append(l, "", keyHint(st, "enter", tr.Tr("try it"), "esc", tr.Tr("back to the remedies (nothing is sent)")))
+	return dialogBox(st, g, tr.Tr("Password refused: enter it again"), l, w, h, true)
 }
 
 // answerPassword hands the typed password to the engine and closes the

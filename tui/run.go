@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/i18n"
 )
 
 // EngineFunc runs the window's engine with the screen's hooks (the
@@ -77,10 +78,10 @@ func runWith(ctx context.Context, screen tea.Model, m *Model, run EngineFunc, wh
 	return r.code, r.err
 }
 
-// Choose shows the training chooser and returns the scenario picked, or
-// "" when the person left without choosing.
-func Choose(ctx context.Context, list []config.ScenarioInfo, def string, ascii, noColor bool, popts ...tea.ProgramOption) (string, error) {
-	c := NewChooser(list, def, ascii, noColor)
+// Choose shows the training chooser in language lang and returns the
+// scenario picked, or "" when the person left without choosing.
+func Choose(ctx context.Context, list []config.ScenarioInfo, def string, ascii, noColor bool, lang i18n.Lang, popts ...tea.ProgramOption) (string, error) {
+	c := NewChooserLang(list, def, ascii, noColor, lang)
 	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, popts...)
 	if _, err := tea.NewProgram(c, opts...).Run(); err != nil {
 		return "", err

@@ -27,7 +27,7 @@ func (m *Model) runbookTitle() string {
 			done++
 		}
 	}
-	return fmt.Sprintf("Runbook %d/%d done", done, len(m.plan.Steps))
+	return m.p.Tr("Runbook %d/%d done", done, len(m.plan.Steps))
 }
 
 // runbookView lists the numbered steps with their state marks, the
@@ -37,7 +37,7 @@ func (m *Model) runbookView(w, h int) []string {
 	top, rows, up, down := stepWindow(n, m.sel, h)
 	out := make([]string, 0, h)
 	if up {
-		out = append(out, m.st.Dim.Render(fmt.Sprintf("%s (%d steps above)", m.g.MoreUp, top)))
+		out = append(out, m.st.Dim.Render(m.p.Tr("%s (%d steps above)", moreMark(m.p, m.g.MoreUp), top)))
 	}
 	next := -1
 	if m.confirm != nil {
@@ -51,17 +51,17 @@ func (m *Model) runbookView(w, h int) []string {
 		if s.Outage != "" && s.Outage != "none" {
 			out_ = m.st.Outage.Render(m.g.Outage)
 		}
-		title := s.Title
+		title := m.p.Text(s.Title)
 		suffix := ""
 		switch {
 		case i == next:
 			suffix = "  <- enter"
 		case p.Status == runbook.StepFailed:
-			suffix = "  FAILED"
+			suffix = "  " + m.p.Tr("FAILED")
 		case m.reattached[s.ID] && p.Status == runbook.StepStarted:
-			suffix = "  re-attached"
+			suffix = "  " + m.p.Tr("re-attached")
 		case p.Attempts > 1 && p.Status == runbook.StepStarted:
-			suffix = fmt.Sprintf("  attempt %d", p.Attempts)
+			suffix = "  " + m.p.Tr("attempt %d", p.Attempts)
 		}
 		if i == m.sel {
 			plain := fmt.Sprintf("%s %2d %s %s%s", mark, s.N, m.plainOutage(s.Outage), title, suffix)
@@ -75,7 +75,7 @@ func (m *Model) runbookView(w, h int) []string {
 		out = append(out, line)
 	}
 	if down {
-		out = append(out, m.st.Dim.Render(fmt.Sprintf("%s (%d steps below)", m.g.MoreDown, n-top-rows)))
+		out = append(out, m.st.Dim.Render(m.p.Tr("%s (%d steps below)", moreMark(m.p, m.g.MoreDown), n-top-rows)))
 	}
 	return out
 }

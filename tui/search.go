@@ -70,11 +70,11 @@ func (m *Model) showSeq(seq int) {
 func (m *Model) jumpMatch(d int) {
 	s := &m.search
 	if s.lower == "" {
-		m.flash = "No search: press / to search the output."
+		m.flash = m.p.Tr("No search: press / to search the output.")
 		return
 	}
 	if len(s.matches) == 0 {
-		m.flash = fmt.Sprintf("%q is not in this step's output.", s.query)
+		m.flash = m.p.Tr("%q is not in this step's output.", s.query)
 		return
 	}
 	s.cur = (s.cur + d + len(s.matches)) % len(s.matches)
@@ -120,7 +120,7 @@ func (m *Model) searchEdited() {
 
 func (m *Model) searchBar(w int) string {
 	s := &m.search
-	count := "no matches"
+	count := m.p.Tr("no matches")
 	if len(s.matches) > 0 {
 		count = fmt.Sprintf("%d/%d", s.cur+1, len(s.matches))
 	}
@@ -128,9 +128,9 @@ func (m *Model) searchBar(w int) string {
 	if s.editing {
 		cursor = "_"
 	}
-	hint := "n/N next/prev  esc clear"
+	hint := "n/N " + m.p.Tr("next/prev") + "  esc " + m.p.Tr("clear")
 	if s.editing {
-		hint = "enter keep  esc clear"
+		hint = "enter " + m.p.Tr("keep") + "  esc " + m.p.Tr("clear")
 	}
 	return fit(m.st.Key.Render("/")+s.query+cursor+"  "+m.st.Dim.Render(count+"  "+hint), w, m.g)
 }

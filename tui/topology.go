@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"cmsrunbook/runbook"
 )
 
@@ -30,7 +32,7 @@ func (m *Model) cmsPlacement(w int) []string {
 		if !g.CMS {
 			continue
 		}
-		out = append(out, fit(fmt.Sprintf("%s on %s %s", m.st.Bold.Render(g.Name), g.Owner, m.groupStyle(g.State).Render(g.State.Display())), w, m.g))
+		out = append(out, fit(m.groupOn(m.st.Bold.Render(g.Name), g.Owner, m.groupStyle(g.State).Render(m.p.Text(g.State.Display()))), w, m.g))
 	}
 	return out
 }
@@ -43,66 +45,87 @@ func (m *Model) topologyLines(w int) []string {
 	wide := w >= 58
 	var out []string
 	if wide {
-		out = append(out, m.st.Dim.Render("Nodes"))
+		out = append(out, m.st.Dim.Render(m.p.Tr("Nodes")))
 	}
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
-		role := "passive"
+		role := m.p.Tr("passive")
 		if c.IsActive(n.Name) {
-			role = "active"
+			role = m.p.Tr("active")
 		}
 		glyph, style := m.nodeLook(n.State)
-		state := style.Render(fmt.Sprintf("%-7s", n.State.Display()))
+		state := style.Render(padRight(m.p.Text(n.State.Display()), 7))
 		os := c.NodeOS(n).Short()
-		build := runbook.Describe(n.Build)
+		build := m.p.Text(runbook.Describe(n.Build))
 		pend := ""
 		if n.Pending {
-			pend = " " + m.st.Warn.Render("reboot pending")
+			pend = " " + m.st.Warn.Render(m.p.Tr("reboot pending"))
 		}
 		if wide {
-			out = append(out, fmt.Sprintf("%s %-9s %s %-7s %-8s %s%s", style.Render(glyph), n.Name, state, role, os, build, pend))
+			out = append(out, fmt.Sprintf("%s %s %s %s %s %s%s", style.Render(glyph), padRight(n.Name, 9), state, padRight(role, 7), padRight(os, 8), build, pend))
 		} else {
-			out = append(out, fmt.Sprintf("%s %-9s %s %s%s", style.Render(glyph), n.Name, state, role, pend))
+			out = append(out, fmt.Sprintf("%s %s %s %s%s", style.Render(glyph), padRight(n.Name, 9), state, role, pend))
 			out = append(out, fmt.Sprintf("    %s %s %s", os, m.g.Sep, build))
 		}
 	}
 	ind := ""
 	if wide {
-		out = append(out, m.st.Dim.Render("Groups"))
+		out = append(out, m.st.Dim.Render(m.p.Tr("Groups")))
 		ind = "  "
 	}
 	for i := range c.Groups {
 		g := &c.Groups[i]
-		st := m.groupStyle(g.State).Render(g.State.Display())
+		st := m.groupStyle(g.State).Render(m.p.Text(g.State.Display()))
 		if g.CMS {
 			cms := m.st.Bold.Render(g.Name) + " " + m.st.Outage.Render("[CMS]")
-			b := runbook.Describe(c.CMSBuild(g))
+			b := m.p.Text(runbook.Describe(c.CMSBuild(g)))
 			if wide {
-				out = append(out, fmt.Sprintf("  %s on %-9s %s  %s", cms, g.Owner, st, b))
+				out = append(out, "  "+m.groupOn(cms, padRight(g.Owner, 9), st)+"  "+b)
 			} else {
-				out = append(out, fmt.Sprintf("%s on %s %s", cms, g.Owner, st))
+				out = append(out, m.groupOn(cms, g.Owner, st))
 				out = append(out, "    "+b)
 			}
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s%s on %s %s", ind, quoteGroup(g.Name), g.Owner, st))
+		out = append(out, ind+m.groupOn(quoteGroup(g.Name), g.Owner, st))
 	}
 	if c.Type == runbook.CCR {
 		r := c.Replication
-		word := m.st.OK.Render("Healthy")
+		word := m.st.OK.Render(m.p.Tr("Healthy"))
 		if !r.Healthy {
-			word = m.st.Failed.Render("Unhealthy")
+			word = m.st.Failed.Render(m.p.Tr("Unhealthy"))
 		}
+		repl := m.st.Dim.Render(m.p.Tr("Replication"))
 		if wide {
-			out = append(out, fmt.Sprintf("%s %s copy queue %d replay queue %d", m.st.Dim.Render("Replication"), word, r.CopyQueue, r.ReplayQueue))
+			out = append(out, repl+" "+m.p.Tr("%s copy queue %d replay queue %d", word, r.CopyQueue, r.ReplayQueue))
 		} else {
-			out = append(out, fmt.Sprintf("%s %s queues %d/%d", m.st.Dim.Render("Replication"), word, r.CopyQueue, r.ReplayQueue))
+			out = append(out, repl+" "+m.p.Tr("%s queues %d/%d", word, r.CopyQueue, r.ReplayQueue))
 		}
 	}
 	if mh := c.Management; mh != nil {
-		out = append(out, fmt.Sprintf("%s %s, tools %s", m.st.Dim.Render("Admin box"), runbook.OS{Family: mh.OS.Family, SP: mh.OS.SP}.Short(), strings.ToUpper(string(mh.Tools))))
+		out = append(out, m.st.Dim.Render(m.p.Tr("Admin box"))+" "+m.p.Tr("%s, tools %s", runbook.OS{Family: mh.OS.Family, SP: mh.OS.SP}.Short(), strings.ToUpper(string(mh.Tools))))
 	}
 	return out
+}
+
+// groupOn is a group, the node that owns it and its state. The English
+// is the screen's "EXCMS01 on EXNODE01 Online"; the catalogue key says
+// more, so that no sentence of the runbook's with "on" in it is ever
+// taken for this one.
+func (m *Model) groupOn(group, owner, state string) string {
+	if isEnglish(m.p) {
+		return fmt.Sprintf("%s on %s %s", group, owner, state)
+	}
+	return m.p.Tr("group %s on node %s is %s", group, owner, state)
+}
+
+// padRight pads s with spaces to w cells (display width, so a wide
+// letter counts two); longer text is left as it is, as %-*s did.
+func padRight(s string, w int) string {
+	if sw := ansi.StringWidth(s); sw < w {
+		return s + strings.Repeat(" ", w-sw)
+	}
+	return s
 }
 
 func quoteGroup(n string) string {

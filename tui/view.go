@@ -43,7 +43,7 @@ func (m *Model) outputRows() int {
 
 func (m *Model) lines() []string {
 	if m.width < MinWidth || m.height < MinHeight {
-		msg := fmt.Sprintf("The terminal is %dx%d; cmsrunbook needs at least %dx%d. Enlarge the window (q quits).", m.width, m.height, MinWidth, MinHeight)
+		msg := m.p.Tr("The terminal is %dx%d; cmsrunbook needs at least %dx%d. Enlarge the window (q quits).", m.width, m.height, MinWidth, MinHeight)
 		out := wrap(msg, max(m.width, 10))
 		for len(out) < m.height {
 			out = append(out, "")
@@ -53,7 +53,7 @@ func (m *Model) lines() []string {
 	topH, outH, topoW := m.layout()
 	out := make([]string, 0, m.height)
 	out = append(out, m.headerLine())
-	topo := box(m.st, m.g, "Topology: "+m.cluster.Name, m.topologyView(topoW-2, topH-2), topoW, topH, m.focus == paneTopology)
+	topo := box(m.st, m.g, m.p.Tr("Topology: %s", m.cluster.Name), m.topologyView(topoW-2, topH-2), topoW, topH, m.focus == paneTopology)
 	rb := box(m.st, m.g, m.runbookTitle(), m.runbookView(m.width-topoW-2, topH-2), m.width-topoW, topH, m.focus == paneRunbook)
 	out = append(out, sideBySide(topo, rb)...)
 	out = append(out, box(m.st, m.g, m.outputTitle(m.width-6), m.outputView(m.width-2, outH-2), m.width, outH, m.focus == paneOutput)...)
@@ -86,13 +86,13 @@ func firstOr(l []string) string {
 // headerLine is the mode badge, the cluster and the goal. The badge is
 // what tells a person, at a glance, whether keys here touch production.
 func (m *Model) headerLine() string {
-	badge := m.st.Badge.Render(" SIMULATION ")
+	badge := m.st.Badge.Render(" " + m.p.Tr("SIMULATION") + " ")
 	if m.opts.Real {
-		badge = m.st.LiveBadge.Render(" LIVE CLUSTER ")
+		badge = m.st.LiveBadge.Render(" " + m.p.Tr("LIVE CLUSTER") + " ")
 	}
-	rest := fmt.Sprintf(" %s %s %s", m.cluster.Name, m.g.Sep, m.plan.Goal.Label())
+	rest := fmt.Sprintf(" %s %s %s", m.cluster.Name, m.g.Sep, m.p.Text(m.plan.Goal.Label()))
 	if m.opts.Title != "" {
-		rest += " " + m.g.Sep + " " + m.opts.Title
+		rest += " " + m.g.Sep + " " + m.p.Text(m.opts.Title)
 	}
 	return fit(badge+m.st.Header.Render(rest), m.width, m.g)
 }
@@ -113,35 +113,35 @@ func (m *Model) statusLine() string {
 			// The rest of the plan at typical step durations: when it does
 			// not fit, the person hears it while there is time to decide.
 			if need := m.remainingEstimate(); need > left {
-				segs = append(segs, seg{"window ends " + end.Format("15:04") + " (" + clockDur(left) + " left, plan needs ~" + clockDur(need) + ")", true})
+				segs = append(segs, seg{m.p.Tr("window ends %s (%s left, plan needs ~%s)", end.Format("15:04"), clockDur(left), clockDur(need)), true})
 			} else {
-				segs = append(segs, seg{text: "window ends " + end.Format("15:04") + " (" + clockDur(left) + " left)"})
+				segs = append(segs, seg{text: m.p.Tr("window ends %s (%s left)", end.Format("15:04"), clockDur(left))})
 			}
 		} else {
-			segs = append(segs, seg{"WINDOW OVER by " + clockDur(-left), true})
+			segs = append(segs, seg{m.p.Tr("WINDOW OVER by %s", clockDur(-left)), true})
 		}
 	}
 	if m.opts.Insecure {
-		segs = append(segs, seg{"WinRM NOT PROTECTED", true})
+		segs = append(segs, seg{m.p.Tr("WinRM NOT PROTECTED"), true})
 	}
 	switch {
 	case m.outageOpen:
-		segs = append(segs, seg{m.outageName() + " DOWN " + clockDur(now.Sub(m.outageStart)), true})
+		segs = append(segs, seg{m.p.Tr("%s DOWN %s", m.outageName(), clockDur(now.Sub(m.outageStart))), true})
 	case m.outageTotal > 0:
-		segs = append(segs, seg{text: "outage was " + clockDur(m.outageTotal)})
+		segs = append(segs, seg{text: m.p.Tr("outage was %s", clockDur(m.outageTotal))})
 	}
 	for _, f := range m.plan.Findings {
 		if f.Severity == runbook.Block {
-			segs = append(segs, seg{"BLOCKED " + f.Code, true})
+			segs = append(segs, seg{m.p.Tr("BLOCKED %s", f.Code), true})
 			break
 		}
 	}
 	if !m.opts.Real && m.opts.SetSpeed != nil {
-		segs = append(segs, seg{text: "speed " + speedText(m.speed)})
+		segs = append(segs, seg{text: m.p.Tr("speed %s", speedText(m.p, m.speed))})
 	}
 	segs = append(segs, seg{text: m.activity()})
 	if m.out.dropped > 0 {
-		segs = append(segs, seg{text: fmt.Sprintf("%d lines only in the journal", m.out.dropped)})
+		segs = append(segs, seg{text: m.p.Tr("%d lines only in the journal", m.out.dropped)})
 	}
 	// Plain runs are rendered together in the bar's style; an alarm
 	// segment gets its own style and the bar's style resumes after it.
@@ -214,42 +214,44 @@ func (m *Model) activity() string {
 	case m.finished:
 		switch m.status {
 		case "succeeded":
-			return "run finished: succeeded"
+			return m.p.Tr("run finished: succeeded")
 		case "":
-			return "run stopped"
+			return m.p.Tr("run stopped")
 		}
-		return "run finished: " + strings.ToUpper(string(m.status))
+		if isEnglish(m.p) {
+			return "run finished: " + strings.ToUpper(string(m.status))
+		}
+		return m.p.Tr("run finished: %s", m.runStatus(m.status))
 	case m.decide != nil:
-		return fmt.Sprintf("step %d/%d FAILED: choose a remedy", m.decide.step.N, total)
+		return m.p.Tr("step %d/%d FAILED: choose a remedy", m.decide.step.N, total)
 	case m.confirm != nil:
-		return fmt.Sprintf("step %d/%d waits for you", m.confirm.step.N, total)
+		return m.p.Tr("step %d/%d waits for you", m.confirm.step.N, total)
 	case m.current >= 0:
 		s := m.plan.Steps[m.current]
-		verb := "running"
+		t := m.p.Tr("step %d/%d running", s.N, total)
 		if m.reattached[s.ID] {
-			verb = "re-attached, running"
+			t = m.p.Tr("step %d/%d re-attached, running", s.N, total)
 		}
-		t := fmt.Sprintf("step %d/%d %s", s.N, total, verb)
 		if p := m.progress.Step(s.ID); p.Status == runbook.StepStarted && p.AttemptStarted != "" {
 			if p.Attempts > 1 {
-				t += fmt.Sprintf(" (attempt %d)", p.Attempts)
+				t += m.p.Tr(" (attempt %d)", p.Attempts)
 			}
 			// This attempt's time: the limit below is per attempt too.
-			t += " for " + clockDur(m.clock().Sub(parseTime(p.AttemptStarted, m.clock())))
+			t += m.p.Tr(" for %s", clockDur(m.clock().Sub(parseTime(p.AttemptStarted, m.clock()))))
 			switch lim := m.waitLimit(s); {
 			case lim > 0:
 				// The engine gives up this long after the command left;
 				// the person sees how much of it is used.
-				t += " of at most " + clockDur(lim)
+				t += m.p.Tr(" of at most %s", clockDur(lim))
 			case s.Exec == runbook.ExecJob:
 				// A Setup or an install runs until it ends: say how long
 				// one usually takes, so a slow one is noticed.
-				t += " (typically ~" + clockDur(runbook.StepEstimate(s)) + ")"
+				t += m.p.Tr(" (typically ~%s)", clockDur(runbook.StepEstimate(s)))
 			}
 		}
 		return t
 	}
-	return "starting"
+	return m.p.Tr("starting")
 }
 
 // hintLine shows the keys that matter now, or the last flash message.
@@ -258,23 +260,31 @@ func (m *Model) hintLine() string {
 		return fit(" "+m.st.Warn.Render(m.flash), m.width, m.g)
 	}
 	var h string
+	p := m.p
 	switch {
 	case len(m.dialogs) > 0:
 		h = ""
 	case m.search.editing:
-		h = keyHint(m.st, "enter", "keep", "esc", "clear", "n/N", "next/prev after enter")
+		h = keyHint(m.st, "enter", p.Tr("keep"), "esc", p.Tr("clear"), "n/N", p.Tr("next/prev after enter"))
 	case m.decide != nil:
-		h = keyHint(m.st, "enter", "failure panel", "tab", "pane", "/", "search", "?", "help", "q", "quit")
+		h = keyHint(m.st, "enter", p.Tr("failure panel"), "tab", p.Tr("pane"), "/", p.Tr("search"), "?", p.Tr("help"), "q", p.Tr("quit"))
 	case m.confirm != nil:
-		h = keyHint(m.st, "enter", "run step", "s", "skip", "?", "help", "q", "quit", "e", "explain", "f", "findings", "/", "search", "^p", "palette")
+		h = keyHint(m.st, "enter", p.Tr("run step"), "s", p.Tr("skip"), "?", p.Tr("help"), "q", p.Tr("quit"), "e", p.Tr("explain"), "f", p.Tr("findings"), "/", p.Tr("search"), "^p", p.Tr("palette"))
 	default:
-		h = keyHint(m.st, "?", "help", "q", "quit", "tab", "pane", "↑↓", "select", "e", "explain", "f", "findings", "/", "search", "^p", "palette", "+/-", "speed")
-		if m.opts.Real {
-			h = keyHint(m.st, "?", "help", "q", "quit", "tab", "pane", "↑↓", "select", "e", "explain", "f", "findings", "/", "search", "^p", "palette")
+		h = m.screenHints()
+		if !m.opts.Real {
+			h += "  " + keyHint(m.st, "+/-", p.Tr("speed"))
 		}
 	}
 	if m.g.Ellipsis == ASCIIGlyphs.Ellipsis {
 		h = strings.ReplaceAll(h, "↑↓", "up/dn")
 	}
 	return fit(" "+h, m.width, m.g)
+}
+
+// screenHints are the keys of the runbook screen itself (the watch
+// screen shows the same ones).
+func (m *Model) screenHints() string {
+	p := m.p
+	return keyHint(m.st, "?", p.Tr("help"), "q", p.Tr("quit"), "tab", p.Tr("pane"), "↑↓", p.Tr("select"), "e", p.Tr("explain"), "f", p.Tr("findings"), "/", p.Tr("search"), "^p", p.Tr("palette"))
 }

@@ -27,10 +27,10 @@ const WatchBadge = " WATCHING (read-only) "
 func (m *Model) watchRefuses(c command) bool {
 	switch c {
 	case cmdRunNext, cmdSkipNext:
-		m.flash = "WATCHING (read-only): steps are confirmed at the window's own screen, not here."
+		m.flash = m.p.Tr("WATCHING (read-only): steps are confirmed at the window's own screen, not here.")
 		return true
 	case cmdFaster, cmdSlower:
-		m.flash = "WATCHING (read-only): the speed is the window's own."
+		m.flash = m.p.Tr("WATCHING (read-only): the speed is the window's own.")
 		return true
 	case cmdQuit:
 		m.quit()
@@ -52,7 +52,7 @@ func (w watchModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (w watchModel) View() tea.View {
 	v := w.m.View()
 	v.SetContent(w.Render())
-	v.WindowTitle = "cmsrunbook: WATCHING " + w.m.cluster.Name
+	v.WindowTitle = "cmsrunbook: " + w.m.p.Tr("WATCHING") + " " + w.m.cluster.Name
 	return v
 }
 
@@ -66,11 +66,11 @@ func (w watchModel) Render() string {
 	}
 	lines[0] = w.header()
 	if m.flash == "" && len(m.dialogs) == 0 && !m.search.editing {
-		h := keyHint(m.st, "?", "help", "q", "quit", "tab", "pane", "↑↓", "select", "e", "explain", "f", "findings", "/", "search", "^p", "palette")
+		h := m.screenHints()
 		if m.g.Ellipsis == ASCIIGlyphs.Ellipsis {
 			h = strings.ReplaceAll(h, "↑↓", "up/dn")
 		}
-		lines[len(lines)-1] = fit(" read-only "+m.g.Sep+" "+h, m.width, m.g)
+		lines[len(lines)-1] = fit(" "+m.p.Tr("read-only")+" "+m.g.Sep+" "+h, m.width, m.g)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -78,17 +78,21 @@ func (w watchModel) Render() string {
 // header is the watch badge, then what the window's own header says.
 func (w watchModel) header() string {
 	m := w.m
-	mode := "simulation"
+	mode := m.p.Tr("simulation")
 	if m.opts.Real {
-		mode = "LIVE CLUSTER"
+		mode = m.p.Tr("LIVE CLUSTER")
 	}
-	rest := fmt.Sprintf(" %s %s %s %s %s", mode, m.g.Sep, m.cluster.Name, m.g.Sep, m.plan.Goal.Label())
+	rest := fmt.Sprintf(" %s %s %s %s %s", mode, m.g.Sep, m.cluster.Name, m.g.Sep, m.p.Text(m.plan.Goal.Label()))
 	if m.opts.Title != "" {
-		rest += " " + m.g.Sep + " " + m.opts.Title
+		rest += " " + m.g.Sep + " " + m.p.Text(m.opts.Title)
 	}
-	badge := m.st.Badge.Render(WatchBadge)
+	wb := WatchBadge
+	if !isEnglish(m.p) {
+		wb = " " + m.p.Tr("WATCHING (read-only)") + " "
+	}
+	badge := m.st.Badge.Render(wb)
 	if m.opts.Real {
-		badge = m.st.LiveBadge.Render(WatchBadge)
+		badge = m.st.LiveBadge.Render(wb)
 	}
 	return fit(badge+m.st.Header.Render(rest), m.width, m.g)
 }

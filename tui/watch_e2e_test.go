@@ -37,7 +37,7 @@ func TestE2EWatchFollowsAHeadlessWindowReadOnly(t *testing.T) {
 	waitFile(t, jpath)
 	t0 := time.Now()
 
-	s := startTmux(t, 100, 30, nil, dir, bin, "watch", "--journal", jpath)
+	s := startTmux(t, 100, 30, englishEnv, dir, bin, "watch", "--journal", jpath)
 	first := watchStep(t, s.waitFor(`WATCHING \(read-only\)`, 15*time.Second))
 	t.Logf("watching after %v", time.Since(t0))
 	// Enter last: any key clears the hint line's message before it acts.
@@ -120,13 +120,13 @@ func TestE2ETrainingChooserQuitAndJournalFolder(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	for _, quit := range []string{"Escape", "C-c"} {
-		s := startTmux(t, 100, 30, nil, dir, bin)
+		s := startTmux(t, 100, 30, englishEnv, dir, bin)
 		s.waitFor(`choose a scenario`, 15*time.Second)
 		s.keys(quit)
 		s.waitFor(`EXITED 0`, 10*time.Second)
 	}
 
-	s := startTmux(t, 220, 30, nil, dir, bin) // wide: the paths stay on one line
+	s := startTmux(t, 220, 30, englishEnv, dir, bin) // wide: the paths stay on one line
 	s.waitFor(`choose a scenario`, 15*time.Second)
 	s.keys("Enter")
 	s.waitFor(`step 1/\d+ waits for you`, 15*time.Second)

@@ -17,9 +17,9 @@ $b = ''
 $f = ''
 $w = ''
 $z = ''
-Get-WmiObject -Namespace $q MSCluster_ClusterToQuorumResource | ForEach-Object {
- if ($_.PartComponent -match 'Name="(.*)"') { $z = $matches[1].Replace('\\', '\') }
-}
+# An association's ends are WMI paths, Class.Name="name" with each \
+# doubled: the name is what is between the first two quotes.
+Get-WmiObject -Namespace $q MSCluster_ClusterToQuorumResource | ForEach-Object { $z = $_.PartComponent.Split('"')[1].Replace('\\', '\') }
 Get-WmiObject -Namespace $q MSCluster_Resource | ForEach-Object {
  if ($_.Type -like 'Microsoft Exchange System Attendant*') { $x[$_.Name] = 1 }
  if ($_.Type -eq 'File Share Witness') { $w = $_.State }
@@ -27,14 +27,11 @@ Get-WmiObject -Namespace $q MSCluster_Resource | ForEach-Object {
 }
 $c = @{}
 Get-WmiObject -Namespace $q MSCluster_ResourceGroupToResource | ForEach-Object {
- if ($_.PartComponent -match 'Name="(.*)"' -and $x[$matches[1].Replace('\\', '\')]) {
-  if ($_.GroupComponent -match 'Name="(.*)"') { $c[$matches[1].Replace('\\', '\')] = 1 }
- }
+ if ($x[$_.PartComponent.Split('"')[1].Replace('\\', '\')]) { $c[$_.GroupComponent.Split('"')[1].Replace('\\', '\')] = 1 }
 }
 $r = @{}
 Get-WmiObject -Namespace $q MSCluster_NodeToActiveGroup | ForEach-Object {
- if ($_.PartComponent -match 'Name="(.*)"') { $g = $matches[1].Replace('\\', '\')
-  if ($_.GroupComponent -match 'Name="(.*)"') { $r[$g] = $matches[1].Replace('\\', '\') } }
+ $r[$_.PartComponent.Split('"')[1].Replace('\\', '\')] = $_.GroupComponent.Split('"')[1].Replace('\\', '\')
 }
 Get-WmiObject -Namespace $q MSCluster_ResourceGroup | ForEach-Object {
  $i = 0

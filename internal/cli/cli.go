@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -22,6 +23,8 @@ import (
 	"cmsrunbook/internal/report"
 	"cmsrunbook/internal/session"
 	"cmsrunbook/runbook"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Exit codes (DESIGN section 3).
@@ -37,7 +40,7 @@ const (
 // Windows console), 129 for SIGHUP (a dropped RDP or SSH session).
 type Interrupt struct{ Signal os.Signal }
 
-func (i Interrupt) Error() string { return "interrupted by " + signalName(i.Signal) }
+func (i Interrupt) Error() string { return say("interrupted by %s", signalName(i.Signal)) }
 
 // ExitCode is 128 plus the signal's number.
 func (i Interrupt) ExitCode() int {
@@ -90,7 +93,9 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-const usageText = `cmsrunbook: the maintenance-window runbook for Exchange 2007 clustered mailbox servers
+// usageText is `cmsrunbook help`, a catalogue key as a whole: its
+// translations keep every command, flag and value as it is.
+var usageText = i18n.N(`cmsrunbook: the maintenance-window runbook for Exchange 2007 clustered mailbox servers
 
 Usage:
   cmsrunbook                          training on the default simulated cluster
@@ -115,7 +120,7 @@ Usage:
 Goals: exchange-sp1, exchange-sp2, exchange-sp3, update-rollup (--package PATH.msp),
        os-patch (--package PATH), windows-2008 (always refused, with guidance)
 Exit codes: 0 done, 1 stopped on a failure or a blocking finding, 2 bad usage or input.
-`
+`)
 
 // Main runs one command line and returns the process exit code. It never
 // panics on user input: every error becomes a message and an exit code.
@@ -130,29 +135,33 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if err == nil {
 		return code
 	}
+	// The messages speak --lang when it parsed, else the locale's
+	// language; what names a file, a line or a field stays as it is.
+	p := i18n.For(argLang(args, env.Getenv))
+	seeHelp := p.Tr("Run 'cmsrunbook help' for usage.")
 	var ue *usageError
 	var ce *config.Error
 	var ie *session.InputError
 	switch {
 	case errors.As(err, &ie) && ie.Usage:
-		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\nRun 'cmsrunbook help' for usage.\n", ie.Error())
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n%s\n", p.Lines(ie.Error()), seeHelp)
 		return ExitUsage
 	case errors.As(err, &ie):
-		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", ie.Error())
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", p.Lines(ie.Error()))
 		return ExitUsage
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\nRun 'cmsrunbook help' for usage.\n", ue.msg)
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n%s\n", p.Lines(ue.msg), seeHelp)
 		return ExitUsage
 	case errors.As(err, &ce):
-		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", ce.Error())
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", p.Lines(ce.Error()))
 		return ExitUsage
 	case errors.Is(err, flag.ErrHelp):
 		return ExitUsage
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(env.Stderr, "cmsrunbook: interrupted")
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", p.Tr("interrupted"))
 		return interruptedCode(ctx)
 	}
-	fmt.Fprintf(env.Stderr, "cmsrunbook: %v\n", err)
+	fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", p.Lines(err.Error()))
 	if code == ExitOK {
 		code = ExitFailed
 	}
@@ -168,8 +177,20 @@ func isInputError(err error) bool {
 }
 
 func dispatch(ctx context.Context, args []string, env Env) (int, error) {
+	lang, rest, leading, err := leadingLang(args)
+	if err != nil {
+		return ExitUsage, err
+	}
+	if leading {
+		// --lang before the command (or alone: training) is the
+		// command's own --lang.
+		if len(rest) == 0 {
+			return cmdTraining(ctx, env, lang)
+		}
+		args = append([]string{rest[0], "--lang", lang}, rest[1:]...)
+	}
 	if len(args) == 0 {
-		return cmdTraining(ctx, env)
+		return cmdTraining(ctx, env, "")
 	}
 	switch args[0] {
 	case "plan":
@@ -194,10 +215,9 @@ func dispatch(ctx context.Context, args []string, env Env) (int, error) {
 		fmt.Fprintf(env.Stdout, "cmsrunbook %s\n", Version)
 		return ExitOK, nil
 	case "help", "-h", "--help":
-		io.WriteString(env.Stdout, usageText)
-		return ExitOK, nil
+		return cmdHelp(args[1:], env)
 	}
-	return ExitUsage, usagef("unknown command %q", args[0])
+	return ExitUsage, usage(say("unknown command %q", args[0]))
 }
 
 // newFlags makes a flag set that reports errors instead of exiting.
@@ -222,7 +242,7 @@ func langOf(fs *flag.FlagSet, env Env) (i18n.Lang, error) {
 	}
 	l, err := i18n.Choose(v, getenv)
 	if err != nil {
-		return "", usagef("%s: --lang: %v", fs.Name(), err)
+		return "", usage(say("%s: --lang: %s", fs.Name(), err))
 	}
 	return l, nil
 }
@@ -236,11 +256,11 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return usagef("%s: %v", fs.Name(), err)
 	}
 	if fs.NArg() > 0 {
-		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+		return usage(say("%s: unexpected argument %q", fs.Name(), fs.Arg(0)))
 	}
 	if f := fs.Lookup("lang"); f != nil && f.Value.String() != "" {
 		if _, err := i18n.Parse(f.Value.String()); err != nil {
-			return usagef("%s: --lang: %v", fs.Name(), err)
+			return usage(say("%s: --lang: %s", fs.Name(), err))
 		}
 	}
 	return nil
@@ -275,14 +295,14 @@ func (p *planFlags) register(fs *flag.FlagSet, formats string) {
 }
 
 // load resolves the cluster and options the flags point at.
-func (p *planFlags) load(ctx context.Context, env Env) (*source, error) {
+func (p *planFlags) load(ctx context.Context, env Env, lang i18n.Lang) (*source, error) {
 	switch {
 	case p.inventory != "" && p.scenario != "":
-		return nil, usagef("give --inventory or --scenario, not both")
+		return nil, usage(say("give --inventory or --scenario, not both"))
 	case p.inventory == "" && p.scenario == "":
-		return nil, usagef("give --inventory FILE or --scenario NAME|FILE")
+		return nil, usage(say("give --inventory FILE or --scenario NAME|FILE"))
 	case p.save != "" && p.inventory == "":
-		return nil, usagef("--save-scenario writes a discovered cluster: it needs --inventory FILE")
+		return nil, usage(say("--save-scenario writes a discovered cluster: it needs --inventory FILE"))
 	}
 	// The command line's goal and package, checked before anything
 	// connects, and given to discovery so it looks for the right files.
@@ -290,13 +310,13 @@ func (p *planFlags) load(ctx context.Context, env Env) (*source, error) {
 	if p.goal != "" {
 		g, err := runbook.ParseGoal(p.goal)
 		if err != nil {
-			return nil, usagef("--goal: %v", err)
+			return nil, usage(say("--goal: %s", err))
 		}
 		goal = g
 	}
 	if p.pkg != "" {
 		if err := runbook.ValidateWindowsPath(p.pkg); err != nil {
-			return nil, usagef("--package: %v", err)
+			return nil, usage(say("--package: %s", err))
 		}
 	}
 	override := func(o *runbook.Options) {
@@ -313,20 +333,20 @@ func (p *planFlags) load(ctx context.Context, env Env) (*source, error) {
 		if err != nil {
 			return nil, err
 		}
-		src = &source{label: "scenario " + sc.Name, cluster: sc.Cluster, opts: sc.Options}
+		src = &source{label: say("scenario %s", sc.Name), cluster: sc.Cluster, opts: sc.Options}
 	} else {
-		d, err := session.DiscoverCluster(ctx, env.session(), p.inventory, override)
+		d, err := session.DiscoverCluster(ctx, env.session(), p.inventory, lang, override)
 		if err != nil {
 			return nil, err
 		}
-		src = &source{label: "inventory " + p.inventory, cluster: d.Cluster, opts: d.Options, disc: d}
+		src = &source{label: say("inventory %s", p.inventory), cluster: d.Cluster, opts: d.Options, disc: d}
 	}
 	override(&src.opts)
 	if p.moveBack {
 		src.opts.MoveBack = true
 	}
 	if src.opts.Goal.IsServicePack() && src.opts.Media == "" {
-		return nil, usagef("goal %s needs the media path (media: in the file)", src.opts.Goal)
+		return nil, usage(say("goal %s needs the media path (media: in the file)", src.opts.Goal))
 	}
 	return src, nil
 }
@@ -343,9 +363,13 @@ func cmdPlan(ctx context.Context, args []string, env Env, withSteps bool) (int, 
 		return ExitUsage, err
 	}
 	if !strings.Contains("|"+formats+"|", "|"+pf.format+"|") {
-		return ExitUsage, usagef("%s: --format %q is not one of %s", name, pf.format, formats)
+		return ExitUsage, usage(say("%s: --format %q is not one of %s", name, pf.format, formats))
 	}
-	src, err := pf.load(ctx, env)
+	lang, err := langOf(fs, env)
+	if err != nil {
+		return ExitUsage, err
+	}
+	src, err := pf.load(ctx, env, lang)
 	if err != nil {
 		if pf.inventory != "" && !isInputError(err) {
 			return ExitFailed, err // the cluster did not answer: not a usage error
@@ -363,11 +387,7 @@ func cmdPlan(ctx context.Context, args []string, env Env, withSteps bool) (int, 
 			}
 			return ExitFailed, err
 		}
-		fmt.Fprintf(env.Stderr, "cmsrunbook: saved a twin of %s to %s; rehearse it with: cmsrunbook sim --scenario %s\n", src.cluster.Name, pf.save, pf.save)
-	}
-	lang, err := langOf(fs, env)
-	if err != nil {
-		return ExitUsage, err
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", i18n.For(lang).Tr("saved a twin of %s to %s; rehearse it with: cmsrunbook sim --scenario %s", src.cluster.Name, pf.save, pf.save))
 	}
 	doc := report.PlanDoc{Source: src.label, Cluster: src.cluster, Plan: plan, Lang: lang}
 	switch {
@@ -395,44 +415,78 @@ func cmdScenarios(args []string, env Env) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return ExitUsage, err
 	}
-	list, err := allScenarios(env)
+	lang, err := langOf(fs, env)
+	if err != nil {
+		return ExitUsage, err
+	}
+	p := i18n.For(lang)
+	list, err := allScenarios(env, lang)
 	if err != nil {
 		return ExitFailed, err
 	}
 	width := 0
 	for _, s := range list {
-		width = max(width, len(s.Name))
+		width = max(width, ansi.StringWidth(s.Name))
 	}
 	for _, s := range list {
 		def := ""
 		switch {
 		case s.Local:
-			def = " (local: " + s.File + ")"
+			def = " " + p.Tr("(local: %s)", s.File)
 		case s.Name == config.DefaultScenario:
-			def = " (default)"
+			def = " " + p.Tr("(default)")
 		}
-		fmt.Fprintf(env.Stdout, "%-*s  %s%s\n", width, s.Name, s.Title, def)
+		pad := strings.Repeat(" ", width-ansi.StringWidth(s.Name))
+		fmt.Fprintf(env.Stdout, "%s%s  %s%s\n", s.Name, pad, p.Text(s.Title), def)
 		if *long {
-			io.WriteString(env.Stdout, wrapIndent(s.Description, strings.Repeat(" ", width+2), 78))
+			io.WriteString(env.Stdout, wrapIndent(p.Text(s.Description), strings.Repeat(" ", width+2), 78))
 		}
 	}
+	return ExitOK, nil
+}
+
+// cmdHelp is `cmsrunbook help [--lang L]`: the usage in the language asked
+// for, else the locale's. Other words after help are ignored, as they
+// always were; only a --lang it does not know is an error.
+func cmdHelp(args []string, env Env) (int, error) {
+	for i, a := range args {
+		v, ok := "", false
+		switch {
+		case a == "--lang" || a == "-lang":
+			if i+1 < len(args) {
+				v, ok = args[i+1], true
+			}
+		case strings.HasPrefix(a, "--lang=") || strings.HasPrefix(a, "-lang="):
+			_, v, ok = strings.Cut(a, "=")
+		}
+		if _, err := i18n.Parse(v); ok && err != nil {
+			return ExitUsage, usage(say("%s: --lang: %s", "help", err))
+		}
+	}
+	io.WriteString(env.Stdout, i18n.For(argLang(args, env.Getenv)).Text(usageText))
 	return ExitOK, nil
 }
 
 // cmdTraining is what `cmsrunbook` with no arguments does: on a terminal
 // it opens the scenario chooser and then the runbook screen of the chosen
 // scenario (as `sim --scenario NAME`); elsewhere (a pipe, a test) it
-// prints the default scenario's plan and says how to go further.
-func cmdTraining(ctx context.Context, env Env) (int, error) {
-	list, err := allScenarios(env)
+// prints the default scenario's plan and says how to go further. lang is
+// a --lang given before any command ("" for the locale's language).
+func cmdTraining(ctx context.Context, env Env, lang string) (int, error) {
+	l, err := i18n.Choose(lang, env.Getenv)
+	if err != nil {
+		return ExitUsage, usage(say("--lang: %s", err))
+	}
+	p := i18n.For(l)
+	list, err := allScenarios(env, l)
 	if err != nil {
 		return ExitFailed, err
 	}
-	if name, shown, err := session.Choose(ctx, env.session(), list, config.DefaultScenario); shown {
+	if name, shown, err := session.Choose(ctx, env.session(), list, config.DefaultScenario, l); shown {
 		if err != nil || name == "" {
 			return ExitOK, err
 		}
-		return cmdSim(ctx, []string{"--scenario", name}, env)
+		return cmdSim(ctx, []string{"--scenario", name, "--lang", string(l)}, env)
 	}
 	sc, err := config.ResolveScenario(assets.Scenarios, config.DefaultScenario)
 	if err != nil {
@@ -442,11 +496,11 @@ func cmdTraining(ctx context.Context, env Env) (int, error) {
 	if err != nil {
 		return ExitFailed, err
 	}
-	fmt.Fprintf(env.Stdout, "Training scenario: %s\n%s\n\n", sc.Title, wrapIndent(sc.Description, "", 78))
-	if err := report.PlanText(env.Stdout, report.PlanDoc{Source: "scenario " + sc.Name, Cluster: sc.Cluster, Plan: plan}); err != nil {
+	fmt.Fprintf(env.Stdout, "%s\n%s\n\n", p.Tr("Training scenario: %s", p.Text(sc.Title)), wrapIndent(p.Text(sc.Description), "", 78))
+	if err := report.PlanText(env.Stdout, report.PlanDoc{Source: say("scenario %s", sc.Name), Cluster: sc.Cluster, Plan: plan, Lang: l}); err != nil {
 		return ExitFailed, err
 	}
-	fmt.Fprintln(env.Stdout, "\nOther scenarios: cmsrunbook scenarios --long; a change-ticket plan: cmsrunbook plan --scenario NAME --format markdown")
+	fmt.Fprintln(env.Stdout, "\n"+p.Tr("Other scenarios: cmsrunbook scenarios --long; a change-ticket plan: cmsrunbook plan --scenario NAME --format markdown"))
 	return ExitOK, nil
 }
 
@@ -455,14 +509,15 @@ func cmdTraining(ctx context.Context, env Env) (int, error) {
 // marked local. A local file that looks like a scenario but does not load
 // is named on stderr with its error, so its author learns why it is not
 // listed; it does not stop the others.
-func allScenarios(env Env) ([]config.ScenarioInfo, error) {
+func allScenarios(env Env, lang i18n.Lang) ([]config.ScenarioInfo, error) {
 	list, err := config.ListScenarios(assets.Scenarios)
 	if err != nil {
 		return nil, err
 	}
 	local, problems := config.ListLocalScenarios(session.LocalScenarioDirs(env.session())...)
+	pr := i18n.For(lang)
 	for _, p := range problems {
-		fmt.Fprintf(env.Stderr, "cmsrunbook: not listed: %v\n", p)
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", pr.Tr("not listed: %s", pr.Text(p.Error())))
 	}
 	return append(list, local...), nil
 }
@@ -477,10 +532,10 @@ func cmdReport(args []string, env Env) (int, error) {
 		return ExitUsage, err
 	}
 	if *jpath == "" {
-		return ExitUsage, usagef("report: --journal FILE is required")
+		return ExitUsage, usage(say("report: --journal FILE is required"))
 	}
 	if *format != "markdown" && *format != "json" && *format != "html" {
-		return ExitUsage, usagef("report: --format %q is not markdown, json or html", *format)
+		return ExitUsage, usage(say("report: --format %q is not markdown, json or html", *format))
 	}
 	rep, err := journal.Read(*jpath)
 	if err != nil {
@@ -502,11 +557,12 @@ func cmdReport(args []string, env Env) (int, error) {
 	if err != nil {
 		return ExitFailed, err
 	}
-	if w := integrity.Warning(); w != "" {
-		fmt.Fprintf(env.Stderr, "cmsrunbook: WARNING: %s: %s\n", *jpath, w)
+	p := i18n.For(lang)
+	if w := integrity.WarningIn(lang); w != "" {
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", p.Tr("WARNING: %s: %s", *jpath, w))
 	}
 	if rep.Torn {
-		fmt.Fprintf(env.Stderr, "cmsrunbook: note: the journal's last line (line %d) was cut short by a crash and is not in the report\n", rep.TornLine)
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", p.Tr("note: the journal's last line (line %s) was cut short by a crash and is not in the report", strconv.Itoa(rep.TornLine)))
 	}
 	return ExitOK, nil
 }

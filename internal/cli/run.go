@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/internal/session"
 )
 
@@ -91,7 +92,7 @@ func cmdRun(ctx context.Context, args []string, env Env) (int, error) {
 		return ExitUsage, err
 	}
 	if *invPath == "" && !*v.yes {
-		return ExitUsage, usagef("run: --inventory FILE is required")
+		return ExitUsage, usage(say("run: --inventory FILE is required"))
 	}
 	view, err := v.view(fs, env)
 	if err != nil {
@@ -117,7 +118,7 @@ func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
 		return ExitUsage, err
 	}
 	if *jpath == "" {
-		return ExitUsage, usagef("resume: --journal FILE is required")
+		return ExitUsage, usage(say("resume: --journal FILE is required"))
 	}
 	view, err := v.view(fs, env)
 	if err != nil {
@@ -126,7 +127,7 @@ func cmdResume(ctx context.Context, args []string, env Env) (int, error) {
 	s, err := session.OpenResume(ctx, env.session(), session.ResumeSpec{Journal: *jpath, Speed: *speedFlag}, view)
 	var fin *session.ErrFinished
 	if errors.As(err, &fin) {
-		fmt.Fprintln(env.Stdout, fin.Error())
+		fmt.Fprintln(env.Stdout, i18n.For(view.Lang).Text(fin.Error()))
 		return ExitOK, nil
 	}
 	return runSession(ctx, s, err)
@@ -140,7 +141,7 @@ func (f *faultFlags) String() string { return strings.Join(*f, ",") }
 
 func (f *faultFlags) Set(v string) error {
 	if strings.TrimSpace(v) == "" {
-		return fmt.Errorf("empty; write %s", config.FaultSpecSyntax)
+		return errors.New(say("empty; write %s", config.FaultSpecSyntax))
 	}
 	*f = append(*f, v)
 	return nil

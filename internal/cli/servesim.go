@@ -11,6 +11,7 @@ import (
 
 	"cmsrunbook/assets"
 	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/internal/session"
 	"cmsrunbook/internal/sim"
 	"cmsrunbook/internal/simwinrm"
@@ -36,19 +37,23 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return ExitUsage, err
 	}
+	lang, err := langOf(fs, env)
+	if err != nil {
+		return ExitUsage, err
+	}
 	if *out == "" {
-		return ExitUsage, usagef("serve-sim: --inventory-out FILE is required")
+		return ExitUsage, usage(say("serve-sim: --inventory-out FILE is required"))
 	}
 	auth, err := wsman.ParseAuth(*authFlag)
 	if err != nil {
-		return ExitUsage, usagef("serve-sim: --auth: %v", err)
+		return ExitUsage, usage(say("serve-sim: --auth: %s", err))
 	}
 	if *winrmVersion != "1.1" && *winrmVersion != "2.0" {
-		return ExitUsage, usagef("serve-sim: --winrm-version %q: want 1.1 or 2.0", *winrmVersion)
+		return ExitUsage, usage(say("serve-sim: --winrm-version %q: want 1.1 or 2.0", *winrmVersion))
 	}
 	pass := env.Getenv(PasswordEnv)
 	if pass == "" {
-		return ExitUsage, usagef("serve-sim: set %s to the password the simulated nodes accept", PasswordEnv)
+		return ExitUsage, usage(say("serve-sim: set %s to the password the simulated nodes accept", PasswordEnv))
 	}
 	speed, err := session.ParseSpeed(*speedFlag)
 	if math.IsInf(speed, 1) {
@@ -93,7 +98,7 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	if err := sv.WriteInventory(*out, sc, simwinrm.InventoryOptions{User: *userName}); err != nil {
 		return ExitFailed, err
 	}
-	printServing(env, sc, sv.Server, *userName, *out)
+	printServing(env, i18n.For(lang), sc, sv.Server, *userName, *out)
 	<-ctx.Done()
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return ExitFailed, err
@@ -103,7 +108,7 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 
 // printServing tells the engineer where the nodes are and how they differ
 // from a default Windows node.
-func printServing(env Env, sc *config.Scenario, srv *wsman.Server, user, inventory string) {
+func printServing(env Env, p *i18n.Printer, sc *config.Scenario, srv *wsman.Server, user, inventory string) {
 	eps := srv.Endpoints()
 	names := make([]string, 0, len(eps))
 	https := false
@@ -112,12 +117,12 @@ func printServing(env Env, sc *config.Scenario, srv *wsman.Server, user, invento
 		https = ep.HTTPS
 	}
 	sort.Strings(names)
-	fmt.Fprintf(env.Stdout, "Serving scenario %s (cluster %s) over WinRM %s as user %s, auth %s:\n", sc.Name, sc.Cluster.Name, srv.WinRMVersion(), user, srv.Auth())
+	fmt.Fprintln(env.Stdout, p.Tr("Serving scenario %s (cluster %s) over WinRM %s as user %s, auth %s:", sc.Name, sc.Cluster.Name, srv.WinRMVersion(), user, srv.Auth()))
 	if !https {
-		fmt.Fprintf(env.Stdout, "Plain HTTP: the nodes allow unencrypted messages (AllowUnencrypted=true), which a real node refuses by default.\n")
+		fmt.Fprintln(env.Stdout, p.Tr("Plain HTTP: the nodes allow unencrypted messages (AllowUnencrypted=true), which a real node refuses by default."))
 	}
 	if srv.TLSLegacy() {
-		fmt.Fprintf(env.Stdout, "Legacy TLS: TLS 1.0 only, RSA key exchange, certificates signed with SHA-1 (the inventory says tls_legacy: true).\n")
+		fmt.Fprintln(env.Stdout, p.Tr("Legacy TLS: TLS 1.0 only, RSA key exchange, certificates signed with SHA-1 (the inventory says tls_legacy: true)."))
 	}
 	for _, n := range names {
 		ep := eps[n]
@@ -127,5 +132,6 @@ func printServing(env Env, sc *config.Scenario, srv *wsman.Server, user, invento
 		}
 		fmt.Fprintf(env.Stdout, "  %-15s %s://%s:%d/wsman\n", n, scheme, ep.Host, ep.Port)
 	}
-	fmt.Fprintf(env.Stdout, "Inventory: %s (no password in it; set %s)\nPress Ctrl+C to stop.\n", inventory, PasswordEnv)
+	fmt.Fprintln(env.Stdout, p.Tr("Inventory: %s (no password in it; set %s)", inventory, PasswordEnv))
+	fmt.Fprintln(env.Stdout, p.Tr("Press Ctrl+C to stop."))
 }

@@ -19,7 +19,7 @@ func cmdWatch(ctx context.Context, args []string, env Env) (int, error) {
 		return ExitUsage, err
 	}
 	if *jpath == "" {
-		return ExitUsage, usagef("watch: --journal FILE is required")
+		return ExitUsage, usage(say("watch: --journal FILE is required"))
 	}
 	lang, err := langOf(fs, env)
 	if err != nil {

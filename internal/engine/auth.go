@@ -34,15 +34,15 @@ func (e *Engine) authRefused(d *runbook.Diagnosis) {
 			continue
 		}
 		if e.cfg.Reenter != nil {
-			r.Label = fmt.Sprintf("Re-enter the password and retry (attempt %d of %d)", e.authRefusals+1, MaxAuthAttempts)
+			r.Label = say("Re-enter the password and retry (attempt %d of %d)", e.authRefusals+1, MaxAuthAttempts)
 		} else {
-			r.Label = fmt.Sprintf("Retry with the same password (attempt %d of %d)", e.authRefusals+1, MaxAuthAttempts)
+			r.Label = say("Retry with the same password (attempt %d of %d)", e.authRefusals+1, MaxAuthAttempts)
 		}
 		keep = append(keep, r)
 	}
 	d.Remedies = keep
 	if e.authRefusals >= MaxAuthAttempts {
-		d.Why += fmt.Sprintf(" The credentials were refused %d times in a row; another try may lock the account out (domain lockout thresholds are commonly 3 to 5). Stop here, check the account with the domain administrators, then resume.", e.authRefusals)
+		d.Why = say("%s The credentials were refused %d times in a row; another try may lock the account out (domain lockout thresholds are commonly 3 to 5). Stop here, check the account with the domain administrators, then resume.", d.Why, e.authRefusals)
 	}
 }
 

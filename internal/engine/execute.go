@@ -42,7 +42,7 @@ func (e *Engine) executeCheck(ctx context.Context, st *stepRun) (phase, error) {
 	}
 	var blocking []string
 	for _, f := range runbook.Check(&st.before.Cluster, e.cfg.Options) {
-		line := fmt.Sprintf("%s %s: %s", strings.ToUpper(string(f.Severity)), f.Code, f.Message)
+		line := findingLine(f)
 		if err := e.output(st, "", runbook.OutputLine{Stream: runbook.Stdout, Text: line}, 0); err != nil {
 			return phaseDone, err
 		}
@@ -177,7 +177,9 @@ func (e *Engine) executeJob(ctx context.Context, st *stepRun) (phase, error) {
 	st.job, st.jobStarted = "", false // a retry starts a new job; this one has ended
 	code := final.ExitCode
 	st.exit = &code
-	if c.Outcome != runbook.OutcomeSuccess {
+	// A Setup that ended without a verdict we can read is decided by the
+	// node's state: verify it (runbook.JobDecidedByState).
+	if c.Outcome != runbook.OutcomeSuccess && !runbook.JobDecidedByState(s, c) {
 		st.failure = &runbook.Failure{Step: s, Classification: &c, ExitCode: &code, Output: st.output}
 		return phaseDiagnose, nil
 	}
@@ -237,4 +239,18 @@ func (e *Engine) runCommand(ctx context.Context, st *stepRun, cmd runbook.Comman
 		return res, emitErr
 	}
 	return res, err
+}
+
+// findingLine is a preflight finding as a line of the check's output:
+// its severity, its code and its message.
+func findingLine(f runbook.Finding) string {
+	switch f.Severity {
+	case runbook.Block:
+		return say("BLOCK %s: %s", f.Code, f.Message)
+	case runbook.Warn:
+		return say("WARN %s: %s", f.Code, f.Message)
+	case runbook.Info:
+		return say("INFO %s: %s", f.Code, f.Message)
+	}
+	return fmt.Sprintf("%s %s: %s", strings.ToUpper(string(f.Severity)), f.Code, f.Message)
 }

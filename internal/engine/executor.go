@@ -29,6 +29,22 @@ type Executor interface {
 	TailJob(ctx context.Context, node, jobID string, from int64, out func(runbook.OutputLine, int64)) (runbook.JobState, error)
 }
 
+// WaitObserver is an Executor that can read live state more cheaply for
+// the engine's waits on node and cluster facts: a node coming back from a
+// restart, the postcondition of a step that reads no Exchange fact (a
+// node paused or resumed, groups moved, a node's build after Setup).
+// ObserveWait reads everything Observe reads, but may take the Exchange
+// part (CMS states and builds as Exchange reports them, copy status) from
+// an earlier observation while nothing can have changed it; on a real
+// cluster that part starts a scheduled task and loads the Exchange
+// snap-in, seconds of a node's time on every 5 s poll. The engine uses it
+// only where no decision rests on an Exchange fact (waitObserve); gates,
+// guards, re-checks and the verification of CMS steps always Observe.
+// An Executor without it is observed with Observe throughout.
+type WaitObserver interface {
+	ObserveWait(ctx context.Context) (runbook.Observation, error)
+}
+
 // Clock is the engine's time: real for a real cluster, the simulator's
 // scaled clock in training (at --speed max a Sleep returns at once and only
 // moves simulated time).

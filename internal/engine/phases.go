@@ -20,7 +20,7 @@ func (e *Engine) ready(ctx context.Context, st *stepRun) (phase, error) {
 		return phaseDone, err
 	}
 	if err == nil && st.job == "" && runbook.Holds(s, &obs, e.cfg.Options) {
-		return phaseDone, e.skipped(st, "already holds: "+s.Post.Text, "")
+		return phaseDone, e.skipped(st, say("already holds: %s", s.Post.Text), "")
 	}
 	if err == nil {
 		if reason := e.notNeeded(s, &obs); reason != "" {
@@ -52,7 +52,7 @@ func (e *Engine) confirm(ctx context.Context, st *stepRun) (phase, error) {
 	}
 	switch conf.Answer {
 	case AnswerSkip:
-		st.skipReason, st.skipBy = "skipped by "+conf.By, conf.By
+		st.skipReason, st.skipBy = say("skipped by %s", conf.By), conf.By
 		return phaseSkip, e.decision(st, runbook.RemedySkip, conf.By)
 	case AnswerAbort:
 		st.status = runbook.RunAborted
@@ -84,7 +84,7 @@ func (e *Engine) start(ctx context.Context, st *stepRun) (phase, error) {
 	// A job recorded as started is re-attached to instead, so the rest of
 	// its log reaches the record and its classifier.
 	if st.attempt > 1 && st.job == "" && st.lastAction != runbook.RemedyWait && runbook.Holds(s, &obs, e.cfg.Options) {
-		st.note = "already holds on re-check"
+		st.note = say("already holds on re-check")
 		return phaseDone, e.succeeded(st)
 	}
 	if g := runbook.Guard(&obs.Cluster, s, e.cfg.Options, e.origOwner); g != nil {
@@ -186,18 +186,18 @@ func (e *Engine) startEvent(st *stepRun) runbook.Event {
 	switch {
 	case st.waiting:
 		ev.Commands = nil
-		ev.Message = "waiting longer for " + s.Node
+		ev.Message = say("waiting longer for %s", s.Node)
 	case st.observeOnly:
 		ev.Commands = nil
-		ev.Message = "the command went through already (sent before a crash or a drop): re-checking, not sending it again"
+		ev.Message = say("the command went through already (sent before a crash or a drop): re-checking, not sending it again")
 	case reattach && confirmed:
 		// Same job: nothing is started; the log is read from where the
 		// record stops.
-		ev.Message = fmt.Sprintf("re-attaching to job %s on %s (not started again)", st.job, s.Node)
+		ev.Message = say("re-attaching to job %s on %s (not started again)", st.job, s.Node)
 	case reattach:
 		// Starting it may have failed after the node took it: it is looked
 		// for first and started only if the node has no such job.
-		ev.Message = fmt.Sprintf("looking for job %s on %s; it is started only if the node does not have it", st.job, s.Node)
+		ev.Message = say("looking for job %s on %s; it is started only if the node does not have it", st.job, s.Node)
 	}
 	return ev
 }
@@ -270,7 +270,7 @@ func (e *Engine) decide(ctx context.Context, st *stepRun) (phase, error) {
 		st.status = runbook.RunAborted
 		return phaseDone, nil
 	case runbook.RemedySkip:
-		st.skipReason, st.skipBy = "skipped after failure: "+d.Code, dec.By
+		st.skipReason, st.skipBy = say("skipped after failure: %s", d.Code), dec.By
 		return phaseSkip, nil
 	case runbook.RemedyMount:
 		return e.runRemedy(ctx, st, r)
@@ -322,12 +322,12 @@ func (e *Engine) notNeeded(s runbook.Step, obs *runbook.Observation) string {
 	switch s.When {
 	case runbook.IfCMSNotOnline:
 		if g := obs.Cluster.Group(s.CMS); g != nil && g.State == runbook.GroupOnline {
-			return s.CMS + " is already Online"
+			return say("%s is already Online", s.CMS)
 		}
 	case runbook.IfRebootRequired:
 		n := obs.Cluster.Node(s.Node)
 		if !e.rebootNeeded[strings.ToUpper(s.Node)] && (n == nil || !n.Pending) {
-			return "the install did not ask for a restart"
+			return say("the install did not ask for a restart")
 		}
 	}
 	return ""

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"cmsrunbook/runbook"
@@ -89,7 +88,7 @@ func (e *Engine) wayBack(ctx context.Context, st *stepRun, r runbook.Remedy) (ph
 		st.failure = &runbook.Failure{Step: s, Unmet: unmet, Output: st.output}
 		return phaseDiagnose, nil
 	}
-	msg := fmt.Sprintf("%s is Online again: users are back. The window stops here; resume redoes the outage from the stop of %s once the cause is fixed.", s.CMS, s.CMS)
+	msg := say("%s is Online again: users are back. The window stops here; resume redoes the outage from the stop of %s once the cause is fixed.", s.CMS, s.CMS)
 	if err := e.output(st, "", runbook.OutputLine{Stream: runbook.Stdout, Text: msg}, 0); err != nil {
 		return phaseDone, err
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"cmsrunbook/runbook"
@@ -43,7 +42,7 @@ func (e *Engine) pollUntil(ctx context.Context, s runbook.Step, before *runbook.
 	var last runbook.Observation
 	var failingSince time.Time
 	for {
-		obs, err := e.observe(ctx)
+		obs, err := e.observeFor(ctx, s)
 		if err != nil && (!transient(err) || recordFailed(err)) {
 			return nil, nil, err
 		}
@@ -71,6 +70,47 @@ func (e *Engine) pollUntil(ctx context.Context, s runbook.Step, before *runbook.
 	}
 }
 
+// observeFor reads live state for s's postcondition: the cheaper wait
+// read when nothing it checks comes from Exchange (readsExchange), else a
+// full Observe, so the verification of a CMS step, of the end of the
+// window or of a check never sees a stale Exchange view.
+func (e *Engine) observeFor(ctx context.Context, s runbook.Step) (runbook.Observation, error) {
+	if readsExchange(s) {
+		return e.observe(ctx)
+	}
+	return e.waitObserve(ctx)
+}
+
+// readsExchange reports a step whose postcondition (or late-failure
+// check) reads what only Exchange reports: a CMS's state, owner or build,
+// copy status (the end-of-window invariants), or anything of a check.
+func readsExchange(s runbook.Step) bool {
+	return s.Post.CMS != "" || s.CMS != "" || s.Post.Invariants || s.Exec == runbook.ExecCheck ||
+		s.Kind == runbook.KindPreflight || s.Kind == runbook.KindVerify
+}
+
+// waitObserve is observe through the executor's WaitObserver when it has
+// one: for waits on node and cluster facts only.
+func (e *Engine) waitObserve(ctx context.Context) (runbook.Observation, error) {
+	w, ok := e.cfg.Exec.(WaitObserver)
+	if !ok {
+		return e.observe(ctx)
+	}
+	obs, err := w.ObserveWait(ctx)
+	if err != nil {
+		return obs, err
+	}
+	// As observe does: show it, and move the outage clock (the CMS
+	// states in it are fresh whenever the cluster saw a CMS change).
+	if e.cfg.Observed != nil {
+		e.cfg.Observed(obs)
+	}
+	if err := e.outage.follow(&obs); err != nil {
+		return obs, &recordError{err}
+	}
+	return obs, nil
+}
+
 // lateFailure: the step's CMS is Partially Online or Failed where the step
 // put it, a state that does not clear on its own.
 func lateFailure(c *runbook.Cluster, s runbook.Step) bool {
@@ -87,7 +127,7 @@ func (e *Engine) waitReboot(ctx context.Context, st *stepRun) (phase, error) {
 	s := st.step
 	deadline := e.cfg.Clock.Now().Add(e.cfg.RebootTimeout)
 	for {
-		obs, err := e.observe(ctx)
+		obs, err := e.waitObserve(ctx)
 		if err == nil {
 			f := obs.Fact(s.Node)
 			if f.Reachable && f.ClusterService && runbook.BootChanged(st.bootBefore, f.BootID) {
@@ -125,7 +165,7 @@ func (e *Engine) waitReplication(ctx context.Context, st *stepRun) error {
 			if obs.Cluster.Type != runbook.CCR || r.Healthy && r.CopyQueue <= runbook.NearZeroQueue && r.ReplayQueue <= runbook.NearZeroQueue {
 				return nil
 			}
-			line := fmt.Sprintf("waiting for replication: copy queue %d, replay queue %d", r.CopyQueue, r.ReplayQueue)
+			line := say("waiting for replication: copy queue %d, replay queue %d", r.CopyQueue, r.ReplayQueue)
 			if line != last {
 				last = line
 				if err := e.output(st, st.step.Node, runbook.OutputLine{Stream: runbook.Stdout, Text: line}, 0); err != nil {
@@ -156,7 +196,7 @@ func (e *Engine) awaitSentReboot(ctx context.Context, st *stepRun) (runbook.Obse
 		if err := e.cfg.Clock.Sleep(ctx, e.cfg.PollInterval); err != nil {
 			return runbook.Observation{}, err
 		}
-		obs, err := e.observe(ctx)
+		obs, err := e.waitObserve(ctx)
 		if err != nil && (recordFailed(err) || !transient(err)) {
 			return obs, err
 		}

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 )
 
@@ -107,6 +108,11 @@ type Prompt struct {
 	In       *bufio.Reader
 	Out      io.Writer
 	Operator string
+	// Lang is the language of the questions ("" is English). What a
+	// person types stays the same in every language: y (or yes) runs a
+	// step, s skips it, a typed step wants the CMS name exactly as the
+	// cluster spells it, and a remedy is chosen by its key.
+	Lang i18n.Lang
 
 	// One goroutine reads the input, one line per request, so a question
 	// can be given up (Ctrl+C, a closed session) while the read waits.
@@ -194,19 +200,30 @@ func (p *Prompt) Close() {
 	})
 }
 
+// tr speaks the Prompt's language.
+func (p *Prompt) tr() *i18n.Printer {
+	if p.Lang == "" {
+		return i18n.For(i18n.English)
+	}
+	return i18n.For(p.Lang)
+}
+
 // Confirm asks before a step.
 func (p *Prompt) Confirm(ctx context.Context, s runbook.Step) (engine.Confirmation, error) {
-	fmt.Fprintf(p.Out, "\nStep %d: %s (on %s)\n", s.N, s.Title, nodeOr(s.Node))
+	tr := p.tr()
+	fmt.Fprintf(p.Out, "\n%s\n", tr.Tr("Step %d: %s (on %s)", s.N, tr.Text(s.Title), nodeOr(tr, s.Node)))
 	for _, c := range s.Commands {
 		fmt.Fprintf(p.Out, "    %s\n", c)
 	}
 	if s.Outage != runbook.OutageNone {
-		fmt.Fprintf(p.Out, "    outage: %s\n", s.Outage)
+		// The outage word is the plan's (none, starts, during, ends, brief).
+		fmt.Fprintf(p.Out, "    %s\n", tr.Tr("outage: %s", s.Outage))
 	}
 	if s.Confirm == runbook.ConfirmTyped {
-		fmt.Fprintf(p.Out, "Type %s to confirm (s skips it; anything else stops the run here, and resume continues from this step): ", s.CMS)
+		// The CMS name is typed as the cluster spells it, in any language.
+		fmt.Fprint(p.Out, tr.Tr("Type %s to confirm (s skips it; anything else stops the run here, and resume continues from this step):", s.CMS)+" ")
 	} else {
-		fmt.Fprint(p.Out, "Run it? [y/N] (s skips it; N stops the run here, and resume continues from this step): ")
+		fmt.Fprint(p.Out, tr.Tr("Run it? [y/N] (s skips it; N stops the run here, and resume continues from this step):")+" ")
 	}
 	ans, err := p.line(ctx)
 	if err != nil {
@@ -230,7 +247,7 @@ func (p *Prompt) Decide(ctx context.Context, s runbook.Step, d runbook.Diagnosis
 	for _, r := range d.Remedies {
 		keys = append(keys, r.Key)
 	}
-	fmt.Fprintf(p.Out, "Choose a remedy [%s]: ", strings.Join(keys, "/"))
+	fmt.Fprint(p.Out, p.tr().Tr("Choose a remedy [%s]:", strings.Join(keys, "/"))+" ")
 	ans, err := p.line(ctx)
 	if err != nil {
 		return engine.Decision{Action: runbook.RemedyAbort, By: p.Operator}, err

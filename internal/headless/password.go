@@ -27,7 +27,9 @@ func (p *Prompt) AskPassword(ctx context.Context, prompt string) (string, error)
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(p.Out, "%s: ", prompt)
+	// The caller words the prompt; a sentence it built in English from a
+	// catalogue key is said in the Prompt's language.
+	fmt.Fprintf(p.Out, "%s: ", p.tr().Text(prompt))
 	b, err := p.secret()
 	fmt.Fprintln(p.Out)
 	if err != nil {

@@ -30,9 +30,13 @@ type Printer struct {
 
 // NewPrinter prints events of the given plan to w.
 //
-// lang is the language of the lines' words; commands, codes and the
+// lang is the language of the lines' words ("" is English); the line's
+// shape (the clock, the [ n/N] tag), commands, codes, node names and the
 // nodes' output are printed as they are.
 func NewPrinter(w io.Writer, plan *runbook.Plan, lang i18n.Lang) *Printer {
+	if lang == "" {
+		lang = i18n.English
+	}
 	p := &Printer{w: w, steps: map[string]runbook.Step{}, total: len(plan.Steps), prog: runbook.NewRunProgress(), tr: i18n.For(lang)}
 	for _, s := range plan.Steps {
 		p.steps[s.ID] = s
@@ -59,10 +63,43 @@ func (p *Printer) tally() string {
 	var parts []string
 	for _, st := range []runbook.StepStatus{runbook.StepSucceeded, runbook.StepSkipped, runbook.StepFailed, runbook.StepStarted, runbook.StepConfirmed, runbook.StepNotRun} {
 		if n := counts[st]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+			parts = append(parts, p.count(n, st))
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// count is "2 succeeded", "1 not-run" in the printer's words.
+func (p *Printer) count(n int, st runbook.StepStatus) string {
+	tr := p.tr
+	switch st {
+	case runbook.StepSucceeded:
+		return tr.Tr("%d succeeded", n)
+	case runbook.StepSkipped:
+		return tr.Tr("%d skipped", n)
+	case runbook.StepFailed:
+		return tr.Tr("%d failed", n)
+	case runbook.StepStarted:
+		return tr.Tr("%d started", n)
+	case runbook.StepConfirmed:
+		return tr.Tr("%d confirmed", n)
+	case runbook.StepNotRun:
+		return tr.Tr("%d not-run", n)
+	}
+	return fmt.Sprintf("%d %s", n, st)
+}
+
+// runStatus is the run's closing status word in the printer's words.
+func runStatus(tr *i18n.Printer, s runbook.RunStatus) string {
+	switch s {
+	case runbook.RunSucceeded:
+		return tr.Tr("succeeded")
+	case runbook.RunFailed:
+		return tr.Tr("failed")
+	case runbook.RunAborted:
+		return tr.Tr("aborted")
+	}
+	return tr.Text(string(s))
 }
 
 func clock(ts string) string {
@@ -89,74 +126,77 @@ func (p *Printer) Print(ev runbook.Event) error {
 	if s.N > 0 {
 		tag = fmt.Sprintf("[%2d/%d] ", s.N, p.total)
 	}
+	tr := p.tr
 	line := ""
 	switch ev.Event {
 	case runbook.EvRunStarted:
-		line = fmt.Sprintf("run started: %s, %d steps, from %s (plan %s)", ev.Goal.Label(), p.total, ev.Source, ev.Digest)
+		line = tr.Tr("run started: %s, %d steps, from %s (plan %s)", tr.Text(ev.Goal.Label()), p.total, ev.Source, ev.Digest)
 	case runbook.EvRunResumed:
-		line = "run resumed: " + ev.Message
+		line = tr.Tr("run resumed: %s", tr.Text(ev.Message))
 	case runbook.EvFinding:
 		if f := ev.Finding; f != nil {
 			node := ""
 			if f.Node != "" {
 				node = " [" + f.Node + "]"
 			}
-			line = fmt.Sprintf("%-5s %s%s: %s\n          remedy: %s", strings.ToUpper(string(f.Severity)), f.Code, node, f.Message, f.Remedy)
+			// The severity and the code stay as they are: a script greps them.
+			line = fmt.Sprintf("%-5s %s%s: %s\n          %s", strings.ToUpper(string(f.Severity)), f.Code, node, tr.Lines(f.Message), tr.Tr("remedy: %s", tr.Lines(f.Remedy)))
 		}
 	case runbook.EvStepConfirmed:
 		by := ev.By
 		if ev.Typed != "" {
-			by += fmt.Sprintf(", typed %q", ev.Typed)
+			by = tr.Tr("%s, typed %q", by, ev.Typed)
 		}
-		line = fmt.Sprintf("%s%s (%s on %s) confirmed by %s", tag, s.Title, s.Kind, nodeOr(s.Node), by)
+		line = tag + tr.Tr("%s (%s on %s) confirmed by %s", tr.Text(s.Title), s.Kind, nodeOr(tr, s.Node), by)
 	case runbook.EvStepStarted:
 		switch {
 		case ev.Message != "":
-			line = tag + ev.Message
+			line = tag + tr.Text(ev.Message)
 		case len(ev.Commands) == 0:
-			line = fmt.Sprintf("%s%s: checking", tag, s.Title)
+			line = tag + tr.Tr("%s: checking", tr.Text(s.Title))
 		default:
 			what := strings.Join(ev.Commands, " && ")
 			if ev.Manual {
-				what = "MANUAL FALLBACK: " + what
+				what = tr.Tr("MANUAL FALLBACK: %s", what)
 			}
-			line = fmt.Sprintf("%s%s> %s", tag, nodeOr(ev.Node), what)
+			line = fmt.Sprintf("%s%s> %s", tag, nodeOr(tr, ev.Node), what)
 			if n := p.prog.Step(ev.Step).Attempts; n > 1 {
-				line += fmt.Sprintf("   (attempt %d)", n)
+				line += "   " + tr.Tr("(attempt %d)", n)
 			}
 		}
 	case runbook.EvOutput:
 		line = fmt.Sprintf("%s  | %s", tag, termsafe.Line(ev.Text, 0))
 	case runbook.EvStepSucceeded:
-		line = fmt.Sprintf("%sok: %s", tag, s.Post.Text)
+		line = tag + tr.Tr("ok: %s", tr.Text(s.Post.Text))
 		if ev.Message != "" {
-			line += " (" + ev.Message + ")"
+			line += " (" + tr.Text(ev.Message) + ")"
 		}
 	case runbook.EvStepSkipped:
-		line = fmt.Sprintf("%sskipped: %s", tag, ev.Reason)
+		line = tag + tr.Tr("skipped: %s", tr.Text(ev.Reason))
 	case runbook.EvStepFailed:
 		line = p.failure(tag, ev)
 	case runbook.EvDecision:
-		by := ""
 		if ev.By != "" {
-			by = " by " + ev.By
+			line = tag + tr.Tr("decision: %s by %s", ev.Choice, ev.By)
+		} else {
+			line = tag + tr.Tr("decision: %s", ev.Choice)
 		}
-		line = fmt.Sprintf("%sdecision: %s%s", tag, ev.Choice, by)
 		for _, c := range ev.Commands {
-			line += fmt.Sprintf("\n          sends on %s: %s", nodeOr(ev.Node), c)
+			line += "\n          " + tr.Tr("sends on %s: %s", nodeOr(tr, ev.Node), c)
 		}
 	case runbook.EvOutageStarted:
-		line = tag + "OUTAGE STARTED: users cannot reach their mailboxes"
+		line = tag + tr.Tr("OUTAGE STARTED: users cannot reach their mailboxes")
 	case runbook.EvOutageEnded:
-		line = fmt.Sprintf("%sOUTAGE ENDED after %s", tag, (time.Duration(ev.OutageMS) * time.Millisecond).Round(time.Second))
+		line = tag + tr.Tr("OUTAGE ENDED after %s", (time.Duration(ev.OutageMS)*time.Millisecond).Round(time.Second).String())
 	case runbook.EvRunInterrupted:
-		line = "run interrupted: " + ev.Message + " (resumable)"
+		line = tr.Tr("run interrupted: %s (resumable)", tr.Text(ev.Message))
 	case runbook.EvRunFinished:
-		line = fmt.Sprintf("run finished: %s", ev.Status)
+		st := runStatus(tr, ev.Status)
 		if ev.Message != "" {
-			line += ": " + ev.Message
+			line = tr.Tr("run finished: %s: %s (steps: %s)", st, tr.Text(ev.Message), p.tally())
+		} else {
+			line = tr.Tr("run finished: %s (steps: %s)", st, p.tally())
 		}
-		line += " (steps: " + p.tally() + ")"
 	default:
 		line = fmt.Sprintf("%s%s", tag, ev.Event)
 	}
@@ -168,33 +208,37 @@ func (p *Printer) Print(ev runbook.Event) error {
 }
 
 func (p *Printer) failure(tag string, ev runbook.Event) string {
+	tr := p.tr
 	d := ev.Diagnosis
 	if d == nil {
-		return tag + "FAILED"
+		return tag + tr.Tr("FAILED")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%sFAILED [%s] %s", tag, d.Code, d.Message)
+	// "FAILED [code]": the code is never translated.
+	b.WriteString(tag + tr.Tr("FAILED [%s] %s", d.Code, tr.Lines(d.Message)))
 	if d.Why != "" {
-		fmt.Fprintf(&b, "\n          why: %s", d.Why)
+		b.WriteString("\n          " + tr.Tr("why: %s", tr.Lines(d.Why)))
 	}
 	for _, l := range d.Lines {
+		// The node's own output, as it said it.
 		fmt.Fprintf(&b, "\n          > %s", l)
 	}
 	for _, r := range d.Remedies {
-		fmt.Fprintf(&b, "\n          [%s] %s", r.Key, r.Label)
+		fmt.Fprintf(&b, "\n          [%s] %s", r.Key, tr.Text(r.Label))
 		if r.Command != "" {
 			fmt.Fprintf(&b, ": %s", r.Command)
 		}
 		if r.Warning != "" {
-			fmt.Fprintf(&b, " (warning: %s)", r.Warning)
+			b.WriteString(" " + tr.Tr("(warning: %s)", tr.Text(r.Warning)))
 		}
 	}
 	return b.String()
 }
 
-func nodeOr(n string) string {
+// nodeOr is the node a line is about, or all of them.
+func nodeOr(tr *i18n.Printer, n string) string {
 	if n == "" {
-		return "all nodes"
+		return tr.Tr("all nodes")
 	}
 	return n
 }

@@ -80,6 +80,9 @@ var (
 // fails to load (a build with a broken file, which tests refuse) leaves the
 // language speaking English rather than stopping a window.
 func For(l Lang) *Printer {
+	if l == "" {
+		l = English // no language chosen: English, never x/text's undefined locale (which groups 1800 as 1,800)
+	}
 	printersMu.Lock()
 	defer printersMu.Unlock()
 	if p := printers[l]; p != nil {
@@ -173,7 +176,10 @@ func (p *Printer) text(s string, depth int) string {
 	}
 	p.mu.Unlock()
 	t := s
-	if key, args, ok := p.m.match(s); ok {
+	key, args, ok := p.m.match(s)
+	if list, isList := p.list(s, key, ok, depth); isList {
+		t = list
+	} else if ok {
 		for i, a := range args {
 			if str, isStr := a.(string); isStr && depth < maxNest {
 				args[i] = p.text(str, depth+1)
@@ -188,6 +194,35 @@ func (p *Printer) text(s string, depth int) string {
 	p.cache[s] = t
 	p.mu.Unlock()
 	return t
+}
+
+// listSep joins the items of a list the runbook words as one sentence
+// (unmet conditions, a gate's blockers).
+const listSep = "; "
+
+// list translates s item by item when it is such a list: an item
+// between "; " is a message of its own (one a catalogue knows, at least). A key whose own words hold "; "
+// (a head and its tail) is a sentence, not a list, and wins. Without
+// this a key with an argument would swallow the rest of the list into
+// that argument and leave it half English.
+func (p *Printer) list(s, key string, matched bool, depth int) (string, bool) {
+	if !strings.Contains(s, listSep) || depth >= maxNest || (matched && strings.Contains(key, listSep)) {
+		return "", false
+	}
+	items := strings.Split(s, listSep)
+	known := false
+	for _, it := range items {
+		if _, _, ok := p.m.match(it); ok {
+			known = true
+		}
+	}
+	if !known {
+		return "", false
+	}
+	for i, it := range items { // an item no key produced stays English
+		items[i] = p.text(it, depth+1)
+	}
+	return strings.Join(items, listSep), true
 }
 
 // N marks a literal as a catalogue key without translating it, for

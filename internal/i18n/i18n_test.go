@@ -101,3 +101,29 @@ func TestShippedCataloguesLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTextLists: a "; "-joined list of messages is translated item by
+// item, not swallowed by a key whose argument takes the rest; a key that
+// itself holds "; " still reads as one sentence.
+func TestTextLists(t *testing.T) {
+	cat := Catalogue{
+		"%s is Up, not %s":                        "%s は %s ではなく稼働中です",
+		"%s still owns %s":                        "%s はまだ %s を所有しています",
+		"%s; it asks for a restart of the server": "%s。サーバーの再起動を求めています",
+		"Setup.com reported success":              "Setup.com は成功を報告しました",
+		"Paused":                                  "一時停止",
+	}
+	p := newPrinter(Japanese, map[Lang]Catalogue{Japanese: cat})
+	for in, want := range map[string]string{
+		"EXNODE02 is Up, not Paused; EXNODE02 still owns Cluster Group":   "EXNODE02 は 一時停止 ではなく稼働中です; EXNODE02 はまだ Cluster Group を所有しています",
+		"Setup.com reported success; it asks for a restart of the server": "Setup.com は成功を報告しました。サーバーの再起動を求めています",
+		"EXNODE02 is Up, not Paused; something nobody wrote":              "EXNODE02 は 一時停止 ではなく稼働中です; something nobody wrote",
+	} {
+		if got := p.Text(in); got != want {
+			t.Errorf("Text(%q)\n got %q\nwant %q", in, got, want)
+		}
+	}
+	if For("").Tr("%d s", 1800) != "1800 s" {
+		t.Errorf("For(\"\") groups digits: %q", For("").Tr("%d s", 1800))
+	}
+}

@@ -46,6 +46,9 @@ type nodeInfo struct {
 	pending  bool
 	hostname string
 	missing  []string // files the window needs that are not on the node
+	// pathsRead: missing is what the node said now; a wait poll does not
+	// ask, and the node keeps the files it last reported missing.
+	pathsRead bool
 }
 
 // setupState is what the role keys under HKLM\SOFTWARE\Microsoft\Exchange
@@ -236,19 +239,57 @@ func filesFor(o runbook.Options) []string {
 	return fs
 }
 
-// discoverNode runs the node script.
-func (e *Executor) discoverNode(ctx context.Context, node string) nodeInfo {
+// discoverNode runs one powershell.exe on node for a poll: the node
+// script and, when withCluster, the cluster script after it (BuildScripts;
+// its part prints nothing where the Cluster service does not run, and
+// ci.ok is then false). Both scripts' records go to their own parsers.
+//
+// A wait poll (wait) does not ask for the files the window needs: their
+// presence is a planning fact every full observation reads, and without
+// the paths the pair always fits one cmd.exe line. With them, media or
+// package paths too long for the pair make it two runs (the node script,
+// then the cluster script).
+func (e *Executor) discoverNode(ctx context.Context, node string, withCluster, wait bool) (nodeInfo, clusterInfo) {
 	ctx, cancel := context.WithTimeout(ctx, e.opts.NodeTimeout)
 	defer cancel()
 	var ni nodeInfo
-	code, stderr, err := e.script(ctx, node, ScriptDiscoverNode, []Param{{"Paths", strings.Join(e.neededFiles(), "|")}}, ni.nodeRecord)
+	var ci clusterInfo
+	paths := ""
+	if !wait {
+		paths = strings.Join(e.neededFiles(), "|")
+	}
+	names := []string{ScriptDiscoverNode}
+	if withCluster {
+		names = append(names, ScriptDiscoverCluster)
+	}
+	src, err := e.pollScript(names, paths)
+	if err == nil && withCluster {
+		if _, lerr := EncodeCommand(src); lerr != nil {
+			ni, _ = e.discoverNode(ctx, node, false, wait)
+			if !ni.ok || !ni.clussvc {
+				return ni, clusterInfo{err: ni.err}
+			}
+			return ni, e.discoverCluster(ctx, node)
+		}
+	}
+	if err != nil {
+		ni.err, ci.err = err, err
+		return ni, ci
+	}
+	code, stderr, err := e.runScript(ctx, node, strings.Join(names, "+"), src, nil, func(r record) {
+		ni.nodeRecord(r)
+		if withCluster {
+			ci.clusterRecord(r)
+		}
+	})
 	switch {
 	case err != nil:
-		ni.err = err
+		ni.err, ci.ok, ci.err = err, false, err
 	case ni.boot == "":
 		ni.err = fmt.Errorf("%s: the discovery script printed no facts (exit %d): %s", node, code, stderr)
 	default:
 		ni.ok = true
+		ni.pathsRead = !wait
 		ni.finish()
 		if ni.cp > 0 {
 			if c, cerr := e.conn(node); cerr == nil {
@@ -256,7 +297,30 @@ func (e *Executor) discoverNode(ctx context.Context, node string) nodeInfo {
 			}
 		}
 	}
-	return ni
+	return ni, ci
+}
+
+// pollScript is BuildScripts(names, Paths), built once per executor for
+// each (names, paths): a wait poll sends the same text every 5 s.
+func (e *Executor) pollScript(names []string, paths string) (string, error) {
+	key := strings.Join(names, "+") + "\x00" + paths
+	e.mu.Lock()
+	src, ok := e.scripts[key]
+	e.mu.Unlock()
+	if ok {
+		return src, nil
+	}
+	src, err := BuildScripts(names, []Param{{"Paths", paths}})
+	if err != nil {
+		return "", err
+	}
+	e.mu.Lock()
+	if e.scripts == nil || len(e.scripts) > 16 {
+		e.scripts = map[string]string{}
+	}
+	e.scripts[key] = src
+	e.mu.Unlock()
+	return src, nil
 }
 
 // discoverCluster runs the cluster script on node; ci.ok is false when its
@@ -312,31 +376,53 @@ func (xi *exchangeInfo) exchangeRecord(r record) {
 // credentials are found on one node only (firstContact); then the other
 // nodes' facts in parallel (a node that does not answer within
 // NodeTimeout is reported unreachable and Down, not as an error of the
-// whole observation) and, at the same time, the cluster's nodes, groups
-// and quorum from one node's WMI, then the Exchange view from that node.
+// whole observation). The cluster's nodes, groups and quorum come from
+// the first node that answers, in the same powershell.exe as its own
+// facts, so a poll starts one powershell.exe per node. The Exchange view
+// (CMS states and builds, copy status) is read on that node, fresh, while
+// the other nodes answer.
 // It fails only when no node answers, when credentials are refused, or
 // when the Exchange view cannot be read.
 func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
+	return e.observe(ctx, false)
+}
+
+// ObserveWait is Observe for a wait whose decision rests on the nodes'
+// and the cluster's own facts (a node coming back from a restart, a node
+// paused or resumed, a group moved, a node's build): everything is read
+// fresh except the Exchange view, which is the one read last when
+// exchangeView.reusable allows it. Loading the Exchange snap-in takes seconds
+// and a scheduled task on a node; this is what keeps the engine's 5 s
+// polls during a wait down to one powershell.exe per node.
+func (e *Executor) ObserveWait(ctx context.Context) (runbook.Observation, error) {
+	return e.observe(ctx, true)
+}
+
+func (e *Executor) observe(ctx context.Context, wait bool) (runbook.Observation, error) {
 	if err := ctx.Err(); err != nil {
 		return runbook.Observation{}, err
 	}
 	e.mu.Lock()
 	lead := e.lead
 	e.mu.Unlock()
-	infos, asked, err := e.firstContact(ctx, lead)
+	infos, asked, first, ci, err := e.firstContact(ctx, lead, wait)
 	if err != nil {
 		return runbook.Observation{}, err
 	}
-	var ci clusterInfo
 	var wg sync.WaitGroup
+	// The first contact's cluster view names the CMSs: the Exchange view
+	// is read there while the other nodes answer, not after them.
+	var xi exchangeInfo
+	var xerr error
+	early := first >= 0 && infos[first].ok && ci.ok
+	if early {
+		wg.Go(func() { xi, xerr = e.exchange(ctx, ci, e.conns[e.order[first]].name, wait) })
+	}
 	for i, name := range e.order {
 		if asked[i] {
 			continue
 		}
-		wg.Go(func() { infos[i] = e.discoverNode(ctx, e.conns[name].name) })
-	}
-	if infos[lead].ok {
-		wg.Go(func() { ci = e.discoverCluster(ctx, e.conns[e.order[lead]].name) })
+		wg.Go(func() { infos[i], _ = e.discoverNode(ctx, e.conns[name].name, false, wait) })
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
@@ -354,7 +440,7 @@ func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
 			lost = append(lost, ni.err)
 		}
 	}
-	src, ci := e.clusterSource(ctx, infos, lead, ci)
+	src, ci := e.clusterSource(ctx, infos, lead, first, ci)
 	if src < 0 {
 		if len(lost) == len(infos) {
 			return runbook.Observation{}, fmt.Errorf("discovering the cluster: no node answers: %w", errors.Join(lost...))
@@ -366,29 +452,127 @@ func (e *Executor) Observe(ctx context.Context) (runbook.Observation, error) {
 	}
 	obs := e.assemble(infos, ci, src)
 	if src >= 0 {
-		var cms []string
-		for _, g := range obs.Cluster.CMSs() {
-			cms = append(cms, g.Name)
+		if !early || src != first {
+			xi, xerr = e.exchange(ctx, ci, e.conns[e.order[src]].name, wait)
 		}
-		xi, err := e.discoverExchange(ctx, e.conns[e.order[src]].name, cms)
-		if err != nil {
-			return runbook.Observation{}, err
+		if xerr != nil {
+			return runbook.Observation{}, xerr
 		}
 		applyExchange(&obs.Cluster, xi)
 	}
 	return obs, nil
 }
 
-// clusterSource picks the node the cluster-wide view comes from: the lead
-// when it answered, or else the next node that answers with a running
-// Cluster service; -1 when none does.
-func (e *Executor) clusterSource(ctx context.Context, infos []nodeInfo, lead int, ci clusterInfo) (int, clusterInfo) {
-	if infos[lead].ok && ci.ok {
-		return lead, ci
+// exchangeView is the Exchange part of the last observation that read
+// it, for ObserveWait.
+type exchangeView struct {
+	ok     bool
+	xi     exchangeInfo
+	gen    uint64 // Executor.xgen when it was read
+	cms    string // cmsFingerprint of the cluster it was read with
+	reused int    // waits that reused it since
+}
+
+// maxExchangeReuse bounds how many waits in a row reuse one Exchange view,
+// so what the screen shows of replication during a long wait (a node
+// restarting for 20 minutes) is never older than about a minute of 5 s
+// polls. No decision rests on it (exchangeView.reusable).
+const maxExchangeReuse = 11
+
+// reusable decides whether ObserveWait may reuse the last Exchange view
+// (the invalidation rule); Observe never does. Safety comes first: what Exchange
+// reports gates the outage steps (CMS state, the CMS build, copy status
+// and queues), so a stale view must never reach a check that rests on
+// it. The rule, all of which must hold:
+//
+//   - the engine asked for a wait on node and cluster facts (ObserveWait),
+//     never a gate, a guard, the re-check before a step, or the
+//     verification of a step whose postcondition reads Exchange (a CMS
+//     step, the end-of-window check): those call Observe, which always
+//     reads Exchange afresh, as does every observation after a failure;
+//   - no command that can change Exchange state was sent since the view
+//     was read (noteCommand): any PowerShell line (the Exchange cmdlets:
+//     stop, move, start a CMS; the remedies that mount databases), Setup,
+//     an update, and anything not known to leave Exchange alone; only
+//     pausing, resuming, moving the non-CMS groups and restarting a node
+//     keep it;
+//   - the cluster's own view of every CMS (its group's owner and state,
+//     read fresh from WMI on every poll) is what it was when the view was
+//     read: a CMS that fails over, goes offline or partially online while
+//     the engine waits shows there first, and the view is read again in
+//     the same poll;
+//   - it was reused fewer than maxExchangeReuse times in a row.
+func (v exchangeView) reusable(gen uint64, cms string) bool {
+	return v.ok && v.gen == gen && v.cms == cms && v.reused < maxExchangeReuse
+}
+
+// cmsFingerprint is the cluster's own view of its CMSs: each one's name,
+// owner and group state, as WMI reported them.
+func cmsFingerprint(ci clusterInfo) string {
+	var b strings.Builder
+	for _, r := range ci.groups {
+		if r.field(4) == "1" {
+			fmt.Fprintf(&b, "%s\x00%s\x00%s\n", strings.ToUpper(r.field(1)), strings.ToUpper(r.field(3)), runbook.GroupStateFromWMI(r.field(2)))
+		}
 	}
-	for k := 1; k < len(e.order); k++ {
+	return b.String()
+}
+
+// exchange is the Exchange view for the cluster ci describes: the last
+// one when wait allows (exchangeView.reusable), else read now on node.
+func (e *Executor) exchange(ctx context.Context, ci clusterInfo, node string, wait bool) (exchangeInfo, error) {
+	fp := cmsFingerprint(ci)
+	e.mu.Lock()
+	gen := e.xgen
+	if v := e.xview; wait && v.reusable(gen, fp) {
+		e.xview.reused++
+		e.mu.Unlock()
+		return v.xi, nil
+	}
+	e.mu.Unlock()
+	var cms []string
+	for _, r := range ci.groups {
+		if r.field(4) == "1" {
+			cms = append(cms, r.field(1))
+		}
+	}
+	xi, err := e.discoverExchange(ctx, node, cms)
+	if err != nil {
+		return xi, err
+	}
+	e.mu.Lock()
+	e.xview = exchangeView{ok: true, xi: xi, gen: gen, cms: fp}
+	e.mu.Unlock()
+	return xi, nil
+}
+
+// noteCommand is called before a command is sent: unless its kind is
+// known to leave Exchange alone, the Exchange view is read afresh by the
+// next observation, wait or not.
+func (e *Executor) noteCommand(cmd runbook.Command) {
+	if cmd.Shell != runbook.ShellPowerShell {
+		switch cmd.Kind {
+		case runbook.KindPauseNode, runbook.KindResumeNode, runbook.KindMoveGroups, runbook.KindRebootNode:
+			return
+		}
+	}
+	e.mu.Lock()
+	e.xgen++
+	e.mu.Unlock()
+}
+
+// clusterSource picks the node the cluster-wide view comes from: the
+// first contact (the lead, or the next node that answered) when its
+// Cluster service gave the view in its poll, or else the next node from
+// the lead that answers with a running Cluster service, asked now; -1
+// when none does.
+func (e *Executor) clusterSource(ctx context.Context, infos []nodeInfo, lead, first int, ci clusterInfo) (int, clusterInfo) {
+	if first >= 0 && infos[first].ok && ci.ok {
+		return first, ci
+	}
+	for k := range e.order {
 		i := (lead + k) % len(e.order)
-		if !infos[i].ok || !infos[i].clussvc {
+		if i == first || !infos[i].ok || !infos[i].clussvc {
 			continue
 		}
 		if c := e.discoverCluster(ctx, e.conns[e.order[i]].name); c.ok {
@@ -422,6 +606,9 @@ func (e *Executor) assemble(infos []nodeInfo, ci clusterInfo, src int) runbook.O
 	for i, key := range e.order {
 		ni := infos[i]
 		if ni.ok {
+			if !ni.pathsRead {
+				ni.missing = e.last[key].missing
+			}
 			e.last[key] = ni
 		}
 		prev := e.last[key]

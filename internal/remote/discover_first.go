@@ -15,21 +15,28 @@ import (
 // every node of an eight-node cluster at once with a mistyped password
 // would spend them all in one go. A node that cannot be reached has not
 // seen the credentials, so the next one is asked; asked says which nodes
-// were, and infos holds their answers.
-func (e *Executor) firstContact(ctx context.Context, lead int) (infos []nodeInfo, asked []bool, err error) {
+// were, and infos holds their answers. Each is asked for the cluster's
+// view too, in the same powershell.exe: first is the node that answered
+// (-1 when none did) and ci what it said of the cluster.
+func (e *Executor) firstContact(ctx context.Context, lead int, wait bool) (infos []nodeInfo, asked []bool, first int, ci clusterInfo, err error) {
 	infos = make([]nodeInfo, len(e.order))
 	asked = make([]bool, len(e.order))
+	first = -1
 	for k := range e.order {
 		i := (lead + k) % len(e.order)
-		infos[i] = e.discoverNode(ctx, e.conns[e.order[i]].name)
+		var c clusterInfo
+		infos[i], c = e.discoverNode(ctx, e.conns[e.order[i]].name, true, wait)
 		asked[i] = true
 		nerr := infos[i].err
 		if nerr != nil && errors.Is(nerr, runbook.ErrAuthFailed) {
-			return nil, nil, fmt.Errorf("discovering the cluster (the credentials were tried on this node only): %w", nerr)
+			return nil, nil, -1, clusterInfo{}, fmt.Errorf("discovering the cluster (the credentials were tried on this node only): %w", nerr)
 		}
 		if nerr == nil || !errors.Is(nerr, runbook.ErrConnectionLost) || ctx.Err() != nil {
+			if nerr == nil {
+				first, ci = i, c
+			}
 			break // the node answered: the credentials are good
 		}
 	}
-	return infos, asked, nil
+	return infos, asked, first, ci, nil
 }

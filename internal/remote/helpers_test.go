@@ -35,6 +35,10 @@ type worldOpts struct {
 	password string // the executor's; testPass when empty
 	opMax    time.Duration
 	remote   remote.Options
+	// trace sees every shell request the emulator accepts (wsman.Config.Trace).
+	trace func(node, action, line string)
+	// idle is the emulator's shell IdleTimeout; 0 is its default.
+	idle time.Duration
 }
 
 func serve(t testing.TB, scenario string, o worldOpts) *world {
@@ -45,7 +49,7 @@ func serve(t testing.TB, scenario string, o worldOpts) *world {
 	}
 	s := sim.New(sc, sim.Options{Seed: 1})
 	ctx, cancel := context.WithCancel(context.Background())
-	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{User: testUser, Password: testPass, TLS: o.tls, OperationTimeoutMax: o.opMax})
+	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{User: testUser, Password: testPass, TLS: o.tls, OperationTimeoutMax: o.opMax, Trace: o.trace, IdleTimeout: o.idle})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -49,6 +49,7 @@ func (e *Executor) StartJob(ctx context.Context, cmd runbook.Command, jobID stri
 	if cmd.Shell == runbook.ShellPowerShell {
 		return fmt.Errorf("%s: a detached job runs a cmd.exe line, not a PowerShell line (%q)", cmd.Node, cmd.Line)
 	}
+	e.noteCommand(cmd)
 	_, err := e.startJob(ctx, cmd.Node, jobID, cmd.Line, cmd.Kind)
 	return err
 }

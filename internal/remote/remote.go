@@ -63,6 +63,10 @@ type Executor struct {
 	read  map[string]bool     // jobs whose end this executor has read
 	last  map[string]nodeInfo // the last facts each node reported
 	lead  int                 // index of the node asked for cluster-wide data
+	xview exchangeView        // the last Exchange view read (ObserveWait)
+	xgen  uint64              // counts the commands sent that may change Exchange state (noteCommand)
+	// scripts are the poll scripts built so far (pollScript).
+	scripts map[string]string
 }
 
 // New builds an Executor for the inventory's nodes. It does not connect.
@@ -205,6 +209,7 @@ func (e *Executor) Run(ctx context.Context, cmd runbook.Command, out func(runboo
 	if out == nil {
 		out = func(runbook.OutputLine) {}
 	}
+	e.noteCommand(cmd)
 	if cmd.Shell == runbook.ShellPowerShell {
 		s, err := BuildScript(ScriptCmdlet, []Param{{"Step", string(cmd.Kind)}}, cmd.Line)
 		if err != nil {
@@ -243,11 +248,17 @@ func (e *Executor) script(ctx context.Context, node, name string, params []Param
 
 // scriptIn is script with standard input (a secret travels there).
 func (e *Executor) scriptIn(ctx context.Context, node, name string, params []Param, stdin []byte, rec func(record)) (int, string, error) {
-	c, err := e.conn(node)
+	s, err := BuildScript(name, params, "")
 	if err != nil {
 		return 0, "", err
 	}
-	s, err := BuildScript(name, params, "")
+	return e.runScript(ctx, node, name, s, stdin, rec)
+}
+
+// runScript runs a built script (BuildScript, BuildScripts) on a node in
+// one powershell.exe; name is for messages.
+func (e *Executor) runScript(ctx context.Context, node, name, s string, stdin []byte, rec func(record)) (int, string, error) {
+	c, err := e.conn(node)
 	if err != nil {
 		return 0, "", err
 	}
@@ -298,9 +309,15 @@ func (Clock) Now() time.Time { return time.Now() }
 // Sleep waits d or until ctx ends.
 func (Clock) Sleep(ctx context.Context, d time.Duration) error { return sleepCtx(ctx, d) }
 
-// Close drops the idle keep-alive connections to the nodes; the executor
-// stays usable (new connections are made on demand).
+// Close deletes the shells kept open on the nodes and drops the idle
+// keep-alive connections; the executor stays usable (new shells and
+// connections are made on demand).
 func (e *Executor) Close() {
+	var wg sync.WaitGroup
+	for _, c := range e.conns {
+		wg.Go(func() { c.closeIdle(context.Background()) })
+	}
+	wg.Wait()
 	seen := map[any]bool{}
 	for _, c := range e.conns {
 		if seen[c.rt] {

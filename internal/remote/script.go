@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"io/fs"
@@ -66,6 +67,116 @@ func BuildScript(name string, params []Param, line string) (string, error) {
 		b.WriteString(line + "\nif (-not $?) { exit 1 }\n")
 	}
 	return b.String(), nil
+}
+
+// BuildScripts is BuildScript for several of our scripts run by one
+// powershell.exe, one after the other (a node's poll reads its own facts
+// and, on the node that answers for the cluster, the cluster's in one
+// run: starting powershell.exe is most of what a script costs on a
+// node). The marker line names the last script, the one that may end the
+// run early; the parameters are set once, then every body follows in
+// order, without the leading lines a later one shares with the first
+// (sharedLead) and squeezed (squeeze). The scripts share one scope, so
+// each must set every variable it reads before reading it (ours do), and
+// only the last may exit.
+func BuildScripts(names []string, params []Param) (string, error) {
+	if len(names) == 0 {
+		return "", fmt.Errorf("no script to build")
+	}
+	lastName := names[len(names)-1]
+	head, err := BuildScript(lastName, params, "")
+	if err != nil {
+		return "", err
+	}
+	// head is the marker, the parameters and the last body; the others'
+	// bodies go between the parameters and it.
+	lines := strings.SplitAfter(head, "\n")
+	n := 1 + len(params)
+	var b strings.Builder
+	for _, l := range lines[:n] {
+		b.WriteString(l)
+	}
+	var firstBody []string
+	for _, name := range names[:len(names)-1] {
+		body, err := BuildScript(name, nil, "")
+		if err != nil {
+			return "", err
+		}
+		ls := strings.SplitAfter(body[strings.IndexByte(body, '\n')+1:], "\n")
+		if firstBody == nil {
+			firstBody = ls
+		} else {
+			ls = ls[sharedLead(firstBody, ls):]
+		}
+		for _, l := range ls {
+			b.WriteString(squeeze(l))
+		}
+	}
+	last := lines[n:]
+	if firstBody != nil {
+		last = last[sharedLead(firstBody, last):]
+	}
+	for _, l := range last {
+		b.WriteString(squeeze(l))
+	}
+	return b.String(), nil
+}
+
+// sharedLead is how many leading lines of a later script's body are the
+// first script's leading lines, word for word: run after it they would set
+// the same variables to the same values again (discover-node and
+// discover-cluster both start by reading the Cluster service), so they are
+// left out. The first script must not change those variables afterwards.
+func sharedLead(first, later []string) int {
+	k := 0
+	for k < len(first) && k < len(later) && first[k] == later[k] && strings.HasPrefix(first[k], "$") {
+		k++
+	}
+	return k
+}
+
+// squeeze drops the spaces a PowerShell line does not need, outside its
+// quoted strings: around + = , ; and |, after ( and {, before ) and },
+// between ) and { (a condition and its block), and after if and foreach.
+// Never elsewhere before ( or {, where a space can change what PowerShell
+// reads (a command's argument in parentheses, a script block argument). Scripts
+// run together (BuildScripts) would not fit cmd.exe's line otherwise:
+// -EncodedCommand costs 8/3 characters per character of script.
+func squeeze(l string) string {
+	const around = "+=,;|"
+	var b []byte
+	quote := byte(0)
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		switch {
+		case quote != 0:
+			if c == '`' && quote == '"' && i+1 < len(l) {
+				b = append(b, c, l[i+1])
+				i++
+				continue
+			}
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == ' ':
+			var prev, next byte
+			if len(b) > 0 {
+				prev = b[len(b)-1]
+			}
+			if i+1 < len(l) {
+				next = l[i+1]
+			}
+			if prev != 0 && strings.IndexByte(around+"({", prev) >= 0 ||
+				next != 0 && strings.IndexByte(around+")}", next) >= 0 ||
+				prev == ')' && next == '{' || next == '(' && (bytes.HasSuffix(b, []byte("if")) || bytes.HasSuffix(b, []byte("foreach"))) {
+				continue
+			}
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 func validParamName(s string) bool {

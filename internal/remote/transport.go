@@ -141,10 +141,23 @@ func (f *wsFault) err(node string) error {
 		// command ended or was cleaned up, not the node restarting.
 		return fmt.Errorf("%s does not know this command any more (it ended or its shell was closed; its result is unknown): %s: %w", node, strings.TrimSpace(f.Detail.WSManFault.Message), runbook.ErrConnectionLost)
 	case code == faultShellNotFound:
-		return fmt.Errorf("%s forgot the WinRM shell (the node or its WinRM service restarted, or the shell sat idle past its IdleTimeout): %s: %w", node, reason, runbook.ErrConnectionLost)
+		return &shellGoneError{fmt.Errorf("%s forgot the WinRM shell (the node or its WinRM service restarted, or the shell sat idle past its IdleTimeout): %s: %w", node, reason, runbook.ErrConnectionLost)}
 	}
 	return fmt.Errorf("%s: WS-Management fault %s %s: %s", node, code, f.Subcode, reason)
 }
+
+// shellGoneError is the node saying it has no such shell: a request on it
+// was refused, not run. exec sends a command refused so in a kept shell
+// again in a new one.
+type shellGoneError struct{ error }
+
+func (e *shellGoneError) Unwrap() error { return e.error }
+
+// notSentError is a request that never reached the node: no connection
+// could be made to it.
+type notSentError struct{ error }
+
+func (e *notSentError) Unwrap() error { return e.error }
 
 // classify turns a transport error into one the engine can diagnose.
 func classify(ctx context.Context, node string, err error) error {
@@ -181,9 +194,9 @@ func classify(ctx context.Context, node string, err error) error {
 	case errors.As(err, &recErr):
 		return fmt.Errorf("%s: the listener does not speak TLS; is the port the HTTP one (transport: http)? (%v): %w", node, err, runbook.ErrConnectionLost)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("%s: cannot connect, connection refused: the node is restarting or its WinRM listener is not running: %w", node, runbook.ErrConnectionLost)
+		return &notSentError{fmt.Errorf("%s: cannot connect, connection refused: the node is restarting or its WinRM listener is not running: %w", node, runbook.ErrConnectionLost)}
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return fmt.Errorf("%s: cannot connect (%v): the node is restarting, unreachable, or its WinRM listener is not running: %w", node, opErr.Err, runbook.ErrConnectionLost)
+		return &notSentError{fmt.Errorf("%s: cannot connect (%v): the node is restarting, unreachable, or its WinRM listener is not running: %w", node, opErr.Err, runbook.ErrConnectionLost)}
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return fmt.Errorf("%s: no answer in time (%v): %w", node, err, runbook.ErrConnectionLost)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):

@@ -5,13 +5,16 @@
 package report
 
 import (
-	"cmsrunbook/internal/i18n"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // PlanDoc is what a plan document shows: the cluster as it was found, the
@@ -121,11 +124,13 @@ func clusterJSON(c *runbook.Cluster) jsonCluster {
 	return out
 }
 
+// role is a node's role as the JSON says it ("active", "passive"); a
+// view shows it through Printer.Text.
 func role(c *runbook.Cluster, node string) string {
 	if c.IsActive(node) {
-		return "active"
+		return i18n.N("active")
 	}
-	return "passive"
+	return i18n.N("passive")
 }
 
 // PlanJSON writes the machine-readable plan. check --format json uses the
@@ -153,7 +158,7 @@ func clusterLine(c *runbook.Cluster) string {
 }
 
 // outageSpan says where the outage lies, "steps 7-9" or "none".
-func outageSpan(p *runbook.Plan) string {
+func outageSpan(pr *i18n.Printer, p *runbook.Plan) string {
 	var parts []string
 	start := 0
 	for _, s := range p.Steps {
@@ -162,46 +167,48 @@ func outageSpan(p *runbook.Plan) string {
 			start = s.N
 		case runbook.OutageEnds:
 			if start != 0 {
-				parts = append(parts, fmt.Sprintf("steps %d-%d (CMS stopped until /upgradecms brings it back)", start, s.N))
+				parts = append(parts, pr.Tr("steps %d-%d (CMS stopped until /upgradecms brings it back)", start, s.N))
 				start = 0
 			}
 		case runbook.OutageBrief:
-			parts = append(parts, fmt.Sprintf("step %d (brief handoff)", s.N))
+			parts = append(parts, pr.Tr("step %d (brief handoff)", s.N))
 		}
 	}
 	if len(parts) == 0 {
-		return "none"
+		return pr.Tr("none")
 	}
 	return strings.Join(parts, "; ")
 }
 
+// outageLabel, whenLabel, shellLabel and sevLabel are English (the change
+// record quotes them too); a view shows them through Printer.Text.
 func outageLabel(o runbook.Outage) string {
 	switch o {
 	case runbook.OutageStarts:
-		return "OUTAGE STARTS"
+		return i18n.N("OUTAGE STARTS")
 	case runbook.OutageDuring:
-		return "OUTAGE"
+		return i18n.N("OUTAGE")
 	case runbook.OutageEnds:
-		return "OUTAGE ENDS"
+		return i18n.N("OUTAGE ENDS")
 	case runbook.OutageBrief:
-		return "BRIEF OUTAGE"
+		return i18n.N("BRIEF OUTAGE")
 	}
 	return ""
 }
 
-func confirmLabel(s runbook.Step) string {
+func confirmLabel(pr *i18n.Printer, s runbook.Step) string {
 	if s.Confirm == runbook.ConfirmTyped {
-		return "type " + s.CMS + " to confirm"
+		return pr.Tr("type %s to confirm", s.CMS)
 	}
-	return "press y to confirm"
+	return pr.Tr("press y to confirm")
 }
 
 func whenLabel(c runbook.Condition) string {
 	switch c {
 	case runbook.IfRebootRequired:
-		return "only if the install asks for a restart"
+		return i18n.N("only if the install asks for a restart")
 	case runbook.IfCMSNotOnline:
-		return "only if the CMS is not Online afterwards"
+		return i18n.N("only if the CMS is not Online afterwards")
 	}
 	return ""
 }
@@ -209,7 +216,7 @@ func whenLabel(c runbook.Condition) string {
 func shellLabel(s runbook.Shell) string {
 	switch s {
 	case runbook.ShellPowerShell:
-		return "Exchange Management Shell"
+		return i18n.N("Exchange Management Shell")
 	case runbook.ShellCmd:
 		return "cmd.exe"
 	}
@@ -219,69 +226,103 @@ func shellLabel(s runbook.Shell) string {
 func sevLabel(s runbook.Severity) string {
 	switch s {
 	case runbook.Block:
-		return "BLOCK"
+		return i18n.N("BLOCK")
 	case runbook.Warn:
-		return "WARN"
+		return i18n.N("WARN")
 	}
-	return "INFO"
+	return i18n.N("INFO")
 }
 
-// PlanText writes the plan for a person at a terminal.
+// goalLine is "Exchange 2007 SP2 on EXCLUS01 (CCR, Windows Server 2003 SP2)".
+func goalLine(pr *i18n.Printer, g runbook.Goal, c *runbook.Cluster) string {
+	return pr.Tr("%s on %s (%s, %s)", pr.Text(g.Label()), c.Name, strings.ToUpper(string(c.Type)), pr.Text(c.OS.String()))
+}
+
+// printer is the Printer of a document's language; "" is English.
+func printer(l i18n.Lang) *i18n.Printer {
+	if l == "" {
+		l = i18n.English
+	}
+	return i18n.For(l)
+}
+
+// pad left-aligns s in a column of width display cells (fmt's %-7s counts
+// runes, which misaligns double-width text).
+func pad(s string, width int) string {
+	if w := ansi.StringWidth(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// PlanText writes the plan for a person at a terminal, in d.Lang.
 func PlanText(w io.Writer, d PlanDoc) error {
 	c, p := &d.Cluster, d.Plan
+	pr := printer(d.Lang)
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "%s on %s\n", p.Goal.Label(), clusterLine(c))
+	b.WriteString(longLine(pr, "", goalLine(pr, p.Goal, c)))
 	if d.Source != "" {
-		fmt.Fprintf(b, "Source: %s   Plan digest: %s\n", d.Source, p.Digest())
+		b.WriteString(longLine(pr, "", pr.Tr("Source: %s   Plan digest: %s", pr.Text(d.Source), p.Digest())))
 	}
-	fmt.Fprintf(b, "Outage: %s\n\n", outageSpan(p))
-	b.WriteString("Cluster\n")
+	b.WriteString(longLine(pr, "", pr.Tr("Outage: %s", outageSpan(pr, p))) + "\n")
+	b.WriteString(pr.Tr("Cluster") + "\n")
+	// English keeps its fixed columns; translated words may be wider.
+	stateW, roleW, osW := 7, 7, 9
+	if pr.Lang() != i18n.English {
+		for i := range c.Nodes {
+			n := &c.Nodes[i]
+			stateW = max(stateW, ansi.StringWidth(pr.Text(n.State.Display())))
+			roleW = max(roleW, ansi.StringWidth(pr.Text(role(c, n.Name))))
+			osW = max(osW, ansi.StringWidth(pr.Text(c.NodeOS(n).Short())))
+		}
+	}
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
-		fmt.Fprintf(b, "  %-15s %-7s %-7s %-9s %s\n", n.Name, n.State.Display(), role(c, n.Name), c.NodeOS(n).Short(), runbook.Describe(n.Build))
-		if owns := ownedNames(c, n.Name); owns != "" {
-			b.WriteString(indentWrap(owns, "  "+strings.Repeat(" ", 16), 78))
+		fmt.Fprintf(b, "  %s %s %s %s %s\n", pad(n.Name, 15), pad(pr.Text(n.State.Display()), stateW), pad(pr.Text(role(c, n.Name)), roleW),
+			pad(pr.Text(c.NodeOS(n).Short()), osW), pr.Text(runbook.Describe(n.Build)))
+		if owns := ownedNames(pr, c, n.Name); owns != "" {
+			b.WriteString(indentWrap(pr.Tr("owns %s", owns), "  "+strings.Repeat(" ", 16), 78))
 		}
 	}
 	if c.Management != nil {
-		fmt.Fprintf(b, "  Managed from: %s with %s Exchange tools\n", c.Management.OS, strings.ToUpper(string(c.Management.Tools)))
+		b.WriteString(longLine(pr, "  ", pr.Tr("Managed from: %s with %s Exchange tools", pr.Text(c.Management.OS.String()), strings.ToUpper(string(c.Management.Tools)))))
 	}
 	b.WriteString("\n")
 	if len(p.Findings) > 0 {
-		b.WriteString("Findings\n")
+		b.WriteString(pr.Tr("Findings") + "\n")
 		for _, f := range p.Findings {
 			node := ""
 			if f.Node != "" {
 				node = " [" + f.Node + "]"
 			}
-			fmt.Fprintf(b, "  %-5s %s%s\n", sevLabel(f.Severity), f.Code, node)
-			b.WriteString(indentWrap(f.Message, "        ", 78))
-			b.WriteString(indentWrap("Remedy: "+f.Remedy, "        ", 78))
+			fmt.Fprintf(b, "  %s %s%s\n", pad(pr.Text(sevLabel(f.Severity)), 5), f.Code, node)
+			b.WriteString(indentWrap(pr.Text(f.Message), "        ", 78))
+			b.WriteString(indentWrap(pr.Tr("Remedy: %s", pr.Text(f.Remedy)), "        ", 78))
 		}
 		b.WriteString("\n")
 	}
 	if runbook.Blocking(p.Findings) {
-		b.WriteString("BLOCKED: the runbook stops at preflight until the blocking findings are resolved.\n\n")
+		b.WriteString(longLine(pr, "", pr.Tr("BLOCKED: the runbook stops at preflight until the blocking findings are resolved.")) + "\n")
 	}
-	b.WriteString("Steps\n")
+	b.WriteString(pr.Tr("Steps") + "\n")
 	if len(p.Steps) == 0 {
-		b.WriteString("  (none: this goal is never planned)\n")
+		b.WriteString("  " + pr.Tr("(none: this goal is never planned)") + "\n")
 	}
 	for _, s := range p.Steps {
 		node := s.Node
 		if node == "" {
-			node = "all nodes"
+			node = pr.Tr("all nodes")
 		}
-		fmt.Fprintf(b, "%3d. %s\n", s.N, s.Title)
-		tags := []string{"on " + node + ", " + string(s.Kind)}
+		b.WriteString(longLine(pr, fmt.Sprintf("%3d. ", s.N), pr.Text(s.Title)))
+		tags := []string{pr.Tr("on %s, %s", node, string(s.Kind))}
 		if l := outageLabel(s.Outage); l != "" {
-			tags = append(tags, l)
+			tags = append(tags, pr.Text(l))
 		}
 		if s.Confirm == runbook.ConfirmTyped {
-			tags = append(tags, confirmLabel(s))
+			tags = append(tags, confirmLabel(pr, s))
 		}
 		if l := whenLabel(s.When); l != "" {
-			tags = append(tags, l)
+			tags = append(tags, pr.Text(l))
 		}
 		b.WriteString(indentWrap(tags[0]+bracket(tags[1:]), "     ", 78))
 		prompt := "> "
@@ -291,10 +332,21 @@ func PlanText(w io.Writer, d PlanDoc) error {
 		for _, cmd := range s.Commands {
 			fmt.Fprintf(b, "     %s%s\n", prompt, cmd)
 		}
-		b.WriteString(indentWrap("verify: "+s.Post.Text, "     ", 78))
+		b.WriteString(indentWrap(pr.Tr("verify: %s", pr.Text(s.Post.Text)), "     ", 78))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// longLine is a line the English plan has always printed whole (a step
+// title, the BLOCKED line): English keeps it so, other languages wrap it
+// at 78 cells (when it does not fit) under a hanging indent as wide as
+// first.
+func longLine(pr *i18n.Printer, first, s string) string {
+	if pr.Lang() == i18n.English || ansi.StringWidth(first+s) <= 78 {
+		return first + s + "\n"
+	}
+	return indentWrapFirst(first, s, strings.Repeat(" ", ansi.StringWidth(first)), 78)
 }
 
 // bracket renders tags as "  [A] [B]", or nothing.
@@ -305,56 +357,138 @@ func bracket(tags []string) string {
 	return "  [" + strings.Join(tags, "] [") + "]"
 }
 
-func ownedNames(c *runbook.Cluster, node string) string {
+// ownedNames lists the groups a node owns, "G1, EXCMS01 (CMS)", or "".
+func ownedNames(pr *i18n.Printer, c *runbook.Cluster, node string) string {
 	var out []string
 	for _, g := range c.Owned(node) {
 		name := g.Name
 		if g.CMS {
-			name += " (CMS)"
+			name = pr.Tr("%s (CMS)", name)
 		}
 		out = append(out, name)
 	}
-	if len(out) == 0 {
-		return ""
-	}
-	return "owns " + strings.Join(out, ", ")
+	return strings.Join(out, ", ")
 }
 
-// indentWrap wraps plain text at width with a hanging indent.
+// indentWrap wraps plain text at width display cells with a hanging
+// indent. Words are kept whole where they fit; a word wider than a line,
+// and text without spaces in double-width scripts (Japanese), is broken
+// between characters, never inside one.
 func indentWrap(s, indent string, width int) string {
+	return indentWrapFirst(indent, s, indent, width)
+}
+
+// indentWrapFirst is indentWrap with a different prefix on the first line
+// ("  1. "), of the same width as indent.
+func indentWrapFirst(first, s, indent string, width int) string {
 	var b strings.Builder
-	line := indent
-	for _, word := range strings.Fields(s) {
-		if len(line) > len(indent) && len(line)+1+len(word) > width {
-			b.WriteString(line + "\n")
-			line = indent
-		}
-		if len(line) > len(indent) {
-			line += " "
-		}
-		line += word
+	line := first
+	lineW, prefixW := ansi.StringWidth(first), ansi.StringWidth(first)
+	newLine := func() {
+		b.WriteString(line + "\n")
+		line = indent
+		lineW, prefixW = ansi.StringWidth(indent), ansi.StringWidth(indent)
 	}
-	if len(line) > len(indent) {
+	// put adds a piece (a word, or a piece of text without spaces) after
+	// sep, on a new line if it does not fit, broken between characters if
+	// it is wider than a whole line.
+	put := func(piece string, sep bool) {
+		pw := ansi.StringWidth(piece)
+		gap := 0
+		if sep && lineW > prefixW {
+			gap = 1
+		}
+		if lineW+gap+pw > width && lineW > prefixW {
+			newLine()
+			gap = 0
+		}
+		if gap == 1 {
+			line += " "
+			lineW++
+		}
+		if lineW+pw <= width {
+			line += piece
+			lineW += pw
+			return
+		}
+		for _, r := range piece {
+			rw := ansi.StringWidth(string(r))
+			if lineW+rw > width && lineW > prefixW {
+				newLine()
+			}
+			line += string(r)
+			lineW += rw
+		}
+	}
+	for _, word := range strings.Fields(s) {
+		if !wide(word) {
+			put(word, true)
+			continue
+		}
+		for i, seg := range segments(word) {
+			put(seg, i == 0)
+		}
+	}
+	if lineW > prefixW {
 		b.WriteString(line + "\n")
 	}
 	return b.String()
 }
 
+// wide reports whether a word holds double-width characters: text without
+// spaces (Japanese) that may be broken between them.
+func wide(word string) bool {
+	return ansi.StringWidth(word) > len([]rune(word))
+}
+
+// segments cuts text without spaces where a line may break: before and
+// after each double-width character, but never inside a run of narrow
+// ones (a name, a command, a number) and never before closing
+// punctuation (、。) or a closing bracket.
+func segments(word string) []string {
+	var out []string
+	cur, curWide := "", false
+	for _, r := range word {
+		w := ansi.StringWidth(string(r)) > 1
+		switch {
+		case cur == "":
+			cur, curWide = string(r), w
+		case strings.ContainsRune("、。，．）」』】〕！？ー", r) || strings.ContainsRune(")]},.:;!?", r) && curWide:
+			cur += string(r) // no line starts with it
+		case !w && !curWide:
+			cur += string(r)
+		default:
+			out = append(out, cur)
+			cur, curWide = string(r), w
+		}
+	}
+	if cur != "" {
+		out = append(out, cur)
+	}
+	return out
+}
+
 // findingsTable writes findings as a markdown table, or "None.", for the
-// plan and the change record alike.
+// plan and the change record alike, in English.
 func findingsTable(b *strings.Builder, fs []runbook.Finding) {
+	findingsTableIn(b, nil, fs)
+}
+
+// findingsTableIn is findingsTable in pr's language (nil: English).
+func findingsTableIn(b *strings.Builder, pr *i18n.Printer, fs []runbook.Finding) {
 	if len(fs) == 0 {
-		b.WriteString("None.\n")
+		b.WriteString(pr.Tr("None.") + "\n")
 		return
 	}
-	b.WriteString("| Severity | Code | Node | Finding | Remedy |\n|---|---|---|---|---|\n")
+	b.WriteString(pr.Tr("| Severity | Code | Node | Finding | Remedy |") + "\n|---|---|---|---|---|\n")
 	for _, f := range fs {
-		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", sevLabel(f.Severity), f.Code, f.Node, mdCell(f.Message), mdCell(f.Remedy))
+		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", pr.Text(sevLabel(f.Severity)), f.Code, f.Node, mdCell(pr.Text(f.Message)), mdCell(pr.Text(f.Remedy)))
 	}
 }
 
-// Wrap wraps plain text at width with a hanging indent (for any command
-// that prints prose to a terminal).
+// Wrap wraps plain text at width display cells with a hanging indent (for
+// any command that prints prose to a terminal); Japanese text, which has
+// no spaces, is broken between characters.
 func Wrap(s, indent string, width int) string { return indentWrap(s, indent, width) }
 
 // mdCell escapes text for a markdown table cell.
@@ -366,112 +500,116 @@ func mdCell(s string) string {
 
 // PlanMarkdown writes the plan as a change-ticket document a change board
 // can read: the cluster, the outage, the findings with remedies and every
-// step with its node, exact commands, outage marking and check.
+// step with its node, exact commands, outage marking and check; in d.Lang,
+// with the commands, codes and names as they are.
 func PlanMarkdown(w io.Writer, d PlanDoc) error {
 	c, p := &d.Cluster, d.Plan
+	pr := printer(d.Lang)
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "# Change plan: %s on %s\n\n", p.Goal.Label(), c.Name)
+	b.WriteString("# " + pr.Tr("Change plan: %s on %s", pr.Text(p.Goal.Label()), c.Name) + "\n\n")
 	b.WriteString("| | |\n|---|---|\n")
-	fmt.Fprintf(b, "| Cluster | %s |\n", mdCell(clusterLine(c)))
-	fmt.Fprintf(b, "| Goal | `%s` (%s) |\n", p.Goal, mdCell(p.Goal.Label()))
+	fmt.Fprintf(b, "| %s | %s |\n", pr.Tr("Cluster"), mdCell(clusterLine(c)))
+	fmt.Fprintf(b, "| %s | `%s` (%s) |\n", pr.Tr("Goal"), p.Goal, mdCell(pr.Text(p.Goal.Label())))
 	if d.Source != "" {
-		fmt.Fprintf(b, "| Source | %s |\n", mdCell(d.Source))
+		fmt.Fprintf(b, "| %s | %s |\n", pr.Tr("Source"), mdCell(pr.Text(d.Source)))
 	}
-	fmt.Fprintf(b, "| Steps | %d |\n", len(p.Steps))
-	fmt.Fprintf(b, "| User-visible outage | %s |\n", mdCell(outageSpan(p)))
-	fmt.Fprintf(b, "| Plan digest | `%s` |\n", p.Digest())
-	status := "Ready: no blocking finding"
+	fmt.Fprintf(b, "| %s | %d |\n", pr.Tr("Steps"), len(p.Steps))
+	fmt.Fprintf(b, "| %s | %s |\n", pr.Tr("User-visible outage"), mdCell(outageSpan(pr, p)))
+	fmt.Fprintf(b, "| %s | `%s` |\n", pr.Tr("Plan digest"), p.Digest())
+	status := pr.Tr("Ready: no blocking finding")
 	if runbook.Blocking(p.Findings) {
-		status = "**BLOCKED**: the runbook stops at preflight until the blocking findings below are resolved"
+		status = pr.Tr("**BLOCKED**: the runbook stops at preflight until the blocking findings below are resolved")
 	}
-	fmt.Fprintf(b, "| Status | %s |\n\n", status)
+	fmt.Fprintf(b, "| %s | %s |\n\n", pr.Tr("Status"), status)
 
-	b.WriteString("## Cluster before the window\n\n")
-	b.WriteString("| Node | State | Role | OS | Exchange | Owns |\n|---|---|---|---|---|---|\n")
+	b.WriteString("## " + pr.Tr("Cluster before the window") + "\n\n")
+	b.WriteString(pr.Tr("| Node | State | Role | OS | Exchange | Owns |") + "\n|---|---|---|---|---|---|\n")
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", n.Name, n.State.Display(), role(c, n.Name), mdCell(c.NodeOS(n).String()),
-			mdCell(runbook.Describe(n.Build)), mdCell(strings.TrimPrefix(ownedNames(c, n.Name), "owns ")))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", n.Name, pr.Text(n.State.Display()), pr.Text(role(c, n.Name)), mdCell(pr.Text(c.NodeOS(n).String())),
+			mdCell(pr.Text(runbook.Describe(n.Build))), mdCell(ownedNames(pr, c, n.Name)))
 	}
-	b.WriteString("\n| Group | Owner | State | Clustered mailbox server |\n|---|---|---|---|\n")
+	b.WriteString("\n" + pr.Tr("| Group | Owner | State | Clustered mailbox server |") + "\n|---|---|---|---|\n")
 	for i := range c.Groups {
 		g := &c.Groups[i]
 		cms := ""
 		if g.CMS {
-			cms = "yes, " + runbook.Describe(c.CMSBuild(g))
+			cms = pr.Tr("yes, %s", pr.Text(runbook.Describe(c.CMSBuild(g))))
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdCell(g.Name), g.Owner, g.State.Display(), mdCell(cms))
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdCell(g.Name), g.Owner, pr.Text(g.State.Display()), mdCell(cms))
 	}
 	if c.Type == runbook.CCR {
 		r := c.Replication
-		h := "Healthy"
+		cq, rq := strconv.Itoa(r.CopyQueue), strconv.Itoa(r.ReplayQueue)
+		line := pr.Tr("Replication: Healthy, copy queue %s, replay queue %s.", cq, rq)
 		if !r.Healthy {
-			h = "not Healthy"
+			line = pr.Tr("Replication: not Healthy, copy queue %s, replay queue %s.", cq, rq)
 		}
-		fmt.Fprintf(b, "\nReplication: %s, copy queue %d, replay queue %d.\n", h, r.CopyQueue, r.ReplayQueue)
+		b.WriteString("\n" + line + "\n")
 	}
 	if m := c.Management; m != nil {
-		fmt.Fprintf(b, "\nManaged from: %s with %s Exchange management tools.\n", m.OS, strings.ToUpper(string(m.Tools)))
+		b.WriteString("\n" + pr.Tr("Managed from: %s with %s Exchange management tools.", pr.Text(m.OS.String()), strings.ToUpper(string(m.Tools))) + "\n")
 	}
 
-	b.WriteString("\n## Findings\n\n")
-	findingsTable(b, p.Findings)
+	b.WriteString("\n## " + pr.Tr("Findings") + "\n\n")
+	findingsTableIn(b, pr, p.Findings)
 
-	b.WriteString("\n## Steps\n\n")
+	b.WriteString("\n## " + pr.Tr("Steps") + "\n\n")
 	if len(p.Steps) == 0 {
-		b.WriteString("None: this goal is never planned (see the findings).\n")
+		b.WriteString(pr.Tr("None: this goal is never planned (see the findings).") + "\n")
 	}
 	for _, s := range p.Steps {
-		fmt.Fprintf(b, "### %d. %s\n\n", s.N, s.Title)
+		fmt.Fprintf(b, "### %d. %s\n\n", s.N, pr.Text(s.Title))
 		node := s.Node
 		if node == "" {
-			node = "all nodes"
+			node = pr.Tr("all nodes")
 		}
-		fmt.Fprintf(b, "- Kind: `%s`; runs on: **%s**\n", s.Kind, node)
+		b.WriteString("- " + pr.Tr("Kind: `%s`; runs on: **%s**", string(s.Kind), node) + "\n")
 		if l := outageLabel(s.Outage); l != "" {
-			fmt.Fprintf(b, "- Outage: **%s**\n", l)
+			b.WriteString("- " + pr.Tr("Outage: **%s**", pr.Text(l)) + "\n")
 		} else {
-			b.WriteString("- Outage: none\n")
+			b.WriteString("- " + pr.Tr("Outage: none") + "\n")
 		}
-		fmt.Fprintf(b, "- Confirmation: %s\n", confirmLabel(s))
+		b.WriteString("- " + pr.Tr("Confirmation: %s", confirmLabel(pr, s)) + "\n")
 		if l := whenLabel(s.When); l != "" {
-			fmt.Fprintf(b, "- Runs %s\n", l)
+			b.WriteString("- " + pr.Tr("Runs %s", pr.Text(l)) + "\n")
 		}
 		if len(s.Commands) > 0 {
-			fmt.Fprintf(b, "- Commands (%s):\n\n  ```\n", shellLabel(s.Shell))
+			b.WriteString("- " + pr.Tr("Commands (%s):", pr.Text(shellLabel(s.Shell))) + "\n\n  ```\n")
 			for _, cmd := range s.Commands {
 				fmt.Fprintf(b, "  %s\n", cmd)
 			}
 			b.WriteString("  ```\n\n")
 		}
-		fmt.Fprintf(b, "- Verified: %s\n", s.Post.Text)
+		b.WriteString("- " + pr.Tr("Verified: %s", pr.Text(s.Post.Text)) + "\n")
 		if len(s.Fallback) > 0 && s.FallbackWarning != "" {
-			fmt.Fprintf(b, "- Manual fallback if it fails: `%s` (%s)\n", strings.Join(s.Fallback, "`, `"), s.FallbackWarning)
+			b.WriteString("- " + pr.Tr("Manual fallback if it fails: `%s` (%s)", strings.Join(s.Fallback, "`, `"), pr.Text(s.FallbackWarning)) + "\n")
 		}
-		fmt.Fprintf(b, "- Why: %s\n\n", s.Why)
+		b.WriteString("- " + pr.Tr("Why: %s", pr.Text(s.Why)) + "\n\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// CheckText writes the findings only, for `check`.
+// CheckText writes the findings only, for `check`, in d.Lang.
 func CheckText(w io.Writer, d PlanDoc) error {
+	pr := printer(d.Lang)
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "%s on %s\n\n", d.Plan.Goal.Label(), clusterLine(&d.Cluster))
+	b.WriteString(longLine(pr, "", goalLine(pr, d.Plan.Goal, &d.Cluster)) + "\n")
 	if len(d.Plan.Findings) == 0 {
-		b.WriteString("No findings: the cluster is ready.\n")
+		b.WriteString(pr.Tr("No findings: the cluster is ready.") + "\n")
 	}
 	for _, f := range d.Plan.Findings {
 		node := ""
 		if f.Node != "" {
 			node = " [" + f.Node + "]"
 		}
-		fmt.Fprintf(b, "%-5s %s%s\n", sevLabel(f.Severity), f.Code, node)
-		b.WriteString(indentWrap(f.Message, "      ", 78))
-		b.WriteString(indentWrap("Remedy: "+f.Remedy, "      ", 78))
+		fmt.Fprintf(b, "%s %s%s\n", pad(pr.Text(sevLabel(f.Severity)), 5), f.Code, node)
+		b.WriteString(indentWrap(pr.Text(f.Message), "      ", 78))
+		b.WriteString(indentWrap(pr.Tr("Remedy: %s", pr.Text(f.Remedy)), "      ", 78))
 	}
 	if runbook.Blocking(d.Plan.Findings) {
-		b.WriteString("\nBLOCKED: resolve the blocking findings before the window.\n")
+		b.WriteString("\n" + longLine(pr, "", pr.Tr("BLOCKED: resolve the blocking findings before the window.")))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -290,7 +290,7 @@ func (r *runRecord) walk(events []runbook.Event, idx map[string]int) {
 		switch ev.Event {
 		case runbook.EvRunResumed:
 			r.Deviations = append(r.Deviations, runDeviation{Seq: ev.Seq, Time: ev.Time, Kind: "resume", By: ev.By,
-				Detail: orDefault(ev.Message, "the run was resumed from the journal")})
+				Detail: orDefault(ev.Message, i18n.N("the run was resumed from the journal"))})
 		case runbook.EvFinding:
 			if ev.Finding != nil {
 				r.Findings = append(r.Findings, runFinding{Finding: *ev.Finding, Time: ev.Time})
@@ -325,10 +325,10 @@ func (r *runRecord) started(ev *runbook.Event, st *runStep, attempts int) {
 		d.Kind, d.Detail = "re-attach", ev.Message
 	case ev.Manual:
 		d.Kind, d.By = "manual", r.decidedBy(st.ID)
-		d.Detail = "manual fallback run: " + orDefault(strings.Join(ev.Commands, "; "), "(command not recorded)")
+		d.Detail = fmt.Sprintf(i18n.N("manual fallback run: %s"), orDefault(strings.Join(ev.Commands, "; "), i18n.N("(command not recorded)")))
 	case attempts > 1:
 		d.Kind, d.By = "retry", r.decidedBy(st.ID)
-		d.Detail = fmt.Sprintf("attempt %d", attempts)
+		d.Detail = fmt.Sprintf(i18n.N("attempt %d"), attempts)
 	default:
 		return
 	}
@@ -347,9 +347,9 @@ func (r *runRecord) decidedBy(step string) string {
 }
 
 func (r *runRecord) skipped(ev *runbook.Event, st *runStep, attempts int) {
-	detail := orDefault(ev.Reason, "no reason recorded")
+	detail := orDefault(ev.Reason, noReason)
 	if st.plan != nil && st.plan.When != runbook.Always && attempts == 0 {
-		detail += " (conditional step: " + whenLabel(st.plan.When) + ")"
+		detail = fmt.Sprintf(i18n.N("%s (conditional step: %s)"), detail, recordWhen(st.plan.When))
 	}
 	r.Deviations = append(r.Deviations, runDeviation{Seq: ev.Seq, Time: ev.Time, Kind: "skip", Step: st.ID, N: st.N, Node: st.Node, By: ev.By, Detail: detail})
 }
@@ -357,15 +357,18 @@ func (r *runRecord) skipped(ev *runbook.Event, st *runStep, attempts int) {
 // decided notes a decision; it answers the latest failure of this step
 // that has none yet.
 func (r *runRecord) decided(ev *runbook.Event, st *runStep) {
-	detail := "chose " + orDefault(ev.Choice, "(no choice recorded)")
+	// Each part is a catalogue key of its own, so the markdown and the
+	// page translate the recorded English sentence by matching it.
+	choice := orDefault(ev.Choice, i18n.N("(no choice recorded)"))
+	detail := fmt.Sprintf(i18n.N("chose %s"), choice)
 	if ev.Message != "" {
-		detail += ": " + ev.Message
+		detail = fmt.Sprintf(i18n.N("chose %s: %s"), choice, ev.Message)
 	}
 	if len(ev.Commands) > 0 {
 		// A remedy that changed the cluster: exactly what it sent.
-		detail += "; sent: " + strings.Join(ev.Commands, "; ")
+		detail = fmt.Sprintf(i18n.N("%s; sent: %s"), detail, strings.Join(ev.Commands, "; "))
 		if ev.Typed != "" {
-			detail += fmt.Sprintf(" (confirmed by typing %q)", ev.Typed)
+			detail = fmt.Sprintf(i18n.N("%s (confirmed by typing %q)"), detail, ev.Typed)
 		}
 	}
 	r.Deviations = append(r.Deviations, runDeviation{Seq: ev.Seq, Time: ev.Time, Kind: "decision", Step: st.ID, N: st.N, Node: st.Node,
@@ -386,7 +389,7 @@ func failureOf(ev *runbook.Event, st *runStep, attempts int) runFailure {
 	if ev.Diagnosis != nil {
 		f.Diagnosis = *ev.Diagnosis
 	} else {
-		f.Diagnosis = runbook.Diagnosis{Code: "unknown", Message: orDefault(ev.Message, "the step failed; no diagnosis was recorded")}
+		f.Diagnosis = runbook.Diagnosis{Code: "unknown", Message: orDefault(ev.Message, i18n.N("the step failed; no diagnosis was recorded"))}
 	}
 	if f.Diagnosis.Remedies == nil {
 		f.Diagnosis.Remedies = []runbook.Remedy{}
@@ -463,7 +466,7 @@ func windowOf(in runbook.OutageInterval, last string) outageWindow {
 		if d, ok := between(in.Start, last); ok {
 			w.DurationMS = d.Milliseconds()
 		}
-		w.Duration = fmtDur(w.DurationMS, in.Start != "") + " so far"
+		w.Duration = fmt.Sprintf(i18n.N("%s so far"), fmtDur(w.DurationMS, in.Start != ""))
 		return w
 	}
 	if d, ok := between(in.Start, in.End); ok && in.Start != "" {
@@ -485,11 +488,11 @@ func (r *runRecord) failureOutcomes(events []runbook.Event, finished bool) {
 		}
 		switch {
 		case i+1 < len(r.Failures) || stepLaterStarted(events, f):
-			f.Outcome = "no decision recorded"
+			f.Outcome = i18n.N("no decision recorded")
 		case finished:
-			f.Outcome = "no remedy taken: the run ended " + r.Summary.Status
+			f.Outcome = fmt.Sprintf(i18n.N("no remedy taken: the run ended %s"), r.Summary.Status)
 		default:
-			f.Outcome = "no remedy taken: the journal ends here (run interrupted)"
+			f.Outcome = i18n.N("no remedy taken: the journal ends here (run interrupted)")
 		}
 	}
 }
@@ -504,6 +507,37 @@ func stepLaterStarted(events []runbook.Event, f *runFailure) bool {
 		}
 	}
 	return false
+}
+
+// noReason and durUnknown are words the record keeps in English (the
+// JSON's) and the markdown and the page translate.
+var (
+	noReason   = i18n.N("no reason recorded")
+	durUnknown = i18n.N("unknown")
+)
+
+// statusWords are the run's and the steps' status words, keys for the
+// sentences that quote them (the JSON keeps the words as they are).
+var statusWords = []string{i18n.N("succeeded"), i18n.N("failed"), i18n.N("aborted"), i18n.N("interrupted"), i18n.N("skipped"), i18n.N("started"), i18n.N("not-run")}
+
+// tr is the printer of the record's words; no language is English.
+func (r *runRecord) tr() *i18n.Printer {
+	if r.lang == "" {
+		return i18n.For(i18n.English)
+	}
+	return i18n.For(r.lang)
+}
+
+// recordWhen says when a conditional step runs (the record's own words,
+// kept in English in the JSON).
+func recordWhen(c runbook.Condition) string {
+	switch c {
+	case runbook.IfRebootRequired:
+		return i18n.N("only if the install asks for a restart")
+	case runbook.IfCMSNotOnline:
+		return i18n.N("only if the CMS is not Online afterwards")
+	}
+	return ""
 }
 
 func orDefault(s, def string) string {
@@ -533,7 +567,7 @@ func between(a, b string) (time.Duration, bool) {
 // the times were missing or unreadable, and the answer is then "unknown".
 func fmtDur(ms int64, known bool) string {
 	if !known {
-		return "unknown"
+		return durUnknown
 	}
 	d := time.Duration(ms) * time.Millisecond
 	if d < time.Second {

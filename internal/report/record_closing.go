@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+
+	"cmsrunbook/internal/i18n"
 	"strings"
 	"time"
 
@@ -74,7 +76,7 @@ func (r *runRecord) ending(events []runbook.Event, p *runbook.RunProgress) {
 			return
 		case runbook.EvRunInterrupted:
 			s.Ending = endDeliberate
-			s.Message = orDefault(ev.Message, "interrupted")
+			s.Message = orDefault(ev.Message, i18n.N("interrupted"))
 			s.Interrupted = ev.Time
 			return
 		}
@@ -85,7 +87,7 @@ func (r *runRecord) ending(events []runbook.Event, p *runbook.RunProgress) {
 // window-end, RFC 3339, when the inventory gave one) beside the actual.
 func (r *runRecord) window() {
 	s := &r.Summary
-	w := runWindow{ActualStart: s.Started, ActualEnd: orDefault(s.Finished, s.LastEvent), Outage: outageTotal(r.Outage)}
+	w := runWindow{ActualStart: s.Started, ActualEnd: orDefault(s.Finished, s.LastEvent), Outage: outageTotal(nil, r.Outage)}
 	w.PlannedStart, w.PlannedEnd = s.Options["window-start"], s.Options["window-end"]
 	if end, ok := parseTime(w.PlannedEnd); ok {
 		if last, ok := parseTime(w.ActualEnd); ok && last.After(end) {
@@ -95,28 +97,35 @@ func (r *runRecord) window() {
 	r.Window = w
 }
 
-func outageTotal(o runOutage) string {
+// outageTotal is the window's outage in p's words (nil: English, the
+// JSON's).
+func outageTotal(p *i18n.Printer, o runOutage) string {
 	switch {
 	case !o.Occurred:
-		return "none"
+		return p.Tr("none")
 	case o.Open:
-		return o.Duration + " (still open)"
+		return p.Tr("%s (still open)", p.Text(o.Duration))
 	}
-	return o.Duration
+	return p.Text(o.Duration)
 }
 
 // backout says what returning to the old state means from where the run
-// ended.
+// ended (in English, the JSON's; the writers say it again in their
+// language with backoutIn).
 func (r *runRecord) backout() {
-	r.Backout = []backoutItem{}
+	r.Backout = r.backoutIn(nil)
+}
+
+// backoutIn is the backout in p's words; commands, names and cmdlets are
+// never translated.
+func (r *runRecord) backoutIn(p *i18n.Printer) []backoutItem {
+	out := []backoutItem{}
 	if r.Summary.Status == string(runbook.RunSucceeded) {
-		r.Backout = append(r.Backout, backoutItem{Text: "No backout needed: the run succeeded. " + noReturn(r.Summary.Goal)})
-		return
+		return append(out, backoutItem{Text: p.Tr("No backout needed: the run succeeded. %s", noReturn(p, r.Summary.Goal))})
 	}
 	c := r.afterCluster
 	if c == nil {
-		r.backoutUnknown()
-		return
+		return append(out, r.backoutUnknown(p))
 	}
 	for _, cms := range runbook.DownCMSs(c) {
 		orig := ""
@@ -125,37 +134,36 @@ func (r *runRecord) backout() {
 				orig = g.Owner
 			}
 		}
-		it := backoutItem{Alert: cms + " IS DOWN at the end of this record."}
+		it := backoutItem{Alert: p.Tr("%s IS DOWN at the end of this record.", cms)}
 		if wb := runbook.WayBack(c, cms, orig); wb != nil {
-			it.Text = wb.Label + "; on " + wb.Node + " run"
+			it.Text = p.Tr("%s; on %s run", p.Text(wb.Label), wb.Node)
 			it.Node, it.Commands = wb.Node, wb.Commands
 		} else {
-			it.Text = "No node can start it as the run left the cluster: bring its node back, then run"
+			it.Text = p.Tr("No node can start it as the run left the cluster: bring its node back, then run")
 			it.Commands = []string{runbook.StartCMSCommand(cms)}
 		}
-		r.Backout = append(r.Backout, it)
+		out = append(out, it)
 	}
 	if paused := pausedNodes(c); len(paused) > 0 {
-		it := backoutItem{Text: "Left Paused: " + strings.Join(paused, ", ") + ". To let them own groups again, resume them"}
+		it := backoutItem{Text: p.Tr("Left Paused: %s. To let them own groups again, resume them", strings.Join(paused, ", "))}
 		for _, n := range paused {
 			it.Commands = append(it.Commands, runbook.ResumeNodeCommand(n))
 		}
-		r.Backout = append(r.Backout, it)
+		out = append(out, it)
 	}
-	if len(r.Backout) == 0 {
-		r.Backout = append(r.Backout, backoutItem{Text: "Every clustered mailbox server is online and no node is left paused: users have their mailboxes. " +
-			"Nodes already upgraded stay upgraded; the rest of the plan can run in a later window (cmsrunbook resume). " + noReturn(r.Summary.Goal)})
+	if len(out) == 0 {
+		out = append(out, backoutItem{Text: p.Tr("Every clustered mailbox server is online and no node is left paused: users have their mailboxes. Nodes already upgraded stay upgraded; the rest of the plan can run in a later window (cmsrunbook resume). %s", noReturn(p, r.Summary.Goal))})
 	}
+	return out
 }
 
 // backoutUnknown is the backout of a run whose final cluster was never
 // read: what to check, and the commands for the worst case.
-func (r *runRecord) backoutUnknown() {
-	it := backoutItem{Text: "The cluster's final state was not read. Check Get-ClusteredMailboxServerStatus and cluster.exe node first; "}
+func (r *runRecord) backoutUnknown(p *i18n.Printer) backoutItem {
+	it := backoutItem{Text: p.Tr("The cluster's final state was not read. Check Get-ClusteredMailboxServerStatus and cluster.exe node first; if a clustered mailbox server is down, start it; resume any node left Paused")}
 	if r.Outage.Open {
-		it.Text = "The outage never ended in this record: a clustered mailbox server may be down. " + it.Text
+		it.Text = p.Tr("The outage never ended in this record: a clustered mailbox server may be down. %s", it.Text)
 	}
-	it.Text += "if a clustered mailbox server is down, start it; resume any node left Paused"
 	if c := r.beforeCluster; c != nil {
 		for i := range c.Groups {
 			if c.Groups[i].CMS {
@@ -166,18 +174,18 @@ func (r *runRecord) backoutUnknown() {
 			it.Commands = append(it.Commands, runbook.ResumeNodeCommand(c.Nodes[i].Name))
 		}
 	}
-	r.Backout = append(r.Backout, it)
+	return it
 }
 
 // noReturn is what returning to the previous build means for the goal.
-func noReturn(g runbook.Goal) string {
+func noReturn(p *i18n.Printer, g runbook.Goal) string {
 	switch g {
 	case runbook.GoalRollup:
-		return "To return to the previous build, uninstall the update rollup on each upgraded node (passive nodes first), then move the CMS back."
+		return p.Tr("To return to the previous build, uninstall the update rollup on each upgraded node (passive nodes first), then move the CMS back.")
 	case runbook.GoalOSPatch:
-		return "To return to the previous state, uninstall the OS update on each patched node where its KB article allows it (passive nodes first)."
+		return p.Tr("To return to the previous state, uninstall the OS update on each patched node where its KB article allows it (passive nodes first).")
 	}
-	return "To return to the previous build: not supported by a service pack (uninstall is not possible); the way back is a recovery from backup."
+	return p.Tr("To return to the previous build: not supported by a service pack (uninstall is not possible); the way back is a recovery from backup.")
 }
 
 func pausedNodes(c *runbook.Cluster) []string {
@@ -190,25 +198,31 @@ func pausedNodes(c *runbook.Cluster) []string {
 	return out
 }
 
-// followUps lists what is left to do after the window.
+// followUps lists what is left to do after the window (in English, the
+// JSON's; the writers say it again in their language with followUpsIn).
 func (r *runRecord) followUps() {
-	r.FollowUps = []string{}
-	add := func(format string, a ...any) { r.FollowUps = append(r.FollowUps, fmt.Sprintf(format, a...)) }
+	r.FollowUps = r.followUpsIn(nil)
+}
+
+// followUpsIn is the follow-ups in p's words.
+func (r *runRecord) followUpsIn(p *i18n.Printer) []string {
+	out := []string{}
+	add := func(s string) { out = append(out, s) }
 	if r.Integrity != nil && !r.Integrity.Verified {
-		add("The journal does not verify (%s): keep the file for review.", r.Integrity.Warning())
+		add(p.Tr("The journal does not verify (%s): keep the file for review.", r.Integrity.warning(p)))
 	}
 	switch r.Summary.Ending {
 	case endDeliberate:
-		add("The run was stopped before it finished (%s): resume it (cmsrunbook resume --journal FILE) or close the change as partial.", r.Summary.Message)
+		add(p.Tr("The run was stopped before it finished (%s): resume it (cmsrunbook resume --journal FILE) or close the change as partial.", p.Text(r.Summary.Message)))
 	case endJournalEnds:
-		add("The journal ends without a finish (a crash, a kill or lost power): check the cluster, then resume (cmsrunbook resume --journal FILE).")
+		add(p.Tr("The journal ends without a finish (a crash, a kill or lost power): check the cluster, then resume (cmsrunbook resume --journal FILE)."))
 	}
 	if c := r.afterCluster; c != nil {
 		for _, cms := range runbook.DownCMSs(c) {
-			add("%s is down: bring its users back (see Backout).", cms)
+			add(p.Tr("%s is down: bring its users back (see Backout).", cms))
 		}
 		if paused := pausedNodes(c); len(paused) > 0 {
-			add("Nodes left Paused: %s; resume them (cluster.exe node NAME /resume) when the window allows.", strings.Join(paused, ", "))
+			add(p.Tr("Nodes left Paused: %s; resume them (cluster.exe node NAME /resume) when the window allows.", strings.Join(paused, ", ")))
 		}
 	}
 	for i := range r.Steps {
@@ -217,19 +231,20 @@ func (r *runRecord) followUps() {
 			if st.N > 0 {
 				name = fmt.Sprint(st.N)
 			}
-			add("Step %s ran its manual fallback: check Get-ClusteredMailboxServerStatus and mount dismounted databases.", name)
+			add(p.Tr("Step %s ran its manual fallback: check Get-ClusteredMailboxServerStatus and mount dismounted databases.", name))
 			break
 		}
 	}
 	for _, f := range r.Findings {
 		if f.Severity == runbook.Warn {
-			msg := f.Code + ": " + f.Message
+			msg := p.Tr("Warning %s: %s", f.Code, p.Text(f.Message))
 			if f.Remedy != "" {
-				msg += " " + f.Remedy
+				msg += " " + p.Lines(f.Remedy)
 			}
-			add("Warning %s", msg)
+			add(msg)
 		}
 	}
+	return out
 }
 
 // in shows a timestamp in the run's offset (the one its first event

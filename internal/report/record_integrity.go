@@ -3,6 +3,7 @@ package report
 import (
 	"cmsrunbook/internal/i18n"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -42,20 +43,35 @@ func WithLang(l i18n.Lang) RunOption {
 // Warning is the sentence a journal that does not verify is reported
 // with, at the top of the markdown and on standard error; "" for a
 // verified journal.
-func (in Integrity) Warning() string {
+func (in Integrity) Warning() string { return in.warning(nil) }
+
+// WarningIn is Warning in language l.
+func (in Integrity) WarningIn(l i18n.Lang) string {
+	if l == "" {
+		l = i18n.English
+	}
+	return in.warning(i18n.For(l))
+}
+
+// warning is Warning in p's words (nil: English). Line numbers are
+// written with %s: a printer would group the digits of a %d.
+func (in Integrity) warning(p *i18n.Printer) string {
 	switch {
 	case in.Verified:
 		return ""
 	case in.Unchained:
-		return "This record is UNVERIFIED: the journal has no hash chain (it was written by a cmsrunbook from before the chain), so nothing shows that it is the record as the run wrote it. Compare it with the copy kept with the change before relying on it; resume refuses this journal."
+		return p.Tr("This record is UNVERIFIED: the journal has no hash chain (it was written by a cmsrunbook from before the chain), so nothing shows that it is the record as the run wrote it. Compare it with the copy kept with the change before relying on it; resume refuses this journal.")
 	}
-	w := fmt.Sprintf("This record may have been ALTERED: the journal's hash chain breaks at line %d: %s.", in.FirstBadLine, strings.TrimSuffix(in.Problem, "."))
+	bad := strconv.Itoa(in.FirstBadLine)
+	w := p.Tr("This record may have been ALTERED: the journal's hash chain breaks at line %s: %s.", bad, p.Text(strings.TrimSuffix(in.Problem, ".")))
+	// Each tail is a key with the sentence before it as %s, so a
+	// language that sets no space between sentences can say so.
 	if in.FirstBadLine > 1 {
-		w += fmt.Sprintf(" Lines 1 to %d are as the run wrote them; what the record says from line %d on may not be what happened.", in.FirstBadLine-1, in.FirstBadLine)
+		w = p.Tr("%s Lines 1 to %s are as the run wrote them; what the record says from line %s on may not be what happened.", w, strconv.Itoa(in.FirstBadLine-1), bad)
 	} else {
-		w += " Nothing in it can be taken as what happened."
+		w = p.Tr("%s Nothing in it can be taken as what happened.", w)
 	}
-	return w + " Resume refuses this journal."
+	return p.Tr("%s Resume refuses this journal.", w)
 }
 
 // writeIntegrityWarning puts the warning right under the title.
@@ -63,18 +79,20 @@ func (r *runRecord) writeIntegrityWarning(b *strings.Builder) {
 	if r.Integrity == nil || r.Integrity.Verified {
 		return
 	}
-	fmt.Fprintf(b, "> **WARNING:** %s\n\n", mdCell(r.Integrity.Warning()))
+	p := r.tr()
+	fmt.Fprintf(b, "> **%s** %s\n\n", p.Tr("WARNING:"), mdCell(r.Integrity.warning(p)))
 }
 
 // integrityRow is the summary table's line on the journal's integrity.
 func (r *runRecord) integrityRow(b *strings.Builder) {
+	p := r.tr()
 	switch in := r.Integrity; {
 	case in == nil:
 	case in.Verified:
-		b.WriteString("| Journal integrity | hash chain verified: every line is as the run wrote it |\n")
+		fmt.Fprintf(b, "| %s | %s |\n", p.Tr("Journal integrity"), p.Tr("hash chain verified: every line is as the run wrote it"))
 	case in.Unchained:
-		b.WriteString("| Journal integrity | **unverified**: no hash chain |\n")
+		fmt.Fprintf(b, "| %s | %s |\n", p.Tr("Journal integrity"), p.Tr("**unverified**: no hash chain"))
 	default:
-		fmt.Fprintf(b, "| Journal integrity | **hash chain broken at line %d** |\n", in.FirstBadLine)
+		fmt.Fprintf(b, "| %s | %s |\n", p.Tr("Journal integrity"), p.Tr("**hash chain broken at line %s**", strconv.Itoa(in.FirstBadLine)))
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"cmsrunbook/internal/config"
 	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/internal/remote"
 	"cmsrunbook/runbook"
 )
@@ -21,22 +22,22 @@ var _ engine.Executor = (*remote.Executor)(nil)
 
 // readPassword takes the password from CMSRUNBOOK_PASSWORD, or asks for it
 // without echo when stdin is a terminal.
-func readPassword(env Env, user string) (string, error) {
+func readPassword(env Env, user string, lang i18n.Lang) (string, error) {
 	if p := env.Getenv(PasswordEnv); p != "" {
 		return p, nil
 	}
 	f, ok := env.Stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return "", inputf("no password: set %s (standard input is not a terminal to ask on)", PasswordEnv)
+		return "", usage(say("no password: set %s (standard input is not a terminal to ask on)", PasswordEnv))
 	}
-	fmt.Fprintf(env.Stderr, "Password for %s: ", user)
+	fmt.Fprint(env.Stderr, i18n.For(lang).Tr("Password for %s: ", user))
 	b, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(env.Stderr)
 	if err != nil {
-		return "", fmt.Errorf("reading the password: %w", err)
+		return "", wrap(say("reading the password: %s", err), err)
 	}
 	if len(b) == 0 {
-		return "", inputf("no password given")
+		return "", usage(say("no password given"))
 	}
 	return string(b), nil
 }
@@ -51,12 +52,12 @@ type connection struct {
 
 // connect loads an inventory, gets the password and builds the WinRM
 // executor; the security warnings go to stderr at once.
-func connect(path string, env Env) (*connection, error) {
+func connect(path string, env Env, lang i18n.Lang) (*connection, error) {
 	inv, err := config.LoadInventoryFile(path)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	pass, err := readPassword(env, inv.WinRM.User)
+	pass, err := readPassword(env, inv.WinRM.User, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +66,7 @@ func connect(path string, env Env) (*connection, error) {
 		return nil, inputf("%s: %v", path, err)
 	}
 	for _, w := range ex.Warnings() {
-		fmt.Fprintf(env.Stderr, "cmsrunbook: WARNING: %s\n", w)
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", i18n.For(lang).Tr("WARNING: %s", i18n.For(lang).Text(w)))
 	}
 	return &connection{path: path, inv: inv, ex: ex, password: pass}, nil
 }
@@ -74,11 +75,11 @@ func connect(path string, env Env) (*connection, error) {
 func (c *connection) discover(ctx context.Context) (runbook.Cluster, error) {
 	obs, err := c.ex.Observe(ctx)
 	if err != nil {
-		return runbook.Cluster{}, fmt.Errorf("%s: discovering cluster %s over WinRM: %w", c.path, c.inv.Cluster, err)
+		return runbook.Cluster{}, wrap(say("%s: discovering cluster %s over WinRM: %s", c.path, c.inv.Cluster, err), err)
 	}
 	cl := obs.Cluster
 	if err := cl.Validate(); err != nil {
-		return cl, fmt.Errorf("%s: the discovered cluster does not fit the model: %w", c.path, err)
+		return cl, wrap(say("%s: the discovered cluster does not fit the model: %s", c.path, err), err)
 	}
 	return cl, nil
 }
@@ -86,7 +87,7 @@ func (c *connection) discover(ctx context.Context) (runbook.Cluster, error) {
 // Discover is plan/check --inventory: read-only discovery of a real
 // cluster over WinRM, and the inventory's options for the planner.
 func Discover(ctx context.Context, env Env, path string) (runbook.Cluster, runbook.Options, error) {
-	d, err := DiscoverCluster(ctx, env, path)
+	d, err := DiscoverCluster(ctx, env, path, i18n.English)
 	if err != nil {
 		return runbook.Cluster{}, runbook.Options{}, err
 	}
@@ -99,7 +100,7 @@ func warningFindings(ws []string) []runbook.Finding {
 	var out []runbook.Finding
 	for _, w := range ws {
 		out = append(out, runbook.Finding{Code: "winrm-insecure", Severity: runbook.Warn, Message: w,
-			Remedy: "use transport https with ca_file and insecure_skip_verify false"})
+			Remedy: say("use transport https with ca_file and insecure_skip_verify false")})
 	}
 	return out
 }

@@ -1,7 +1,7 @@
 package session
 
 import (
-	"fmt"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -42,11 +42,11 @@ func writeBeside(path string, data []byte) error {
 // a link or anything but a regular file; the caller closes it.
 func openLog(path string) (*slog.Logger, *os.File, error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s is not a regular file; the screen's log is not written there", path)
+		return nil, nil, errors.New(say("%s is not a regular file; the screen's log is not written there", path))
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|noFollow, 0o600)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening the screen's log: %w", err)
+		return nil, nil, wrap(say("opening the screen's log: %s", err), err)
 	}
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo})), f, nil
 }

@@ -15,6 +15,7 @@ import (
 	"cmsrunbook/internal/config"
 	"cmsrunbook/internal/engine"
 	"cmsrunbook/internal/headless"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/internal/journal"
 	"cmsrunbook/internal/sim"
 	"cmsrunbook/runbook"
@@ -46,7 +47,7 @@ func OpenSim(env Env, spec SimSpec, view View) (*Session, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	plan, err := planFor(env, sc.Name, sc.Cluster, sc.Options)
+	plan, err := planFor(env, sc.Name, sc.Cluster, sc.Options, view.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +57,7 @@ func OpenSim(env Env, spec SimSpec, view View) (*Session, error) {
 	}
 	jpath := spec.Journal
 	if jpath == "" {
-		jpath = trainingJournal(env, sc.Cluster.Name, time.Now())
+		jpath = trainingJournal(env, sc.Cluster.Name, time.Now(), view.Lang)
 	}
 	s := &Session{env: env, view: view, plan: plan, opts: sc.Options, runID: newRunID(), world: jpath + ".world",
 		progress: runbook.NewRunProgress(),
@@ -66,9 +67,9 @@ func OpenSim(env Env, spec SimSpec, view View) (*Session, error) {
 	}
 	s.sim = sim.New(sc, sim.Options{Speed: spec.Speed, Seed: spec.Seed})
 	s.exec, s.clock = savingExec{s.sim, s}, s.sim
-	s.confirm = pickConfirmer(view.Yes, of, env)
+	s.confirm = pickConfirmer(view.Yes, of, env, view.Lang)
 	if !view.Headless && !s.useScreen() {
-		fmt.Fprintln(env.Stderr, "cmsrunbook: standard output is not a terminal; running line by line (use --headless to silence this note)")
+		fmt.Fprintln(env.Stderr, "cmsrunbook: "+i18n.For(view.Lang).Tr("standard output is not a terminal; running line by line (use --headless to silence this note)"))
 	}
 	c := sc.Cluster
 	start := runbook.Event{Event: runbook.EvRunStarted, Goal: sc.Options.Goal, Source: simSource(spec.Scenario, sc.Name),
@@ -91,23 +92,24 @@ func onFailure(view View) (headless.OnFailure, error) {
 		return "", inputf("%v", err)
 	}
 	if view.Yes && !view.Headless {
-		return "", inputf("--yes needs --headless: on the screen every step is confirmed by a person")
+		return "", usage(say("--yes needs --headless: on the screen every step is confirmed by a person"))
 	}
 	return of, nil
 }
 
 // planFor plans the window; a goal that is never planned (windows-2008)
 // says why on standard output and is not a run.
-func planFor(env Env, label string, c runbook.Cluster, o runbook.Options) (*runbook.Plan, error) {
+func planFor(env Env, label string, c runbook.Cluster, o runbook.Options, lang i18n.Lang) (*runbook.Plan, error) {
 	plan, err := runbook.MakePlan(c, o)
 	if err != nil {
 		return nil, inputf("%s: %v", label, err)
 	}
 	if len(plan.Steps) == 0 {
+		p := i18n.For(lang)
 		for _, f := range plan.Findings {
-			fmt.Fprintf(env.Stdout, "%s %s: %s\n  remedy: %s\n", strings.ToUpper(string(f.Severity)), f.Code, f.Message, f.Remedy)
+			fmt.Fprintf(env.Stdout, "%s\n  %s\n", findingLine(p, f), p.Tr("remedy: %s", p.Lines(f.Remedy)))
 		}
-		return nil, fmt.Errorf("%s: goal %s is never planned; there is nothing to run", label, plan.Goal)
+		return nil, errors.New(say("%s: goal %s is never planned; there is nothing to run", label, plan.Goal))
 	}
 	return plan, nil
 }
@@ -145,11 +147,11 @@ func (s *Session) begin(jpath, cluster string, create bool, secrets ...string) e
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		switch {
 		case err == nil:
-			return inputf("the journal's folder %s is not a folder", dir)
+			return usage(say("the journal's folder %s is not a folder", dir))
 		case errors.Is(err, fs.ErrNotExist):
-			return inputf("the journal's folder %s does not exist: create it or choose another --journal", dir)
+			return usage(say("the journal's folder %s does not exist: create it or choose another --journal", dir))
 		}
-		return inputf("the journal's folder %s: %v", dir, err)
+		return usage(say("the journal's folder %s: %s", dir, err))
 	}
 	getenv := s.env.Getenv
 	if getenv == nil {
@@ -157,7 +159,7 @@ func (s *Session) begin(jpath, cluster string, create bool, secrets ...string) e
 	}
 	ldir, err := journal.LockDir(getenv)
 	if err != nil {
-		return fmt.Errorf("locking cluster %s: %w", cluster, err)
+		return wrap(say("locking cluster %s: %s", cluster, err), err)
 	}
 	abs, err := filepath.Abs(jpath)
 	if err != nil {
@@ -190,11 +192,13 @@ func (s *Session) begin(jpath, cluster string, create bool, secrets ...string) e
 // standard output is not a terminal.
 func (s *Session) useScreen() bool { return !s.view.Headless && tui.IsTerminal(s.env.Stdout) }
 
-func pickConfirmer(yes bool, of headless.OnFailure, env Env) engine.Confirmer {
+func pickConfirmer(yes bool, of headless.OnFailure, env Env, lang i18n.Lang) engine.Confirmer {
 	if yes {
 		return headless.Auto{OnFailure: of}
 	}
-	return headless.NewPrompt(env.Stdin, env.Stdout, Operator(env.Getenv))
+	p := headless.NewPrompt(env.Stdin, env.Stdout, Operator(env.Getenv))
+	p.Lang = lang // the questions in the operator's language; the answers stay y, s and the CMS name
+	return p
 }
 
 // trainingJournal names a new training run's journal in the user's
@@ -205,7 +209,7 @@ func pickConfirmer(yes bool, of headless.OnFailure, env Env) engine.Confirmer {
 // (and the cluster's lock, which needs one too, says what to set).
 // A real run's journal stays in the current folder (defaultJournal): the
 // change record belongs with the change.
-func trainingJournal(env Env, cluster string, now time.Time) string {
+func trainingJournal(env Env, cluster string, now time.Time, lang i18n.Lang) string {
 	name := defaultJournal(cluster, now)
 	getenv := env.Getenv
 	if getenv == nil {
@@ -218,7 +222,7 @@ func trainingJournal(env Env, cluster string, now time.Time) string {
 			name = filepath.Join(dir, name)
 		}
 	}
-	fmt.Fprintf(env.Stdout, "Journal: %s\n", name)
+	fmt.Fprintln(env.Stdout, i18n.For(lang).Tr("Journal: %s", name))
 	return name
 }
 
@@ -230,4 +234,19 @@ func defaultJournal(cluster string, now time.Time) string {
 // newRunID names a run's detached jobs on the nodes.
 func newRunID() string {
 	return "r" + strconv.FormatInt(time.Now().UnixNano()/int64(time.Millisecond), 36)
+}
+
+// findingLine is a finding as the session prints it: its severity, its
+// code and its message, in the language p speaks.
+func findingLine(p *i18n.Printer, f runbook.Finding) string {
+	msg := p.Text(f.Message)
+	switch f.Severity {
+	case runbook.Block:
+		return p.Tr("BLOCK %s: %s", f.Code, msg)
+	case runbook.Warn:
+		return p.Tr("WARN %s: %s", f.Code, msg)
+	case runbook.Info:
+		return p.Tr("INFO %s: %s", f.Code, msg)
+	}
+	return fmt.Sprintf("%s %s: %s", strings.ToUpper(string(f.Severity)), f.Code, msg)
 }

@@ -26,9 +26,9 @@ type RealSpec struct {
 // Every real step is confirmed by a person: --yes is refused.
 func OpenReal(ctx context.Context, env Env, spec RealSpec, view View) (*Session, error) {
 	if view.Yes {
-		return nil, inputf("run: --yes is refused against a real cluster: every real step is confirmed by a person (use --headless for line prompts)")
+		return nil, usage(say("run: --yes is refused against a real cluster: every real step is confirmed by a person (use --headless for line prompts)"))
 	}
-	conn, err := connect(spec.Inventory, env)
+	conn, err := connect(spec.Inventory, env, view.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func OpenReal(ctx context.Context, env Env, spec RealSpec, view View) (*Session,
 	if err != nil {
 		return nil, err
 	}
-	plan, err := planFor(env, spec.Inventory, c, opts)
+	plan, err := planFor(env, spec.Inventory, c, opts, view.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func OpenReal(ctx context.Context, env Env, spec RealSpec, view View) (*Session,
 		jpath = defaultJournal(c.Name, time.Now())
 	}
 	s := &Session{env: env, view: view, plan: plan, opts: opts, runID: newRunID(), progress: runbook.NewRunProgress(),
-		screen: screenInfo{title: "LIVE cluster " + c.Name, source: abs, cluster: c}}
+		screen: screenInfo{title: say("LIVE cluster %s", c.Name), source: abs, cluster: c}}
 	s.useReal(conn)
 	if err := s.begin(jpath, c.Name, true, conn.password); err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func OpenReal(ctx context.Context, env Env, spec RealSpec, view View) (*Session,
 func (s *Session) useReal(conn *connection) {
 	s.exec, s.clock, s.real, s.rebootTimeout = conn.ex, remote.Clock{}, true, conn.inv.RebootTimeout
 	s.insecure = len(conn.ex.Warnings()) > 0
-	s.confirm = pickConfirmer(false, "", s.env)
+	s.confirm = pickConfirmer(false, "", s.env, s.view.Lang)
 	s.reenter = s.reenterPassword(conn.ex, conn.inv.WinRM.User)
 }
 
@@ -82,19 +82,19 @@ func realOptions(o runbook.Options, spec RealSpec) (runbook.Options, error) {
 	if spec.Goal != "" {
 		g, err := runbook.ParseGoal(spec.Goal)
 		if err != nil {
-			return o, inputf("--goal: %v", err)
+			return o, usage(say("--goal: %s", err))
 		}
 		o.Goal = g
 	}
 	if spec.Package != "" {
 		if err := runbook.ValidateWindowsPath(spec.Package); err != nil {
-			return o, inputf("--package: %v", err)
+			return o, usage(say("--package: %s", err))
 		}
 		o.Package = spec.Package
 	}
 	o.MoveBack = o.MoveBack || spec.MoveBack
 	if o.Goal == "" {
-		return o, inputf("run: no goal: give --goal or goal: in %s", spec.Inventory)
+		return o, usage(say("run: no goal: give --goal or goal: in %s", spec.Inventory))
 	}
 	return o, nil
 }
@@ -122,5 +122,5 @@ func recordedOptions(runID string, spec RealSpec, w *config.Window) map[string]s
 
 // secretRefused refuses a run whose password appears in what it sends.
 func secretRefused(where string) error {
-	return inputf("the WinRM password appears in %s. The journal masks the password, and a masked command must never run on resume; nothing was sent. Use a password that is not part of any path, command or name of the window.", where)
+	return usage(say("the WinRM password appears in %s. The journal masks the password, and a masked command must never run on resume; nothing was sent. Use a password that is not part of any path, command or name of the window.", where))
 }

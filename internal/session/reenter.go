@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"cmsrunbook/internal/engine"
 )
@@ -22,7 +21,7 @@ type passwordSetter interface{ SetPassword(string) }
 
 // errCannotAsk: the run has no way to ask for a password (the input is
 // not a terminal); the old one is never retried in its place.
-var errCannotAsk = errors.New("this run cannot ask for a new password (standard input is not a terminal); stop here and resume with " + PasswordEnv + " set to the right password")
+var errCannotAsk = errors.New(say("this run cannot ask for a new password (standard input is not a terminal); stop here and resume with %s set to the right password", PasswordEnv))
 
 // reenterPassword is the engine's Config.Reenter for a real run: it asks
 // whichever confirmer runs the window at the time (the screen replaces
@@ -35,7 +34,7 @@ func (s *Session) reenterPassword(ex passwordSetter, user string) func(ctx conte
 		if !ok {
 			return errCannotAsk
 		}
-		p, err := a.AskPassword(ctx, fmt.Sprintf("New password for %s (attempt %d of %d; empty goes back to the remedies)", user, attempt, max))
+		p, err := a.AskPassword(ctx, s.p().Tr("New password for %s (attempt %d of %d; empty goes back to the remedies)", user, attempt, max))
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,7 @@ package session
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -35,7 +35,7 @@ type ErrFinished struct {
 }
 
 func (e *ErrFinished) Error() string {
-	return fmt.Sprintf("The run in %s already finished (%s); nothing to resume. The change record: cmsrunbook report --journal %s", e.Journal, e.Status, e.Journal)
+	return say("The run in %s already finished (%s); nothing to resume. The change record: cmsrunbook report --journal %s", e.Journal, string(e.Status), e.Journal)
 }
 
 // OpenResume reads an interrupted run's journal, folds it, and reopens the
@@ -49,14 +49,14 @@ func OpenResume(ctx context.Context, env Env, spec ResumeSpec, view View) (*Sess
 	// A journal edited since the run wrote it must never drive a cluster
 	// (DESIGN section 11): refuse before anything is built or sent.
 	if err := rep.Integrity.Err(spec.Journal); err != nil {
-		return nil, badInput(fmt.Errorf("%w. Resume refuses a journal it cannot verify; nothing was sent to the cluster. The record can still be read: cmsrunbook report --journal %s", err, spec.Journal))
+		return nil, badInput(wrap(say("%s. Resume refuses a journal it cannot verify; nothing was sent to the cluster. The record can still be read: cmsrunbook report --journal %s", err, spec.Journal), err))
 	}
 	prog := runbook.Fold(rep.Events)
 	if prog.Started == nil {
-		return nil, inputf("%s: the journal has no run-started event; there is nothing to resume", spec.Journal)
+		return nil, usage(say("%s: the journal has no run-started event; there is nothing to resume", spec.Journal))
 	}
 	if d := (&runbook.Plan{Steps: prog.Started.Plan}).Digest(); d != prog.Started.Digest {
-		return nil, badInput(fmt.Errorf("journal %s: the plan recorded in run-started does not match its digest (recorded %q, the plan hashes to %s): it is not the plan that was confirmed. Resume refuses it; nothing was sent to the cluster", spec.Journal, prog.Started.Digest, d))
+		return nil, badInput(errors.New(say("journal %s: the plan recorded in run-started does not match its digest (recorded %q, the plan hashes to %s): it is not the plan that was confirmed. Resume refuses it; nothing was sent to the cluster", spec.Journal, prog.Started.Digest, d)))
 	}
 	if prog.IsFinished() && prog.Finished.Status == runbook.RunSucceeded {
 		return nil, &ErrFinished{Journal: spec.Journal, Status: prog.Finished.Status}
@@ -68,7 +68,7 @@ func OpenResume(ctx context.Context, env Env, spec ResumeSpec, view View) (*Sess
 	case "sim":
 		return r.openSim(ctx, env, spec, view)
 	}
-	return nil, inputf("%s: the journal records no run mode this build can resume", spec.Journal)
+	return nil, usage(say("%s: the journal records no run mode this build can resume", spec.Journal))
 }
 
 // resumed is a journal being reopened.
@@ -88,15 +88,17 @@ func (r *resumed) session(env Env, view View, opts runbook.Options) *Session {
 
 // resumedEvent is the run-resumed record: how far the run got, and whether
 // the outage is still on.
-func (r *resumed) resumedEvent(env Env, at time.Time, extra string) runbook.Event {
+func (r *resumed) resumedEvent(env Env, at time.Time, reconnected string) runbook.Event {
 	n := len(r.prog.Started.Plan)
-	msg := fmt.Sprintf("%d of %d steps done", n-len(r.prog.Remaining()), n)
+	msg := say("%d of %d steps done", n-len(r.prog.Remaining()), n)
 	if r.rep.Torn {
-		msg += fmt.Sprintf("; the journal's last line (line %d) was cut short by the crash and was dropped", r.rep.TornLine)
+		msg = say("%s; the journal's last line (line %s) was cut short by the crash and was dropped", msg, strconv.Itoa(r.rep.TornLine))
 	}
-	msg += extra
+	if reconnected != "" {
+		msg = say("%s; reconnected to %s over WinRM", msg, reconnected)
+	}
 	if r.prog.OutageOpen {
-		msg += "; THE OUTAGE IS STILL ON: the CMS is down"
+		msg = say("%s; THE OUTAGE IS STILL ON: the CMS is down", msg)
 	}
 	return runbook.Event{Event: runbook.EvRunResumed, Message: msg, Operator: Operator(env.Getenv), Time: engine.Stamp(at)}
 }
@@ -112,7 +114,7 @@ func (r *resumed) lastCluster(fallback runbook.Cluster) runbook.Cluster {
 
 func (r *resumed) openSim(ctx context.Context, env Env, spec ResumeSpec, view View) (*Session, error) {
 	if view.Yes && !view.Headless {
-		return nil, inputf("--yes needs --headless")
+		return nil, usage(say("--yes needs --headless"))
 	}
 	o := r.prog.Started.Options
 	sc, err := config.ResolveScenario(assets.Scenarios, r.prog.Started.Source)
@@ -140,7 +142,7 @@ func (r *resumed) openSim(ctx context.Context, env Env, spec ResumeSpec, view Vi
 	s.world = filepath.Join(filepath.Dir(r.path), o["world"])
 	data, err := os.ReadFile(s.world)
 	if err != nil {
-		return nil, inputf("%s: the simulated cluster saved with the run cannot be read: %v", r.path, err)
+		return nil, usage(say("%s: the simulated cluster saved with the run cannot be read: %s", r.path, err))
 	}
 	if s.sim, err = sim.Restore(sc, data, sim.Options{Speed: speed, Seed: seed}); err != nil {
 		return nil, inputf("%s: %v", s.world, err)
@@ -149,20 +151,20 @@ func (r *resumed) openSim(ctx context.Context, env Env, spec ResumeSpec, view Vi
 	if err := r.sameCluster(ctx, s.exec, s.world); err != nil {
 		return nil, err
 	}
-	s.screen = screenInfo{title: "Resumed: " + sc.Title, source: sc.Name, cluster: r.lastCluster(sc.Cluster), speed: speed}
+	s.screen = screenInfo{title: say("Resumed: %s", sc.Title), source: sc.Name, cluster: r.lastCluster(sc.Cluster), speed: speed}
 	if err := s.begin(r.path, sc.Cluster.Name, false); err != nil {
 		return nil, err
 	}
-	s.confirm = pickConfirmer(view.Yes, of, env)
+	s.confirm = pickConfirmer(view.Yes, of, env, view.Lang)
 	s.opening = []runbook.Event{r.resumedEvent(env, s.sim.Now(), "")}
 	return s, nil
 }
 
 func (r *resumed) openReal(ctx context.Context, env Env, view View) (*Session, error) {
 	if view.Yes {
-		return nil, inputf("resume: --yes is refused for a run against a real cluster")
+		return nil, usage(say("resume: --yes is refused for a run against a real cluster"))
 	}
-	conn, err := connect(r.prog.Started.Source, env)
+	conn, err := connect(r.prog.Started.Source, env, view.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -186,11 +188,11 @@ func (r *resumed) openReal(ctx context.Context, env Env, view View) (*Session, e
 	if c := r.prog.Started.Cluster; c != nil {
 		name = c.Name // the lock is the recorded cluster's, whatever the inventory now says
 	}
-	s.screen = screenInfo{title: "LIVE cluster " + name + " (resumed)", source: r.path, cluster: r.lastCluster(runbook.Cluster{Name: name})}
+	s.screen = screenInfo{title: say("LIVE cluster %s (resumed)", name), source: r.path, cluster: r.lastCluster(runbook.Cluster{Name: name})}
 	if err := s.begin(r.path, name, false, conn.password); err != nil {
 		return nil, err
 	}
-	s.opening = []runbook.Event{r.resumedEvent(env, time.Now(), "; reconnected to "+name+" over WinRM")}
+	s.opening = []runbook.Event{r.resumedEvent(env, time.Now(), name)}
 	return s, nil
 }
 
@@ -206,11 +208,11 @@ func (r *resumed) sameCluster(ctx context.Context, ex engine.Executor, where str
 	}
 	obs, err := ex.Observe(ctx)
 	if err != nil {
-		return fmt.Errorf("%s: cluster %s cannot be read to check that it is the one the run in %s began on (%w); nothing was sent: resume once its nodes answer", where, rec.Name, r.path, err)
+		return wrap(say("%s: cluster %s cannot be read to check that it is the one the run in %s began on (%s); nothing was sent: resume once its nodes answer", where, rec.Name, r.path, err), err)
 	}
 	if why := clusterDiffers(rec, &obs.Cluster); why != "" {
-		return inputf("%s: the run in %s was on cluster %s, but %s now reaches a different cluster (%s). Nothing was sent; resume only against the cluster the window began on.",
-			where, r.path, rec.Name, where, why)
+		return usage(say("%s: the run in %s was on cluster %s, but %s now reaches a different cluster (%s). Nothing was sent; resume only against the cluster the window began on.",
+			where, r.path, rec.Name, where, why))
 	}
 	return nil
 }
@@ -219,7 +221,7 @@ func (r *resumed) sameCluster(ctx context.Context, ex engine.Executor, where str
 // nodes or clustered mailbox servers; "" when it is the same cluster.
 func clusterDiffers(rec, live *runbook.Cluster) string {
 	if !strings.EqualFold(rec.Name, live.Name) {
-		return fmt.Sprintf("it is named %s", live.Name)
+		return say("it is named %s", live.Name)
 	}
 	names := func(c *runbook.Cluster, cms bool) string {
 		var out []string
@@ -236,10 +238,10 @@ func clusterDiffers(rec, live *runbook.Cluster) string {
 		return strings.Join(out, ", ")
 	}
 	if a, b := names(rec, false), names(live, false); a != b {
-		return fmt.Sprintf("its nodes are %s, the record's %s", b, a)
+		return say("its nodes are %s, the record's %s", b, a)
 	}
 	if a, b := names(rec, true), names(live, true); a != b {
-		return fmt.Sprintf("its clustered mailbox servers are %s, the record's %s", b, a)
+		return say("its clustered mailbox servers are %s, the record's %s", b, a)
 	}
 	return ""
 }

@@ -8,6 +8,7 @@ import (
 
 	"cmsrunbook/internal/config"
 	"cmsrunbook/internal/engine"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 	"cmsrunbook/tui"
 )
@@ -54,11 +55,11 @@ func (s *Session) runScreen(ctx context.Context) (Result, error) {
 // Choose shows the training chooser on a terminal and returns the scenario
 // picked, "" when the person left without choosing. ok is false when
 // standard output is not a terminal to show it on.
-func Choose(ctx context.Context, env Env, list []config.ScenarioInfo, def string) (name string, ok bool, err error) {
+func Choose(ctx context.Context, env Env, list []config.ScenarioInfo, def string, lang i18n.Lang) (name string, ok bool, err error) {
 	if !tui.IsTerminal(env.Stdout) {
 		return "", false, nil
 	}
-	name, err = tui.Choose(ctx, list, def, tui.DetectASCII(env.Getenv), tui.DetectNoColor(env.Getenv))
+	name, err = tui.Choose(ctx, list, def, tui.DetectASCII(env.Getenv), tui.DetectNoColor(env.Getenv), lang)
 	return name, true, err
 }
 

@@ -167,7 +167,7 @@ func (s *Session) Close() {
 	}
 	if s.jw != nil {
 		if err := s.jw.Close(); err != nil {
-			fmt.Fprintf(s.env.Stderr, "cmsrunbook: closing the journal: %v\n", err)
+			fmt.Fprintf(s.env.Stderr, "cmsrunbook: %s\n", s.p().Tr("closing the journal: %s", err))
 		}
 	}
 	if s.lock != nil {
@@ -206,10 +206,10 @@ func (s *Session) emit(ev runbook.Event) error {
 func (s *Session) saveWorld() error {
 	data, err := s.sim.MarshalState()
 	if err != nil {
-		return fmt.Errorf("saving the simulated cluster: %w", err)
+		return wrap(say("saving the simulated cluster: %s", err), err)
 	}
 	if err := writeBeside(s.world, data); err != nil {
-		return fmt.Errorf("saving the simulated cluster: %w", err)
+		return wrap(say("saving the simulated cluster: %s", err), err)
 	}
 	return nil
 }
@@ -267,10 +267,10 @@ func (s *Session) execute(ctx context.Context) (Result, error) {
 	}
 	if status != runbook.RunSucceeded {
 		s.sayDown(fin.Cluster)
-		fmt.Fprintf(s.env.Stdout, "The journal keeps the place: cmsrunbook resume --journal %s\n", s.jw.Path())
+		fmt.Fprintln(s.env.Stdout, s.p().Tr("The journal keeps the place: cmsrunbook resume --journal %s", s.jw.Path()))
 		return Stopped, nil
 	}
-	fmt.Fprintf(s.env.Stdout, "Change record: cmsrunbook report --journal %s\n", s.jw.Path())
+	fmt.Fprintln(s.env.Stdout, s.p().Tr("Change record: cmsrunbook report --journal %s", s.jw.Path()))
 	return Done, nil
 }
 
@@ -278,7 +278,7 @@ func (s *Session) execute(ctx context.Context) (Result, error) {
 // session closed, the input ended) and says how to resume; no
 // run-finished is written, so the run stays resumable.
 func (s *Session) interrupted(ctx context.Context, err error) (Result, error) {
-	why := "interrupted"
+	why := say("interrupted")
 	switch cause := context.Cause(ctx); {
 	case errors.Is(err, headless.ErrInputClosed):
 		why = err.Error()
@@ -287,10 +287,10 @@ func (s *Session) interrupted(ctx context.Context, err error) (Result, error) {
 	}
 	ev := runbook.Event{Event: runbook.EvRunInterrupted, Message: why, Time: engine.Stamp(s.clock.Now())}
 	if werr := s.emit(ev); werr != nil {
-		fmt.Fprintf(s.env.Stderr, "cmsrunbook: recording the interruption: %v\n", werr)
+		fmt.Fprintf(s.env.Stderr, "cmsrunbook: %s\n", s.p().Tr("recording the interruption: %s", werr))
 	}
 	s.sayDown(s.lastCluster(ctx))
-	fmt.Fprintf(s.env.Stderr, "cmsrunbook: %s; nothing more was sent. Resume with: cmsrunbook resume --journal %s\n", why, s.jw.Path())
+	fmt.Fprintf(s.env.Stderr, "cmsrunbook: %s\n", s.p().Tr("%s; nothing more was sent. Resume with: cmsrunbook resume --journal %s", s.p().Text(why), s.jw.Path()))
 	return Interrupted, nil
 }
 
@@ -319,15 +319,16 @@ func (s *Session) sayDown(c *runbook.Cluster) {
 		return
 	}
 	orig := s.recordFold().OrigOwners()
+	p := s.p()
 	for _, cms := range runbook.DownCMSs(c) {
-		fmt.Fprintf(s.env.Stdout, "%s IS DOWN: users cannot reach their mailboxes.\n", cms)
+		fmt.Fprintln(s.env.Stdout, p.Tr("%s IS DOWN: users cannot reach their mailboxes.", cms))
 		if wb := runbook.WayBack(c, cms, orig[strings.ToUpper(cms)]); wb != nil {
-			fmt.Fprintf(s.env.Stdout, "  To bring them back (%s), on %s:\n", wb.Label, wb.Node)
+			fmt.Fprintln(s.env.Stdout, "  "+p.Tr("To bring them back (%s), on %s:", p.Text(wb.Label), wb.Node))
 			for _, line := range wb.Commands {
 				fmt.Fprintf(s.env.Stdout, "    %s\n", line)
 			}
 		} else {
-			fmt.Fprintf(s.env.Stdout, "  No node can start it now: bring its node back, then %s\n", runbook.StartCMSCommand(cms))
+			fmt.Fprintln(s.env.Stdout, "  "+p.Tr("No node can start it now: bring its node back, then %s", runbook.StartCMSCommand(cms)))
 		}
 	}
 }

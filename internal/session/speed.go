@@ -1,7 +1,7 @@
 package session
 
 import (
-	"fmt"
+	"errors"
 	"math"
 	"strconv"
 )
@@ -17,7 +17,7 @@ func ParseSpeed(s string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, fmt.Errorf("--speed %q is not a positive number or max", s)
+		return 0, errors.New(say("--speed %q is not a positive number or max", s))
 	}
 	return v, nil
 }

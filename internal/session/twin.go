@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"cmsrunbook/internal/config"
+	"cmsrunbook/internal/i18n"
 	"cmsrunbook/internal/journal"
 	"cmsrunbook/runbook"
 )
@@ -33,8 +35,8 @@ type Discovery struct {
 // adjust, when given, changes the inventory's options before discovery
 // (the command line's --goal and --package), so the files discovery looks
 // for on the nodes are the ones the window will run.
-func DiscoverCluster(ctx context.Context, env Env, path string, adjust ...func(*runbook.Options)) (*Discovery, error) {
-	c, err := connect(path, env)
+func DiscoverCluster(ctx context.Context, env Env, path string, lang i18n.Lang, adjust ...func(*runbook.Options)) (*Discovery, error) {
+	c, err := connect(path, env, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -67,14 +69,14 @@ func DiscoverCluster(ctx context.Context, env Env, path string, adjust ...func(*
 // be handed to trainees. The file is written whole or not at all.
 func (d *Discovery) SaveTwin(file string, opts runbook.Options) error {
 	if same(file, d.path) {
-		return inputf("--save-scenario %s is the inventory itself; name another file", file)
+		return usage(say("--save-scenario %s is the inventory itself; name another file", file))
 	}
 	data, err := config.MarshalTwin(config.Twin{Cluster: d.Cluster, Options: opts, Discovered: d.When})
 	if err != nil {
 		return fmt.Errorf("--save-scenario %s: %w", file, err)
 	}
 	if line, what := config.FindSecret(data, d.secrets); line > 0 {
-		return inputf("--save-scenario %s: not written: its line %d would hold %s (a name or path of the cluster contains it); a twin must hold no secret", file, line, what)
+		return usage(say("--save-scenario %s: not written: its line %s would hold %s (a name or path of the cluster contains it); a twin must hold no secret", file, strconv.Itoa(line), what))
 	}
 	return writeWhole(file, data)
 }
@@ -92,7 +94,7 @@ func writeWhole(file string, data []byte) error {
 	dir := filepath.Dir(file)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		if err == nil || errors.Is(err, fs.ErrNotExist) {
-			return inputf("--save-scenario %s: the folder %s does not exist", file, dir)
+			return usage(say("--save-scenario %s: the folder %s does not exist", file, dir))
 		}
 		return fmt.Errorf("--save-scenario %s: %w", file, err)
 	}
@@ -115,7 +117,7 @@ func writeWhole(file string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("--save-scenario %s: writing the twin: %w", file, err)
+		return wrap(say("--save-scenario %s: writing the twin: %s", file, err), err)
 	}
 	return nil
 }
@@ -160,9 +162,9 @@ func addFaults(sc *config.Scenario, specs []string, plan *runbook.Plan) ([]confi
 		}
 		spec := config.FormatFaultSpec(f)
 		if len(where) == 0 {
-			return nil, inputf("--fault %s: the plan of %s has no %s step, so the fault would never happen\n%s", spec, sc.Name, f.Step, config.FaultSpecHelp(&sc.Cluster))
+			return nil, usage(say("--fault %s: the plan of %s has no %s step, so the fault would never happen", spec, sc.Name, f.Step) + "\n" + config.FaultSpecHelp(&sc.Cluster))
 		}
-		return nil, inputf("--fault %s: the plan of %s runs %s only on %s\n%s", spec, sc.Name, f.Step, strings.Join(where, ", "), config.FaultSpecHelp(&sc.Cluster))
+		return nil, usage(say("--fault %s: the plan of %s runs %s only on %s", spec, sc.Name, f.Step, strings.Join(where, ", ")) + "\n" + config.FaultSpecHelp(&sc.Cluster))
 	}
 	return added, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -47,15 +48,15 @@ func OpenFollower(path string) (*Follower, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, badInput(fmt.Errorf("watch: journal %s does not exist", path))
+		return nil, badInput(errors.New(say("watch: journal %s does not exist", path)))
 	case err != nil:
-		return nil, badInput(fmt.Errorf("watch: journal %s: %w", path, err))
+		return nil, badInput(wrap(say("watch: journal %s: %s", path, err), err))
 	case !fi.Mode().IsRegular():
-		return nil, badInput(fmt.Errorf("watch: %s is not a journal file (a journal is the file a run wrote)", path))
+		return nil, badInput(errors.New(say("watch: %s is not a journal file (a journal is the file a run wrote)", path)))
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, badInput(fmt.Errorf("watch: journal %s: %w", path, err))
+		return nil, badInput(wrap(say("watch: journal %s: %s", path, err), err))
 	}
 	return &Follower{path: path, f: f, chunk: make([]byte, 64<<10), lines: journal.NewLineReader()}, nil
 }
@@ -76,7 +77,7 @@ func (fl *Follower) Next(emit func(runbook.Event) bool) (int, error) {
 			i := bytes.IndexByte(data, '\n')
 			if i < 0 {
 				if len(fl.partial)+len(data) > journal.MaxLine {
-					return n, fmt.Errorf("journal %s:%d: the line is longer than %d KiB, which no journal line is", fl.path, fl.lineNo+1, journal.MaxLine>>10)
+					return n, errors.New(say("journal %s:%s: the line is longer than %d KiB, which no journal line is", fl.path, strconv.Itoa(fl.lineNo+1), journal.MaxLine>>10))
 				}
 				fl.partial = append(fl.partial, data...)
 				break
@@ -105,7 +106,7 @@ func (fl *Follower) Next(emit func(runbook.Event) bool) (int, error) {
 		case rerr == io.EOF || (rerr == nil && k == 0):
 			return n, nil
 		case rerr != nil:
-			return n, fmt.Errorf("reading journal %s: %w", fl.path, rerr)
+			return n, wrap(say("reading journal %s: %s", fl.path, rerr), rerr)
 		}
 	}
 }
@@ -114,7 +115,7 @@ func (fl *Follower) Next(emit func(runbook.Event) bool) (int, error) {
 func (fl *Follower) parse(line []byte) (runbook.Event, bool, error) {
 	fl.lineNo++
 	if len(line) > journal.MaxLine {
-		return runbook.Event{}, false, fmt.Errorf("journal %s:%d: the line is longer than %d KiB, which no journal line is", fl.path, fl.lineNo, journal.MaxLine>>10)
+		return runbook.Event{}, false, errors.New(say("journal %s:%s: the line is longer than %d KiB, which no journal line is", fl.path, strconv.Itoa(fl.lineNo), journal.MaxLine>>10))
 	}
 	text := bytes.TrimSpace(line)
 	if len(text) == 0 {
@@ -128,7 +129,7 @@ func (fl *Follower) parse(line []byte) (runbook.Event, bool, error) {
 	// written: the screen stops rather than show a window that did not
 	// happen that way.
 	if in := fl.lines.Integrity(); in.FirstBadLine != 0 {
-		return ev, false, fmt.Errorf("journal %s: the hash chain breaks at line %d: %s; this is not the record as the run wrote it", fl.path, in.FirstBadLine, in.Problem)
+		return ev, false, errors.New(say("journal %s: the hash chain breaks at line %s: %s; this is not the record as the run wrote it", fl.path, strconv.Itoa(in.FirstBadLine), in.Problem))
 	}
 	return ev, true, nil
 }
@@ -209,16 +210,16 @@ func (w *Watching) readOpening() error {
 			return false
 		})
 		if err != nil {
-			return badInput(fmt.Errorf("watch: %w: it is not a journal cmsrunbook wrote", err))
+			return badInput(wrap(say("watch: %s: it is not a journal cmsrunbook wrote", err), err))
 		}
 		if len(w.opening) > 0 && w.opening[0].Event != runbook.EvRunStarted {
-			return badInput(fmt.Errorf("watch: %s is not a run's journal: its first event is %s, not run-started", w.fl.path, w.opening[0].Event))
+			return badInput(errors.New(say("watch: %s is not a run's journal: its first event is %s, not run-started", w.fl.path, w.opening[0].Event)))
 		}
 		if len(w.opening) > 0 {
 			break // the findings are written with run-started; later ones come as events
 		}
 		if time.Now().After(deadline) {
-			return badInput(fmt.Errorf("watch: %s holds no run-started event: it is not a run's journal (or the run has not begun)", w.fl.path))
+			return badInput(errors.New(say("watch: %s holds no run-started event: it is not a run's journal (or the run has not begun)", w.fl.path)))
 		}
 		time.Sleep(WatchPoll / 5)
 	}

@@ -3,6 +3,8 @@ package sim
 import (
 	"unicode/utf8"
 
+	"cmsrunbook/runbook"
+
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
@@ -24,7 +26,10 @@ import (
 // and the exit codes are those of the English programs. Error explanations
 // (cluster.exe's "System error N" texts, Setup's prerequisite reasons) stay
 // in English: rendering all of them would invent more than it teaches, and
-// nothing decides on their words.
+// nothing decides on their words. Setup.com's step statuses and verdict
+// lines are not kept here but in runbook.SetupLanguages (withSetupWords),
+// the table the runbook classifies Setup's output with, so the simulated
+// Setup always says what the runbook recognises.
 
 // localeInfo is one Windows language.
 type localeInfo struct {
@@ -109,17 +114,12 @@ var japaneseText = localeInfo{oem: 932, ansi: 932,
 			"Online": "オンライン", "Offline": "オフライン", "Failed": "失敗", "Partially Online": "部分的にオンライン",
 			"Online Pending": "オンライン保留中", "Offline Pending": "オフライン保留中"},
 	},
-	setup: setupText{
+	setup: withSetupWords("ja-JP", setupText{
 		welcome:      "Microsoft Exchange Server 2007 無人セットアップへようこそ",
 		preparing:    "Exchange セットアップを準備しています",
 		upgradeRoles: "次のサーバーの役割がアップグレードされます",
 		prereq:       "Microsoft Exchange Server の前提条件チェックを実行しています",
 		configuring:  "Microsoft Exchange Server を構成しています",
-		completed:    "完了", failed: "失敗",
-		success:   "Microsoft Exchange Server のセットアップ操作は正常に完了しました。",
-		notDone:   "Exchange Server のセットアップ操作は完了しませんでした。詳細については、http://support.microsoft.com にアクセスして、エラー ID を入力してください。",
-		errorLine: "Exchange Server のセットアップでエラーが発生しました。",
-		reboot:    " セットアップによって、有効にするために再起動が必要なオペレーティング システムの設定が変更されました。このサーバーを運用環境に配置する前に再起動してください。",
 		steps: map[string]string{
 			"Mailbox Role": "メールボックスの役割", "Management Tools": "管理ツール",
 			"Mailbox Role Checks": "メールボックスの役割のチェック", "Preparing Setup": "セットアップの準備",
@@ -131,7 +131,7 @@ var japaneseText = localeInfo{oem: 932, ansi: 932,
 			"Upgrading Clustered Mailbox Server": "クラスタ化メールボックス サーバーのアップグレード",
 			"Starting Clustered Mailbox Server":  "クラスタ化メールボックス サーバーの開始",
 		},
-	},
+	}),
 }
 
 // Brazilian Portuguese. Glossary: nó, grupo de recursos, recurso(s),
@@ -158,17 +158,12 @@ var portugueseText = localeInfo{oem: 850, ansi: 1252,
 			"Online": "Online", "Offline": "Offline", "Failed": "Com falha", "Partially Online": "Parcialmente online",
 			"Online Pending": "Online pendente", "Offline Pending": "Offline pendente"},
 	},
-	setup: setupText{
+	setup: withSetupWords("pt-BR", setupText{
 		welcome:      "Bem-vindo à Instalação Autônoma do Microsoft Exchange Server 2007",
 		preparing:    "Preparando a Instalação do Exchange",
 		upgradeRoles: "As seguintes funções de servidor serão atualizadas",
 		prereq:       "Executando a verificação de pré-requisitos do Microsoft Exchange Server",
 		configuring:  "Configurando o Microsoft Exchange Server",
-		completed:    "CONCLUÍDO", failed: "FALHA",
-		success:   "A operação de instalação do Microsoft Exchange Server foi concluída com êxito.",
-		notDone:   "A operação de Instalação do Exchange Server não foi concluída. Para obter mais informações, visite http://support.microsoft.com e insira a ID do Erro.",
-		errorLine: "A Instalação do Exchange Server encontrou um erro.",
-		reboot:    " A Instalação fez alterações em configurações do sistema operacional que exigem uma reinicialização para entrar em vigor. Reinicie este servidor antes de colocá-lo em produção.",
 		steps: map[string]string{
 			"Mailbox Role": "Função Caixa de Correio", "Management Tools": "Ferramentas de Gerenciamento",
 			"Mailbox Role Checks": "Verificações da Função Caixa de Correio", "Preparing Setup": "Preparando a Instalação",
@@ -180,7 +175,7 @@ var portugueseText = localeInfo{oem: 850, ansi: 1252,
 			"Upgrading Clustered Mailbox Server": "Atualizando o Servidor de Caixas de Correio em Cluster",
 			"Starting Clustered Mailbox Server":  "Iniciando o Servidor de Caixas de Correio em Cluster",
 		},
-	},
+	}),
 }
 
 // Italian. Glossary: nodo, gruppo di risorse, risorse, sospendere and
@@ -208,17 +203,12 @@ var italianText = localeInfo{oem: 850, ansi: 1252,
 			"Online": "In linea", "Offline": "Fuori linea", "Failed": "Non riuscito", "Partially Online": "Parzialmente in linea",
 			"Online Pending": "In linea in sospeso", "Offline Pending": "Fuori linea in sospeso"},
 	},
-	setup: setupText{
+	setup: withSetupWords("it-IT", setupText{
 		welcome:      "Installazione automatica di Microsoft Exchange Server 2007",
 		preparing:    "Preparazione del programma di installazione di Exchange",
 		upgradeRoles: "I seguenti ruoli del server verranno aggiornati",
 		prereq:       "Esecuzione del controllo dei prerequisiti di Microsoft Exchange Server",
 		configuring:  "Configurazione di Microsoft Exchange Server",
-		completed:    "COMPLETATO", failed: "NON RIUSCITO",
-		success:   "L'operazione di installazione di Microsoft Exchange Server è stata completata.",
-		notDone:   "L'operazione del programma di installazione di Exchange Server non è stata completata. Per ulteriori informazioni, visitare http://support.microsoft.com e immettere l'ID errore.",
-		errorLine: "Errore durante l'esecuzione del programma di installazione di Exchange Server.",
-		reboot:    " Il programma di installazione ha modificato impostazioni del sistema operativo che richiedono un riavvio. Riavviare il server prima di metterlo in produzione.",
 		steps: map[string]string{
 			"Mailbox Role": "Ruolo Cassette postali", "Management Tools": "Strumenti di gestione",
 			"Mailbox Role Checks": "Controlli ruolo Cassette postali", "Preparing Setup": "Preparazione dell'installazione",
@@ -230,7 +220,18 @@ var italianText = localeInfo{oem: 850, ansi: 1252,
 			"Upgrading Clustered Mailbox Server": "Aggiornamento del server di cassette postali in cluster",
 			"Starting Clustered Mailbox Server":  "Avvio del server di cassette postali in cluster",
 		},
-	},
+	}),
+}
+
+// withSetupWords fills in t the step statuses and verdict lines of the
+// locale's Setup.com from runbook.SetupLanguages, the table the runbook
+// classifies Setup's output with: the simulated Setup says exactly what
+// the runbook recognises, and a change to one is a change to both.
+func withSetupWords(locale string, t setupText) setupText {
+	w := runbook.SetupLanguages[locale]
+	t.completed, t.failed = w.Completed, w.Failed
+	t.success, t.notDone, t.errorLine, t.reboot = w.Success, w.NotDone, w.Encountered, w.Reboot
+	return t
 }
 
 // localeOf is the language of a locale name; English for "" and for a

@@ -70,6 +70,13 @@ func (inc *incarnation) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		inc.writeFault(w, h.MessageID, machine, faultResourceNotFound(), fmt.Errorf("resource %q", h.ResourceURI))
 		return
 	}
+	if tr := s.cfg.Trace; tr != nil {
+		line := ""
+		if h.Action == actionCommand && env.Body.CommandLine != nil {
+			line = strings.Join(append([]string{env.Body.CommandLine.Command}, env.Body.CommandLine.Arguments...), " ")
+		}
+		tr(inc.node.name, h.Action[strings.LastIndex(h.Action, "/")+1:], line)
+	}
 	if h.Action == actionReceive {
 		inc.receive(w, r, env, machine)
 		return

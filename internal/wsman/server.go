@@ -110,6 +110,14 @@ type Config struct {
 	// Logf, when set, receives one line per notable event (commands started,
 	// faults, nodes going down). It must be safe for concurrent use.
 	Logf func(string, ...any)
+	// Trace, when set, is called for every request a listener accepts
+	// for a shell (after authentication), with the node, the action's last
+	// path element (Create, Command, Receive, Send, Signal, Delete) and,
+	// for a Command, the command line as received (the command and its
+	// arguments joined by spaces). Tests and benchmarks count round trips,
+	// shells and powershell.exe runs with it. It must be safe for
+	// concurrent use and must not block.
+	Trace func(node, action, commandLine string)
 
 	// now is the clock for idle timeouts; tests set it, nil is time.Now.
 	now func() time.Time
@@ -459,6 +467,38 @@ func (s *Server) SetDown(nodeName string, down bool) {
 		return
 	}
 	s.logf("wsman: %s: up on port %d", nodeName, n.port)
+}
+
+// ExpireIdleShells deletes every shell of the node that no request is
+// using now, as its IdleTimeout would once it passed, and returns how
+// many it deleted: a test hook, so a client's handling of a shell that
+// timed out can be tested without waiting.
+func (s *Server) ExpireIdleShells(nodeName string) int {
+	s.mu.Lock()
+	n := s.nodes[nodeName]
+	var inc *incarnation
+	if n != nil {
+		inc = n.inc
+	}
+	s.mu.Unlock()
+	if inc == nil {
+		return 0
+	}
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	gone := 0
+	for key, sh := range inc.shells {
+		if sh.busy > 0 {
+			continue
+		}
+		delete(inc.shells, key)
+		for _, c := range sh.commands {
+			c.cancel()
+		}
+		sh.commands = nil
+		gone++
+	}
+	return gone
 }
 
 // DropNextReceive makes the next Receive on the node lose its TCP connection

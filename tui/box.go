@@ -197,7 +197,8 @@ func wrapUnits(word string) []string {
 // noLineStart is Japanese closing punctuation, the long vowel mark and
 // small kana, which never begin a line.
 func noLineStart(u string) bool {
-	return len(u) > 0 && strings.Contains("、。，．）」』】〕！？ー・：；ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ", u) && utf8.RuneCountInString(u) == 1
+	r, n := utf8.DecodeRuneInString(u)
+	return n > 0 && n == len(u) && i18n.NoLineStart(r)
 }
 
 // canPullLast reports whether the line ends in a wide letter that can go

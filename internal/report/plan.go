@@ -444,7 +444,7 @@ func wide(word string) bool {
 // segments cuts text without spaces where a line may break: before and
 // after each double-width character, but never inside a run of narrow
 // ones (a name, a command, a number) and never before closing
-// punctuation (、。) or a closing bracket.
+// punctuation (、。), a small kana or a closing bracket (i18n.NoLineStart).
 func segments(word string) []string {
 	var out []string
 	cur, curWide := "", false
@@ -453,7 +453,7 @@ func segments(word string) []string {
 		switch {
 		case cur == "":
 			cur, curWide = string(r), w
-		case strings.ContainsRune("、。，．）」』】〕！？ー", r) || strings.ContainsRune(")]},.:;!?", r) && curWide:
+		case i18n.NoLineStart(r) || strings.ContainsRune(")]},.:;!?", r) && curWide:
 			cur += string(r) // no line starts with it
 		case !w && !curWide:
 			cur += string(r)

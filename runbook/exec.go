@@ -24,6 +24,11 @@ type Stream string
 const (
 	Stdout Stream = "stdout"
 	Stderr Stream = "stderr"
+	// Note is a line the engine itself writes into a step's output (a
+	// preflight finding, a wait's progress, the way back's result), never
+	// a node's: it is recorded in English like the rest of the journal and
+	// the views translate it, where a node's own words are never touched.
+	Note Stream = "note"
 )
 
 // OutputLine is one line of a node's output, without its line ending.

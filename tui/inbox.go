@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmsrunbook/internal/i18n"
 	"context"
 	"sync"
 
@@ -57,6 +58,8 @@ type decideReq struct {
 // goroutine. The engine pushes; the model takes everything once per frame.
 // Nothing in it calls program.Send, which blocks while the terminal does.
 type inbox struct {
+	// tr speaks the screen\'s language, for the engine\'s notes.
+	tr      *i18n.Printer
 	mu      sync.Mutex
 	lines   []outLine
 	events  []queuedEvent
@@ -76,8 +79,10 @@ type inbox struct {
 	stepIdx  map[string]int
 }
 
-func newInbox(plan *runbook.Plan) *inbox {
-	in := &inbox{stepIdx: map[string]int{}, limit: maxPending}
+// tr translates the engine's own notes (runbook.Note) as they arrive; a
+// node's output is shown as the node wrote it.
+func newInbox(plan *runbook.Plan, tr *i18n.Printer) *inbox {
+	in := &inbox{stepIdx: map[string]int{}, limit: maxPending, tr: tr}
 	for i, s := range plan.Steps {
 		in.stepIdx[s.ID] = i
 	}
@@ -103,7 +108,11 @@ func (in *inbox) push(ev runbook.Event) {
 		if !ok {
 			idx = -1
 		}
-		l := outLine{text: Sanitize(ev.Text), at: ev.Time, step: int32(idx), kind: kind}
+		text := ev.Text
+		if ev.Stream == runbook.Note {
+			text = in.tr.Text(text)
+		}
+		l := outLine{text: Sanitize(text), at: ev.Time, step: int32(idx), kind: kind}
 		in.mu.Lock()
 		switch {
 		case len(in.lines) >= in.limit:

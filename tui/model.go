@@ -177,7 +177,7 @@ func New(o Options) *Model {
 		g = ASCIIGlyphs
 	}
 	m := &Model{opts: o, p: i18n.For(o.Lang), st: NewStyles(o.NoColor), g: g, keys: defaultKeys(), plan: o.Plan,
-		stepN: map[string]int{}, cluster: o.Cluster.Clone(), in: newInbox(o.Plan),
+		stepN: map[string]int{}, cluster: o.Cluster.Clone(), in: newInbox(o.Plan, i18n.For(o.Lang)),
 		out: newStore(len(o.Plan.Steps), o.RingLines), progress: runbook.NewRunProgress(), answered: map[string]bool{}, reattached: map[string]bool{},
 		follow: true, focus: paneRunbook, current: -1, speed: o.Speed, width: 80, height: 24,
 		log: o.Logger, wall: o.Wall, windowStart: o.Now()}

@@ -69,7 +69,7 @@ func TestRingEvictsAndSpansFollow(t *testing.T) {
 // shown anyway) and counted, and the newest line is still there.
 func TestInboxDropsWhenFarBehind(t *testing.T) {
 	_, plan := loadScenario(t, "ccr-2003-sp2")
-	in := newInbox(plan)
+	in := newInbox(plan, nil)
 	const n = 3*maxPending + 5
 	for i := range n {
 		in.push(outputEvent(plan.Steps[0].ID, fmt.Sprint(i)))

@@ -43,7 +43,7 @@ func (e *Engine) executeCheck(ctx context.Context, st *stepRun) (phase, error) {
 	var blocking []string
 	for _, f := range runbook.Check(&st.before.Cluster, e.cfg.Options) {
 		line := findingLine(f)
-		if err := e.output(st, "", runbook.OutputLine{Stream: runbook.Stdout, Text: line}, 0); err != nil {
+		if err := e.output(st, "", runbook.OutputLine{Stream: runbook.Note, Text: line}, 0); err != nil {
 			return phaseDone, err
 		}
 		if f.Severity == runbook.Block {

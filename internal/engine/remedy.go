@@ -89,7 +89,7 @@ func (e *Engine) wayBack(ctx context.Context, st *stepRun, r runbook.Remedy) (ph
 		return phaseDiagnose, nil
 	}
 	msg := say("%s is Online again: users are back. The window stops here; resume redoes the outage from the stop of %s once the cause is fixed.", s.CMS, s.CMS)
-	if err := e.output(st, "", runbook.OutputLine{Stream: runbook.Stdout, Text: msg}, 0); err != nil {
+	if err := e.output(st, "", runbook.OutputLine{Stream: runbook.Note, Text: msg}, 0); err != nil {
 		return phaseDone, err
 	}
 	st.status = runbook.RunAborted

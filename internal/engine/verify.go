@@ -168,7 +168,7 @@ func (e *Engine) waitReplication(ctx context.Context, st *stepRun) error {
 			line := say("waiting for replication: copy queue %d, replay queue %d", r.CopyQueue, r.ReplayQueue)
 			if line != last {
 				last = line
-				if err := e.output(st, st.step.Node, runbook.OutputLine{Stream: runbook.Stdout, Text: line}, 0); err != nil {
+				if err := e.output(st, st.step.Node, runbook.OutputLine{Stream: runbook.Note, Text: line}, 0); err != nil {
 					return err
 				}
 			}

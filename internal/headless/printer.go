@@ -165,7 +165,11 @@ func (p *Printer) Print(ev runbook.Event) error {
 			}
 		}
 	case runbook.EvOutput:
-		line = fmt.Sprintf("%s  | %s", tag, termsafe.Line(ev.Text, 0))
+		text := ev.Text
+		if ev.Stream == runbook.Note {
+			text = tr.Text(text) // the engine's own words; a node's are never translated
+		}
+		line = fmt.Sprintf("%s  | %s", tag, termsafe.Line(text, 0))
 	case runbook.EvStepSucceeded:
 		line = tag + tr.Tr("ok: %s", tr.Text(s.Post.Text))
 		if ev.Message != "" {

@@ -27,6 +27,9 @@ type pattern struct {
 func newMatcher(keys []string) *matcher {
 	m := &matcher{literal: map[string]bool{}, byFirst: map[byte][]*pattern{}}
 	for _, k := range keys {
+		if !matchable(k) {
+			continue
+		}
 		verbs, re, lit, ok := compileKey(k)
 		if !ok {
 			continue
@@ -151,4 +154,30 @@ type plainInt int64
 // Format writes the digits, whatever the verb.
 func (n plainInt) Format(f fmt.State, _ rune) {
 	f.Write([]byte(strconv.FormatInt(int64(n), 10)))
+}
+
+// minOpenLetters is how many letters a key that begins with a verb
+// needs to be matched. "%s at %s" or "%s (%s to %s)" would otherwise
+// claim any English sentence with " at " or " to " in it (an error from
+// a package that speaks no catalogue) and translate a word out of its
+// middle; such keys are for Tr only, where the caller names them.
+const minOpenLetters = 3
+
+// matchable reports whether Text may translate a sentence by key k.
+func matchable(k string) bool {
+	if len(k) < 2 || k[0] != '%' || k[1] == '%' {
+		return true
+	}
+	letters := 0
+	for i := 0; i < len(k); i++ {
+		if k[i] == '%' && i+1 < len(k) {
+			i++ // a verb's letter is not a word's
+			continue
+		}
+		c := k[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			letters++
+		}
+	}
+	return letters >= minOpenLetters
 }

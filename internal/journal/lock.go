@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,21 +42,21 @@ type Holder struct {
 
 func (h Holder) String() string {
 	if h.PID == 0 && h.Host == "" && h.User == "" {
-		return "another cmsrunbook run (it has not written who it is)"
+		return say("another cmsrunbook run (it has not written who it is)")
 	}
 	user, host := h.User, h.Host
 	if user == "" {
-		user = "an unknown user"
+		user = say("an unknown user")
 	}
 	if host == "" {
-		host = "an unknown host"
+		host = say("an unknown host")
 	}
-	s := fmt.Sprintf("%s on %s (PID %d)", user, host, h.PID)
+	s := say("%s on %s (PID %s)", user, host, strconv.Itoa(h.PID))
 	if !h.Since.IsZero() {
-		s += " since " + h.Since.Format("2006-01-02 15:04")
+		s = say("%s since %s", s, h.Since.Format("2006-01-02 15:04"))
 	}
 	if h.Journal != "" {
-		s += " (journal: " + h.Journal + ")"
+		s = say("%s (journal: %s)", s, h.Journal)
 	}
 	return s
 }
@@ -71,8 +72,8 @@ type LockedError struct {
 }
 
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("cluster %s is already being driven by %s; one run per cluster at a time: let that run finish or stop it first (its lock, %s, is freed when its process ends)",
-		e.Cluster, e.Holder, e.Path)
+	return say("cluster %s is already being driven by %s; one run per cluster at a time: let that run finish or stop it first (its lock, %s, is freed when its process ends)",
+		e.Cluster, e.Holder.String(), e.Path)
 }
 
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }

@@ -88,7 +88,13 @@ func For(l Lang) *Printer {
 	if p := printers[l]; p != nil {
 		return p
 	}
-	cats, _ := catalogues()
+	var cats map[Lang]Catalogue
+	if l != English {
+		// English is its own keys: a process that speaks it (most of
+		// them) never reads or parses the other catalogues, which keeps
+		// `plan` a fast start.
+		cats, _ = catalogues()
+	}
 	p := newPrinter(l, cats)
 	printers[l] = p
 	return p

@@ -70,16 +70,9 @@ func (p *helpPanel) render(lk look, w, h int) []string {
 		l = append(l, "", st.Dim.Render(tr.Tr("Journal: %s", p.journal)))
 		return scrollBox(lk, &p.scroller, tr.Tr("Keys"), l, []string{scrollHint(lk, "esc/?", tr.Tr("close"))}, w, h, false)
 	}
-	// The English screen keeps these lines whole (cut at the edge, as its
-	// golden screens pin); a translation, longer, wraps.
-	english := isEnglish(tr)
-	keyedLine := func(k, desc string) {
-		if english {
-			l = append(l, st.Key.Render(padRight(k, 10))+" "+desc)
-			return
-		}
-		keyed(k, desc)
-	}
+	// Long lines wrap under their key in every language: at 80 columns
+	// the last of them used to be cut at the edge.
+	keyedLine := keyed
 	l = append(l, "", st.Bold.Render(tr.Tr("In a confirmation")))
 	keyedLine("y", tr.Tr("run the step (typed steps: type the CMS name, then enter)"))
 	keyedLine("n / esc", tr.Tr("cancel; anything else does nothing"))
@@ -88,12 +81,8 @@ func (p *helpPanel) render(lk look, w, h int) []string {
 	keyedLine("s a", tr.Tr("skip (asks first), abort the run"))
 	l = append(l, "")
 	journal := tr.Tr("Every confirmation, skip and decision goes into the journal: %s", p.journal)
-	if english {
-		l = append(l, st.Dim.Render(journal))
-	} else {
-		for _, x := range wrap(journal, inner) {
-			l = append(l, st.Dim.Render(x))
-		}
+	for _, x := range wrap(journal, inner) {
+		l = append(l, st.Dim.Render(x))
 	}
 	return scrollBox(lk, &p.scroller, tr.Tr("Keys"), l, []string{scrollHint(lk, "esc/?", tr.Tr("close"))}, w, h, false)
 }

@@ -1,6 +1,9 @@
 package runbook
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Unmet lists, in words, the parts of a step's postcondition that do not
 // hold in the observed state; empty means the step did what it should.
@@ -13,7 +16,7 @@ func Unmet(s Step, now *Observation, before *Observation, o Options) []string {
 	p := s.Post
 	if p.NodeState != "" {
 		if n := c.Node(s.Node); n == nil || n.State != p.NodeState {
-			out = append(out, say("%s is %s, not %s", s.Node, stateOf(n), p.NodeState.Display()))
+			out = append(out, nodeNotIn(s.Node, stateOf(n), p.NodeState))
 		}
 	}
 	if p.OwnsNoGroups {
@@ -75,7 +78,7 @@ func Unmet(s Step, now *Observation, before *Observation, o Options) []string {
 			out = append(out, say("the CMS %s is not in the cluster", p.CMS))
 		} else {
 			if p.CMSState != "" && g.State != p.CMSState {
-				out = append(out, say("%s is %s, not %s", g.Name, g.State.Display(), p.CMSState.Display()))
+				out = append(out, groupNotIn(g.Name, g.State.Display(), p.CMSState))
 			}
 			if p.CMSOwner != "" && !strings.EqualFold(g.Owner, p.CMSOwner) {
 				out = append(out, say("%s is owned by %s, not %s", g.Name, g.Owner, p.CMSOwner))
@@ -180,4 +183,31 @@ func sayList(items []string) string {
 		out = say("%s; %s", items[i], out)
 	}
 	return out
+}
+
+// nodeNotIn says a node is not in the state a step wanted. One sentence
+// per wanted state, so no catalogue key is open at both ends ("%s is %s,
+// not %s" would claim any English "X is Y, not Z", a Go error's too).
+func nodeNotIn(node, is string, want NodeState) string {
+	switch want {
+	case NodeUp:
+		return say("%s is %s, not Up", node, is)
+	case NodePaused:
+		return say("%s is %s, not Paused", node, is)
+	case NodeDown:
+		return say("%s is %s, not Down", node, is)
+	}
+	return fmt.Sprintf("%s is %s, not %s", node, is, want.Display())
+}
+
+// groupNotIn says a CMS group is not in the state a step wanted, one
+// sentence per wanted state (see nodeNotIn).
+func groupNotIn(group, is string, want GroupState) string {
+	switch want {
+	case GroupOnline:
+		return say("%s is %s, not Online", group, is)
+	case GroupOffline:
+		return say("%s is %s, not Offline", group, is)
+	}
+	return fmt.Sprintf("%s is %s, not %s", group, is, want.Display())
 }

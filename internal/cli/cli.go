@@ -147,13 +147,17 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n%s\n", p.Lines(ie.Error()), seeHelp)
 		return ExitUsage
 	case errors.As(err, &ie):
-		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", p.Lines(ie.Error()))
+		msg := p.Lines(ie.Error())
+		if errors.As(ie, &ce) && ce.Error() == ie.Error() {
+			msg = ce.In(p) // a file's error: its FILE:LINE:COL: FIELD: stays as it is
+		}
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", msg)
 		return ExitUsage
 	case errors.As(err, &ue):
 		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n%s\n", p.Lines(ue.msg), seeHelp)
 		return ExitUsage
 	case errors.As(err, &ce):
-		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", p.Lines(ce.Error()))
+		fmt.Fprintf(env.Stderr, "cmsrunbook: %s\n", ce.In(p))
 		return ExitUsage
 	case errors.Is(err, flag.ErrHelp):
 		return ExitUsage

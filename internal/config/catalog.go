@@ -74,7 +74,7 @@ func scenarioLess(a, b string) bool {
 // the likely cause.
 func ResolveScenario(fsys fs.FS, nameOrFile string) (*Scenario, error) {
 	if strings.TrimSpace(nameOrFile) == "" {
-		return nil, &Error{File: "--scenario", Msg: "no scenario given; name an embedded scenario (cmsrunbook scenarios lists them) or a file"}
+		return nil, &Error{File: "--scenario", Msg: say("no scenario given; name an embedded scenario (cmsrunbook scenarios lists them) or a file")}
 	}
 	if fsys != nil && validScenarioName(nameOrFile) {
 		p := path.Join(scenarioDir, nameOrFile+".yaml")
@@ -93,9 +93,9 @@ func ResolveScenario(fsys fs.FS, nameOrFile string) (*Scenario, error) {
 		}
 		sort.Slice(names, func(i, j int) bool { return scenarioLess(names[i], names[j]) })
 	}
-	msg := "no embedded scenario has this name and no file has this path"
+	msg := say("no embedded scenario has this name and no file has this path")
 	if len(names) > 0 {
-		msg += "; the embedded scenarios are " + strings.Join(names, ", ")
+		msg = say("%s; the embedded scenarios are %s", msg, strings.Join(names, ", "))
 	}
 	return nil, &Error{File: nameOrFile, Msg: msg, Err: fs.ErrNotExist}
 }

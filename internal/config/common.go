@@ -1,7 +1,7 @@
 package config
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -49,7 +49,7 @@ func (f *fields) osFamily(key string, server bool) runbook.OSFamily {
 		return ""
 	}
 	if server && !fam.IsServer() {
-		f.fail(key, "%s is a client OS; cluster nodes run windows-server-2003 or windows-server-2008", s)
+		f.fail(key, say("%s is a client OS; cluster nodes run windows-server-2003 or windows-server-2008", s))
 		return ""
 	}
 	return fam
@@ -75,7 +75,7 @@ func (f *fields) build(key string) runbook.Build {
 		return runbook.Build{}
 	}
 	if b.Major != 8 || b.Minor > 3 {
-		f.fail(key, "%s is not an Exchange 2007 build (8.0 RTM to 8.3 SP3), like 8.1.240.6", b)
+		f.fail(key, say("%s is not an Exchange 2007 build (8.0 RTM to 8.3 SP3), like 8.1.240.6", b))
 		return runbook.Build{}
 	}
 	return b
@@ -100,11 +100,11 @@ func (f *fields) winPaths(key string) []string {
 	for i, n := range f.list(key) {
 		s, ok := n.(*ast.StringNode)
 		if !ok {
-			f.fail(key, "entry %d: expected a quoted Windows path, like 'D:\\Exchange2007SP2\\Setup.com', got %s", i+1, describe(n))
+			f.fail(key, say("entry %s: expected a quoted Windows path, like 'D:\\Exchange2007SP2\\Setup.com', got %s", strconv.Itoa(i+1), describe(n)))
 			return nil
 		}
 		if err := runbook.ValidateWindowsPath(s.Value); err != nil {
-			f.fail(key, "entry %d: %v", i+1, err)
+			f.fail(key, say("entry %s: %s", strconv.Itoa(i+1), err.Error()))
 			return nil
 		}
 		out = append(out, s.Value)
@@ -121,11 +121,11 @@ func (f *fields) oneLine(key, hint string, maxLen int) string {
 	switch {
 	case f.r.failed():
 	case strings.TrimSpace(s) == "":
-		f.fail(key, "is blank; %s", hint)
+		f.fail(key, say("is blank; %s", hint))
 	case strings.ContainsAny(s, "\r\n"):
-		f.fail(key, "must be one line")
+		f.fail(key, say("must be one line"))
 	case len([]rune(s)) > maxLen:
-		f.fail(key, "is %d characters long; keep it under %d", len([]rune(s)), maxLen)
+		f.fail(key, say("is %d characters long; keep it under %d", len([]rune(s)), maxLen))
 	}
 	return s
 }
@@ -138,9 +138,9 @@ func (f *fields) management(key string) *runbook.ManagementHost {
 	if !m.present() || f.r.failed() {
 		return nil
 	}
-	m.require("os", "the management host's OS, like windows-server-2003 or windows-vista")
+	m.require("os", say("the management host's OS, like windows-server-2003 or windows-vista"))
 	fam := m.osFamily("os", false)
-	m.require("exchange_tools", "one of none, rtm, sp1, sp2, sp3")
+	m.require("exchange_tools", say("one of none, rtm, sp1, sp2, sp3"))
 	s := m.str("exchange_tools")
 	if f.r.failed() {
 		return nil
@@ -159,18 +159,18 @@ func (f *fields) management(key string) *runbook.ManagementHost {
 func (f *fields) options(goal runbook.Goal) runbook.Options {
 	o := runbook.Options{Goal: goal, Reboot: runbook.RebootIfRequired, MoveWait: runbook.DefaultMoveWait}
 	if goal.IsServicePack() {
-		f.require("media", fmt.Sprintf("goal %s runs Setup.com from it; give the folder on each node, like 'D:\\Exchange2007SP2'", goal))
+		f.require("media", say("goal %s runs Setup.com from it; give the folder on each node, like 'D:\\Exchange2007SP2'", goal))
 	}
 	o.Media = f.winPath("media")
 	if goal.NeedsPackage() {
-		f.require("package", fmt.Sprintf("goal %s installs it; give its path on each node, like 'D:\\Updates\\Exchange2007-KB123456-x64-EN.msp'", goal))
+		f.require("package", say("goal %s installs it; give its path on each node, like 'D:\\Updates\\Exchange2007-KB123456-x64-EN.msp'", goal))
 	}
 	o.Package = f.winPath("package")
 	if goal == runbook.GoalRollup && o.Package != "" && !strings.HasSuffix(strings.ToLower(o.Package), ".msp") {
-		f.fail("package", "an Exchange 2007 update rollup is an .msp file (installed with msiexec /update); %q is not", o.Package)
+		f.fail("package", say("an Exchange 2007 update rollup is an .msp file (installed with msiexec /update); %q is not", o.Package))
 	}
 	if f.has("package_build") && goal != "" && goal != runbook.GoalRollup {
-		f.fail("package_build", "is the build an update rollup brings; it applies only to goal update-rollup, not %s", goal)
+		f.fail("package_build", say("is the build an update rollup brings; it applies only to goal update-rollup, not %s", goal))
 	}
 	o.PackageBuild = f.build("package_build")
 	if f.has("reboot") {
@@ -179,7 +179,7 @@ func (f *fields) options(goal runbook.Goal) runbook.Options {
 			o.Reboot = runbook.RebootPolicy(s)
 		default:
 			if !f.r.failed() {
-				f.fail("reboot", "%q is not one of if-required, always", s)
+				f.fail("reboot", say("%q is not one of if-required, always", s))
 			}
 		}
 	}
@@ -199,7 +199,7 @@ func (f *fields) quorum(key string, t runbook.ClusterType, defWitness runbook.Wi
 		return runbook.Quorum{}
 	}
 	var q runbook.Quorum
-	qf.require("model", "how the cluster keeps quorum: node-majority, mns-fsw (a majority node set with a file share witness) or disk")
+	qf.require("model", say("how the cluster keeps quorum: node-majority, mns-fsw (a majority node set with a file share witness) or disk"))
 	if s := qf.str("model"); qf.has("model") && !f.r.failed() {
 		m, err := runbook.ParseQuorumModel(s)
 		if err != nil {
@@ -212,12 +212,12 @@ func (f *fields) quorum(key string, t runbook.ClusterType, defWitness runbook.Wi
 		return runbook.Quorum{}
 	}
 	if t == runbook.CCR && q.Model == runbook.QuorumDisk {
-		qf.fail("model", "a CCR cluster has no shared disk, so its quorum is a majority node set: node-majority, or mns-fsw with a file share witness")
+		qf.fail("model", say("a CCR cluster has no shared disk, so its quorum is a majority node set: node-majority, or mns-fsw with a file share witness"))
 		return runbook.Quorum{}
 	}
 	if qf.has("witness") {
 		if q.Model == runbook.QuorumNodeMajority {
-			qf.fail("witness", "a majority node set without a witness (node-majority) has no witness state; use model mns-fsw for one with a file share witness, or remove witness")
+			qf.fail("witness", say("a majority node set without a witness (node-majority) has no witness state; use model mns-fsw for one with a file share witness, or remove witness"))
 			return runbook.Quorum{}
 		}
 		w, err := runbook.ParseWitnessState(qf.str("witness"))

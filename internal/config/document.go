@@ -14,15 +14,15 @@ import (
 // document, or an *Error saying why it cannot be one. A UTF-8 byte-order
 // mark (Notepad writes one) is accepted and skipped.
 func parseDocument(file string, data []byte) (root ast.Node, err *Error) {
-	fileErr := func(line, col int, format string, args ...any) *Error {
-		return &Error{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
+	fileErr := func(line, col int, msg string) *Error {
+		return &Error{File: file, Line: line, Col: col, Msg: msg}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	if line, col, why := yamlTextProblem(data); why != "" {
-		return nil, fileErr(line, col, "%s", why)
+		return nil, fileErr(line, col, why)
 	}
 	if line, col, why := tooDeep(data); why != "" {
-		return nil, fileErr(line, col, "%s", why)
+		return nil, fileErr(line, col, why)
 	}
 	f, perr := parseBytes(data)
 	if perr != nil {
@@ -36,21 +36,21 @@ func parseDocument(file string, data []byte) (root ast.Node, err *Error) {
 	}
 	switch {
 	case len(bodies) == 0:
-		return nil, fileErr(0, 0, "the file holds no settings, only comments or document markers")
+		return nil, fileErr(0, 0, say("the file holds no settings, only comments or document markers"))
 	case len(bodies) > 1:
 		line, col := position(bodies[1])
-		return nil, fileErr(line, col, "the file holds more than one YAML document (separated by ---); put everything in one")
+		return nil, fileErr(line, col, say("the file holds more than one YAML document (separated by ---); put everything in one"))
 	}
 	body := bodies[0]
 	switch body.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
 	default:
 		line, col := position(body)
-		return nil, fileErr(line, col, "the file must be a mapping of keys (like `name: value` lines), but it is %s", describe(body))
+		return nil, fileErr(line, col, say("the file must be a mapping of keys (like `name: value` lines), but it is %s", describe(body)))
 	}
 	if n, path := firstAlias(body, "", 0); n != nil {
 		line, col := position(n)
-		return nil, &Error{File: file, Line: line, Col: col, Field: path, Msg: aliasMsg}
+		return nil, &Error{File: file, Line: line, Col: col, Field: path, Msg: aliasMsg()}
 	}
 	return body, nil
 }
@@ -66,9 +66,9 @@ func yamlError(file string, perr error) *Error {
 		if tk := te.GetToken(); tk != nil && tk.Position != nil {
 			line, col = tk.Position.Line, tk.Position.Column
 		}
-		return &Error{File: file, Line: line, Col: col, Msg: "not valid YAML: " + te.GetMessage(), Err: perr}
+		return &Error{File: file, Line: line, Col: col, Msg: say("not valid YAML: %s", te.GetMessage()), Err: perr}
 	}
-	return &Error{File: file, Msg: fmt.Sprintf("not valid YAML: %v", perr), Err: perr}
+	return &Error{File: file, Msg: say("not valid YAML: %s", perr.Error()), Err: perr}
 }
 
 // parseBytes calls the YAML parser. A parser panic on hostile input is a bug
@@ -77,7 +77,7 @@ func yamlError(file string, perr error) *Error {
 func parseBytes(data []byte) (f *ast.File, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			f, err = nil, fmt.Errorf("the YAML parser failed on this input: %v", p)
+			f, err = nil, errors.New(say("the YAML parser failed on this input: %s", fmt.Sprint(p)))
 		}
 	}()
 	// Duplicate keys are allowed through the parser so that fields() can
@@ -86,7 +86,9 @@ func parseBytes(data []byte) (f *ast.File, err error) {
 }
 
 // aliasMsg refuses anchors and aliases, here and in the schema reader.
-const aliasMsg = "YAML anchors and aliases (& and *) are not used in cmsrunbook files; write the value out"
+func aliasMsg() string {
+	return say("YAML anchors and aliases (& and *) are not used in cmsrunbook files; write the value out")
+}
 
 // firstAlias finds, before the schema is read, the first alias (*name) in
 // the document, or else its first anchor (&name), with the field path of

@@ -10,6 +10,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"cmsrunbook/internal/i18n"
 )
 
 // Error is the only error type the loaders return. The CLI prints it as is
@@ -35,6 +37,19 @@ type Error struct {
 // Error reads FILE:LINE:COL: FIELD: message, leaving out the parts that do
 // not apply, so editors and terminals can jump to the spot.
 func (e *Error) Error() string {
+	return e.prefix() + e.Msg
+}
+
+// In is Error in p's language: the same FILE:LINE:COL: FIELD: prefix
+// (a path, a position and a field name are what the engineer types or
+// jumps to, so they stay as they are) and the message translated line by
+// line. A nil p speaks English: In(nil) is Error().
+func (e *Error) In(p *i18n.Printer) string {
+	return e.prefix() + p.Lines(e.Msg)
+}
+
+// prefix is FILE:LINE:COL: FIELD: , without the parts that do not apply.
+func (e *Error) prefix() string {
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
@@ -45,7 +60,6 @@ func (e *Error) Error() string {
 		b.WriteString(e.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
 	return b.String()
 }
 

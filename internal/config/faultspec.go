@@ -27,8 +27,8 @@ var timesRE = regexp.MustCompile(`^(.*?)x([0-9]+)$`)
 // *Error naming the spec and listing the kinds with their steps (and the
 // nodes, when the node is wrong).
 func ParseFaultSpec(spec string, c *runbook.Cluster, goal runbook.Goal) (Fault, error) {
-	fail := func(format string, a ...any) (Fault, error) {
-		return Fault{}, &Error{File: "--fault " + strconv.Quote(spec), Msg: fmt.Sprintf(format, a...) + "\n" + FaultSpecHelp(c)}
+	fail := func(msg string) (Fault, error) {
+		return Fault{}, &Error{File: "--fault " + strconv.Quote(spec), Msg: msg + "\n" + FaultSpecHelp(c)}
 	}
 	s := strings.TrimSpace(spec)
 	f := Fault{Times: 1}
@@ -36,17 +36,17 @@ func ParseFaultSpec(spec string, c *runbook.Cluster, goal runbook.Goal) (Fault, 
 	if m := timesRE.FindStringSubmatch(s); m != nil && !endsInNodeName(s, c) {
 		n, err := strconv.Atoi(m[2])
 		if err != nil || n < 1 || n > maxFaultTimes {
-			return fail("TIMES %q is not a number from 1 to %d", m[2], maxFaultTimes)
+			return fail(say("TIMES %q is not a number from 1 to %d", m[2], maxFaultTimes))
 		}
 		s, f.Times = m[1], n
 	}
 	m := faultSpecRE.FindStringSubmatch(s)
 	if m == nil {
-		return fail("is not written %s", FaultSpecSyntax)
+		return fail(say("is not written %s", FaultSpecSyntax))
 	}
 	k, err := ParseFaultKind(strings.ToLower(m[1]))
 	if err != nil {
-		return fail("%v", err)
+		return fail(err.Error())
 	}
 	f.Kind = k
 	if m[2] == "" {
@@ -54,17 +54,17 @@ func ParseFaultSpec(spec string, c *runbook.Cluster, goal runbook.Goal) (Fault, 
 	} else {
 		st, err := runbook.ParseStepKind(strings.ToLower(m[2]))
 		if err != nil {
-			return fail("step %q is not a step kind", m[2])
+			return fail(say("step %q is not a step kind", m[2]))
 		}
 		if !k.Fits(st) {
-			return fail("a %s fault happens in a %s step, not %s", k, joinKinds(k.Steps()), st)
+			return fail(say("a %s fault happens in a %s step, not %s", k, joinKinds(k.Steps()), st))
 		}
 		f.Step = st
 	}
 	if m[3] != "" {
 		n := c.Node(m[3])
 		if n == nil {
-			return fail("%q is not a node of cluster %s (nodes: %s)", m[3], c.Name, nodeNames(c))
+			return fail(say("%q is not a node of cluster %s (nodes: %s)", m[3], c.Name, nodeNames(c)))
 		}
 		f.Node = n.Name
 	}
@@ -90,17 +90,19 @@ func nodeNames(c *runbook.Cluster) string {
 // it happens in, and the cluster's nodes.
 func FaultSpecHelp(c *runbook.Cluster) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "  write %s, like move-refused@move-cms or reboot-timeout@reboot-node:NODE or setup-fails@setup-upgradex2\n", FaultSpecSyntax)
-	b.WriteString("  kinds, and the steps they happen in:\n")
+	// Each line is a message of its own (the CLI translates the lines).
+	b.WriteString(say("  write %s, like move-refused@move-cms or reboot-timeout@reboot-node:NODE or setup-fails@setup-upgradex2", FaultSpecSyntax) + "\n")
+	b.WriteString(say("  kinds, and the steps they happen in:") + "\n")
 	for _, k := range FaultKinds() {
-		steps := "any step"
+		kind := fmt.Sprintf("%-28s", k)
 		if ks := k.Steps(); ks != nil {
-			steps = joinKinds(ks)
+			fmt.Fprintf(&b, "    %s %s\n", kind, joinKinds(ks))
+		} else {
+			b.WriteString(say("    %s any step", kind) + "\n")
 		}
-		fmt.Fprintf(&b, "    %-28s %s\n", k, steps)
 	}
 	if c != nil && len(c.Nodes) > 0 {
-		fmt.Fprintf(&b, "  nodes: %s", nodeNames(c))
+		b.WriteString(say("  nodes: %s", nodeNames(c)))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -131,11 +133,11 @@ func AddFaults(sc *Scenario, specs []string) ([]Fault, error) {
 		}
 		for _, old := range sc.Faults {
 			if old.Kind == f.Kind && old.Step == f.Step && strings.EqualFold(old.Node, f.Node) {
-				where := "an earlier --fault"
+				msg := say("the scenario already has this fault (an earlier --fault); use xTIMES on one fault to make it happen more than once")
 				if old.Line > 0 {
-					where = fmt.Sprintf("%s line %d", sc.Path, old.Line)
+					msg = say("the scenario already has this fault (%s line %s); use xTIMES on one fault to make it happen more than once", sc.Path, strconv.Itoa(old.Line))
 				}
-				return nil, &Error{File: "--fault " + strconv.Quote(spec), Msg: fmt.Sprintf("the scenario already has this fault (%s); use xTIMES on one fault to make it happen more than once", where)}
+				return nil, &Error{File: "--fault " + strconv.Quote(spec), Msg: msg}
 			}
 		}
 		sc.Faults = append(sc.Faults, f)

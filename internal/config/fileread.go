@@ -28,10 +28,13 @@ const (
 )
 
 // The hints that follow a size refusal.
-const (
-	yamlSizeHint   = "a cmsrunbook file is a few kilobytes, so this is probably the wrong file"
-	outputSizeHint = "a captured transcript is a few kilobytes, so this is probably the wrong file"
-)
+func yamlSizeHint() string {
+	return say("a cmsrunbook file is a few kilobytes, so this is probably the wrong file")
+}
+
+func outputSizeHint() string {
+	return say("a captured transcript is a few kilobytes, so this is probably the wrong file")
+}
 
 // opener is what readRegular needs of a file system: the OS with paths as
 // given (osOpener) or an *os.Root, which keeps every path inside its folder.
@@ -52,7 +55,7 @@ func (osOpener) OpenFile(name string, flag int, perm fs.FileMode) (*os.File, err
 // notRegularError: the path names a folder, a device, a pipe or a socket.
 type notRegularError struct{ kind string }
 
-func (e *notRegularError) Error() string { return "it is " + e.kind + ", not a regular file" }
+func (e *notRegularError) Error() string { return say("it is %s, not a regular file", e.kind) }
 
 // tooLargeError: the file is over its size limit.
 type tooLargeError struct {
@@ -61,15 +64,15 @@ type tooLargeError struct {
 }
 
 func (e *tooLargeError) Error() string {
-	size := "larger than " + humanSize(e.limit)
+	size := say("larger than %s", humanSize(e.limit))
 	if e.size > e.limit {
 		size = humanSize(e.size)
 	}
-	return fmt.Sprintf("it is %s, over the limit of %s; %s", size, humanSize(e.limit), e.hint)
+	return say("it is %s, over the limit of %s; %s", size, humanSize(e.limit), e.hint)
 }
 
 // errChanged: the file was replaced between the check and the read.
-var errChanged = errors.New("it changed while it was being read; try again")
+var errChanged = errors.New(say("it changed while it was being read; try again"))
 
 // humanSize writes a byte count the way Explorer would.
 func humanSize(n int64) string {
@@ -82,24 +85,24 @@ func humanSize(n int64) string {
 	case n >= 1<<10:
 		return unit(1<<10, "KiB")
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return say("%d bytes", n)
 }
 
 // fileKind names what a non-regular file is, in an engineer's words.
 func fileKind(mode fs.FileMode) string {
 	switch {
 	case mode.IsDir():
-		return "a folder"
+		return say("a folder")
 	case mode&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
+		return say("a named pipe (FIFO)")
 	case mode&fs.ModeSocket != 0:
-		return "a socket"
+		return say("a socket")
 	case mode&fs.ModeDevice != 0, mode&fs.ModeCharDevice != 0:
-		return "a device"
+		return say("a device")
 	case mode&fs.ModeSymlink != 0:
-		return "a symbolic link"
+		return say("a symbolic link")
 	}
-	return "a special file"
+	return say("a special file")
 }
 
 // checkRegular refuses anything but a regular file of at most limit bytes.
@@ -187,7 +190,7 @@ func readLimited(r io.Reader, name string, limit int64, hint string) ([]byte, er
 // system.
 func plainFSError(err error) string {
 	if errors.Is(err, fs.ErrNotExist) {
-		return "it does not exist"
+		return say("it does not exist")
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {

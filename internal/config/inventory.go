@@ -1,10 +1,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -92,8 +94,9 @@ type WinRM struct {
 }
 
 // TLSLegacyWarning is the warning tls_legacy gives, on screen and in the
-// journal.
-const TLSLegacyWarning = "tls_legacy is true: the connection to the nodes uses legacy TLS where they offer nothing newer (TLS 1.0, RSA key exchange, 3DES, certificates signed with SHA-1), which a well-placed attacker may break; update the nodes' TLS and certificates and remove tls_legacy"
+// journal (worded with say: the screen translates it, the journal keeps
+// English).
+var TLSLegacyWarning = say("tls_legacy is true: the connection to the nodes uses legacy TLS where they offer nothing newer (TLS 1.0, RSA key exchange, 3DES, certificates signed with SHA-1), which a well-placed attacker may break; update the nodes' TLS and certificates and remove tls_legacy")
 
 // Window is the approved change window.
 type Window struct {
@@ -169,9 +172,9 @@ func ParseInventory(file string, data []byte, baseDir string) (*Inventory, error
 // LoadInventoryFile loads an inventory from disk; relative paths in it are
 // relative to its directory.
 func LoadInventoryFile(file string) (*Inventory, error) {
-	data, err := readRegular(osOpener{}, file, maxYAMLSize, yamlSizeHint)
+	data, err := readRegular(osOpener{}, file, maxYAMLSize, yamlSizeHint())
 	if err != nil {
-		return nil, &Error{File: file, Msg: "cannot read the inventory: " + plainFSError(err), Err: err}
+		return nil, &Error{File: file, Msg: say("cannot read the inventory: %s", plainFSError(err)), Err: err}
 	}
 	return ParseInventory(file, data, filepath.Dir(file))
 }
@@ -187,7 +190,7 @@ func (r *reader) noPasswords(n ast.Node, path string, depth int) {
 		return
 	}
 	if depth > maxWalkDepth {
-		r.fail(n, path, "the file is nested too deeply")
+		r.fail(n, path, say("the file is nested too deeply"))
 		return
 	}
 	switch v := n.(type) {
@@ -205,7 +208,7 @@ func (r *reader) noPasswords(n ast.Node, path string, depth int) {
 			p = path + "." + key
 		}
 		if strings.Contains(strings.ToLower(key), "password") {
-			r.fail(v.Key, p, "passwords never go in a file; they come from the CMSRUNBOOK_PASSWORD environment variable or the no-echo prompt")
+			r.fail(v.Key, p, say("passwords never go in a file; they come from the CMSRUNBOOK_PASSWORD environment variable or the no-echo prompt"))
 			return
 		}
 		r.noPasswords(v.Value, p, depth+1)
@@ -223,10 +226,10 @@ func (r *reader) noPasswords(n ast.Node, path string, depth int) {
 func (r *reader) inventory(root ast.Node, baseDir string) *Inventory {
 	top := r.mapping(root, root, "", inventoryKeys...)
 	inv := &Inventory{}
-	top.require("cluster", "the cluster's NetBIOS name, like EXCLUS01")
+	top.require("cluster", say("the cluster's NetBIOS name, like EXCLUS01"))
 	inv.Cluster = top.hostName("cluster")
 
-	top.require("nodes", "the nodes and their WinRM addresses, like - {name: EXNODE01, address: exnode01.example.local}")
+	top.require("nodes", say("the nodes and their WinRM addresses, like - {name: EXNODE01, address: exnode01.example.local}"))
 	w := r.winrm(top, baseDir)
 	if r.failed() {
 		return nil
@@ -236,21 +239,21 @@ func (r *reader) inventory(root ast.Node, baseDir string) *Inventory {
 	seenAddr := map[string]string{}
 	for _, nf := range top.entries("nodes", "name", "address", "port") {
 		var n InventoryNode
-		nf.require("name", "the node's NetBIOS name, like EXNODE01")
+		nf.require("name", say("the node's NetBIOS name, like EXNODE01"))
 		n.Name = nf.hostName("name")
 		if line, dup := seenName[strings.ToUpper(n.Name)]; dup && !r.failed() {
-			nf.fail("name", "node %s is listed twice; the first is on line %d", n.Name, line)
+			nf.fail("name", say("node %s is listed twice; the first is on line %s", n.Name, strconv.Itoa(line)))
 		}
 		seenName[strings.ToUpper(n.Name)], _ = position(nf.where("name"))
 		if !r.failed() && strings.EqualFold(n.Name, inv.Cluster) {
-			nf.fail("name", "%s is the cluster's own name; list the physical nodes", n.Name)
+			nf.fail("name", say("%s is the cluster's own name; list the physical nodes", n.Name))
 		}
-		nf.require("address", "the host name or IP address WinRM answers on, like exnode01.example.local")
+		nf.require("address", say("the host name or IP address WinRM answers on, like exnode01.example.local"))
 		n.Address = nf.address("address")
 		n.Port = nf.integer("port", w.DefaultPort(), 1, 65535)
 		ep := strings.ToLower(n.Address) + fmt.Sprintf(":%d", n.Port)
 		if other, dup := seenAddr[ep]; dup && !r.failed() {
-			nf.fail("address", "%s and %s have the same address and port", other, n.Name)
+			nf.fail("address", say("%s and %s have the same address and port", other, n.Name))
 		}
 		seenAddr[ep] = n.Name
 		if r.failed() {
@@ -259,7 +262,7 @@ func (r *reader) inventory(root ast.Node, baseDir string) *Inventory {
 		inv.Nodes = append(inv.Nodes, n)
 	}
 	if n := len(inv.Nodes); !r.failed() && (n < 2 || n > maxClusterNodes) {
-		top.failKey("nodes", fmt.Errorf("an Exchange 2007 cluster has 2 to %d nodes; this inventory lists %d", maxClusterNodes, n))
+		top.failKey("nodes", errors.New(say("an Exchange 2007 cluster has 2 to %d nodes; this inventory lists %d", maxClusterNodes, n)))
 	}
 
 	inv.Options = top.options(top.goal("goal"))
@@ -271,11 +274,11 @@ func (r *reader) inventory(root ast.Node, baseDir string) *Inventory {
 		return nil
 	}
 	if w.Transport == TransportHTTP {
-		msg := "WinRM uses plain http: the connection is not protected by TLS, so commands, output and (with basic auth) the password can be read on the network; use https outside a lab"
+		msg := say("WinRM uses plain http: the connection is not protected by TLS, so commands, output and (with basic auth) the password can be read on the network; use https outside a lab")
 		inv.Warnings = append(inv.Warnings, msg)
 	}
 	if w.InsecureSkipVerify {
-		inv.Warnings = append(inv.Warnings, "insecure_skip_verify is true: the nodes' certificates are not checked, so a machine posing as a node would receive your credentials; give ca_file instead")
+		inv.Warnings = append(inv.Warnings, say("insecure_skip_verify is true: the nodes' certificates are not checked, so a machine posing as a node would receive your credentials; give ca_file instead"))
 	}
 	if w.TLSLegacy {
 		inv.Warnings = append(inv.Warnings, TLSLegacyWarning)
@@ -285,7 +288,7 @@ func (r *reader) inventory(root ast.Node, baseDir string) *Inventory {
 
 func (r *reader) winrm(top *fields, baseDir string) WinRM {
 	w := WinRM{Transport: TransportHTTPS, Auth: AuthNTLM, OperationTimeout: DefaultOperationTimeout, Version: WinRMVersion20}
-	top.require("winrm", "the connection settings, at least {user: 'EXAMPLE\\exadmin'}")
+	top.require("winrm", say("the connection settings, at least {user: 'EXAMPLE\\exadmin'}"))
 	wf := top.sub("winrm", "transport", "auth", "user", "ca_file", "server_name", "insecure_skip_verify", "operation_timeout", "tls_legacy", "winrm_version")
 	if wf.has("winrm_version") {
 		switch v := strings.TrimSpace(wf.str("winrm_version")); v {
@@ -295,7 +298,7 @@ func (r *reader) winrm(top *fields, baseDir string) WinRM {
 			w.Version = WinRMVersion20
 		default:
 			if !r.failed() {
-				wf.fail("winrm_version", "%q is not '1.1' or '2.0'", v)
+				wf.fail("winrm_version", say("%q is not '1.1' or '2.0'", v))
 			}
 		}
 	}
@@ -305,7 +308,7 @@ func (r *reader) winrm(top *fields, baseDir string) WinRM {
 			w.Transport = Transport(strings.ToLower(t))
 		default:
 			if !r.failed() {
-				wf.fail("transport", "%q is not https or http", t)
+				wf.fail("transport", say("%q is not https or http", t))
 			}
 		}
 	}
@@ -315,14 +318,14 @@ func (r *reader) winrm(top *fields, baseDir string) WinRM {
 			w.Auth = Auth(strings.ToLower(a))
 		default:
 			if !r.failed() {
-				wf.fail("auth", "%q is not one of basic, ntlm, kerberos", a)
+				wf.fail("auth", say("%q is not one of basic, ntlm, kerberos", a))
 			}
 		}
 	}
-	if wf.require("user", "the account that runs the window, like 'EXAMPLE\\exadmin'") {
+	if wf.require("user", say("the account that runs the window, like 'EXAMPLE\\exadmin'")) {
 		w.User = wf.str("user")
 		if !r.failed() && !validUser(w.User) {
-			wf.fail("user", "%q is not an account name like EXAMPLE\\exadmin or exadmin@example.local", w.User)
+			wf.fail("user", say("%q is not an account name like EXAMPLE\\exadmin or exadmin@example.local", w.User))
 		}
 	}
 	w.InsecureSkipVerify = wf.boolean("insecure_skip_verify", false)
@@ -334,15 +337,15 @@ func (r *reader) winrm(top *fields, baseDir string) WinRM {
 			st, err := os.Stat(w.CAFile)
 			switch {
 			case err != nil:
-				wf.r.failErr(wf.where("ca_file"), wf.child("ca_file"), err, "cannot use %q: %s", w.CAFile, plainFSError(err))
+				wf.r.failErr(wf.where("ca_file"), wf.child("ca_file"), err, say("cannot use %q: %s", w.CAFile, plainFSError(err)))
 			case st.IsDir():
-				wf.fail("ca_file", "%q is a folder; give the CA certificate's PEM file", w.CAFile)
+				wf.fail("ca_file", say("%q is a folder; give the CA certificate's PEM file", w.CAFile))
 			}
 		}
 	}
 	w.ServerName = wf.str("server_name")
 	if w.ServerName != "" && !r.failed() && !validDNSName(w.ServerName) {
-		wf.fail("server_name", "%q is not a host name", w.ServerName)
+		wf.fail("server_name", say("%q is not a host name", w.ServerName))
 	}
 	w.OperationTimeout = wf.duration("operation_timeout", DefaultOperationTimeout, time.Hour)
 	if r.failed() {
@@ -351,7 +354,7 @@ func (r *reader) winrm(top *fields, baseDir string) WinRM {
 	if w.Transport == TransportHTTP {
 		for _, k := range []string{"ca_file", "server_name", "insecure_skip_verify", "tls_legacy"} {
 			if wf.has(k) {
-				wf.fail(k, "applies only to transport https; this inventory uses http")
+				wf.fail(k, say("applies only to transport https; this inventory uses http"))
 			}
 		}
 	}
@@ -388,13 +391,13 @@ func (f *fields) address(key string) string {
 	}
 	switch {
 	case strings.Contains(s, "://") || strings.Contains(s, "/"):
-		f.fail(key, "%q is a URL; give only the host name or IP address (transport and port are set separately)", s)
+		f.fail(key, say("%q is a URL; give only the host name or IP address (transport and port are set separately)", s))
 	case net.ParseIP(strings.Trim(s, "[]")) != nil:
 		return strings.Trim(s, "[]")
 	case strings.Contains(s, ":"):
-		f.fail(key, "%q holds a port; give the port in port:", s)
+		f.fail(key, say("%q holds a port; give the port in port:", s))
 	case !validDNSName(s):
-		f.fail(key, "%q is not a host name or IP address", s)
+		f.fail(key, say("%q is not a host name or IP address", s))
 	}
 	return s
 }
@@ -424,20 +427,20 @@ func readWindow(top *fields) *Window {
 		return nil
 	}
 	t := func(key string) time.Time {
-		wf.require(key, `an RFC 3339 time with its offset, like "2026-11-28T22:00:00+01:00"`)
+		wf.require(key, say(`an RFC 3339 time with its offset, like "2026-11-28T22:00:00+01:00"`))
 		s := wf.str(key)
 		if wf.r.failed() {
 			return time.Time{}
 		}
 		v, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			wf.fail(key, `%q is not an RFC 3339 time with its offset, like "2026-11-28T22:00:00+01:00"`, s)
+			wf.fail(key, say(`%q is not an RFC 3339 time with its offset, like "2026-11-28T22:00:00+01:00"`, s))
 		}
 		return v
 	}
 	w := &Window{Start: t("start"), End: t("end")}
 	if !top.r.failed() && !w.End.After(w.Start) {
-		wf.fail("end", "the window ends (%s) before it starts (%s)", w.End.Format(time.RFC3339), w.Start.Format(time.RFC3339))
+		wf.fail("end", say("the window ends (%s) before it starts (%s)", w.End.Format(time.RFC3339), w.Start.Format(time.RFC3339)))
 	}
 	return w
 }

@@ -2,12 +2,12 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"math"
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -27,13 +27,13 @@ func (r *reader) outputs(top *fields, c *runbook.Cluster, readRel func(string) (
 	seen := map[string]int{}
 	for _, of := range top.entries("outputs", "step", "node", "file", "exit_code", "effect") {
 		var o Output
-		of.require("step", "the kind of step whose output this replaces, like setup-upgrade")
+		of.require("step", say("the kind of step whose output this replaces, like setup-upgrade"))
 		o.Step = of.stepKind("step")
 		if !r.failed() && (o.Step == runbook.KindPreflight || o.Step == runbook.KindVerify) {
-			of.fail("step", "%s reads state and sends no command of its own, so it has no output to replay", o.Step)
+			of.fail("step", say("%s reads state and sends no command of its own, so it has no output to replay", o.Step))
 		}
 		o.Node = of.nodeRef("node", c)
-		if of.require("file", "the captured transcript's path, relative to this scenario file") {
+		if of.require("file", say("the captured transcript's path, relative to this scenario file")) {
 			o.File = of.str("file")
 			if !r.failed() {
 				o.Text = of.readText("file", o.File, readRel)
@@ -47,14 +47,14 @@ func (r *reader) outputs(top *fields, c *runbook.Cluster, readRel func(string) (
 				o.Effect = e
 			default:
 				if !r.failed() {
-					of.fail("effect", "%q is not success or failure", e)
+					of.fail("effect", say("%q is not success or failure", e))
 				}
 			}
 		}
 		line, _ := position(of.node)
 		key := string(o.Step) + "|" + strings.ToUpper(o.Node)
 		if first, dup := seen[key]; dup && !r.failed() {
-			r.fail(of.node, of.path, "a second output for the same step and node (the first is on line %d)", first)
+			r.fail(of.node, of.path, say("a second output for the same step and node (the first is on line %s)", strconv.Itoa(first)))
 		}
 		seen[key] = line
 		if r.failed() {
@@ -66,7 +66,9 @@ func (r *reader) outputs(top *fields, c *runbook.Cluster, readRel func(string) (
 }
 
 // stayInside ends every refusal of a transcript's path.
-const stayInside = "a transcript must stay inside the scenario's folder; give its path relative to the scenario file, like captured/setup.txt"
+func stayInside() string {
+	return say("a transcript must stay inside the scenario's folder; give its path relative to the scenario file, like captured/setup.txt")
+}
 
 // outputPath checks, as written, that rel names a file inside the
 // scenario's folder, and returns it cleaned with forward slashes
@@ -74,19 +76,19 @@ const stayInside = "a transcript must stay inside the scenario's folder; give it
 // problem saying why it does not.
 func outputPath(rel string) (clean, problem string) {
 	if strings.ContainsFunc(rel, unicode.IsControl) {
-		return "", fmt.Sprintf("%q holds a control character; %s", rel, stayInside)
+		return "", say("%q holds a control character; %s", rel, stayInside())
 	}
 	s := strings.ReplaceAll(rel, `\`, "/")
 	driveLetter := len(s) >= 2 && s[1] == ':' && ('a' <= s[0]|0x20 && s[0]|0x20 <= 'z')
 	if strings.HasPrefix(s, "/") || driveLetter || filepath.IsAbs(filepath.FromSlash(s)) {
-		return "", fmt.Sprintf("%q is an absolute path; %s", rel, stayInside)
+		return "", say("%q is an absolute path; %s", rel, stayInside())
 	}
 	clean = path.Clean(s)
 	if clean == ".." || strings.HasPrefix(clean, "../") {
-		return "", fmt.Sprintf("%q leads out of the scenario's folder (..); %s", rel, stayInside)
+		return "", say("%q leads out of the scenario's folder (..); %s", rel, stayInside())
 	}
 	if !filepath.IsLocal(filepath.FromSlash(clean)) {
-		return "", fmt.Sprintf("%q does not name a file in the scenario's folder (a Windows device name?); %s", rel, stayInside)
+		return "", say("%q does not name a file in the scenario's folder (a Windows device name?); %s", rel, stayInside())
 	}
 	return clean, ""
 }
@@ -100,38 +102,38 @@ type outsideError struct {
 
 func (e *outsideError) Error() string {
 	if e.target == "" {
-		return fmt.Sprintf("%q goes through a symbolic link, which an embedded scenario's folder does not hold; %s", e.rel, stayInside)
+		return say("%q goes through a symbolic link, which an embedded scenario's folder does not hold; %s", e.rel, stayInside())
 	}
-	return fmt.Sprintf("%q leads out of the scenario's folder through a symbolic link (to %s); %s", e.rel, e.target, stayInside)
+	return say("%q leads out of the scenario's folder through a symbolic link (to %s); %s", e.rel, e.target, stayInside())
 }
 
 // readText loads a captured transcript through readRel.
 func (f *fields) readText(key, rel string, readRel func(string) ([]byte, error)) string {
 	if strings.TrimSpace(rel) == "" {
-		f.fail(key, "is blank; give the transcript's path relative to this scenario file")
+		f.fail(key, say("is blank; give the transcript's path relative to this scenario file"))
 		return ""
 	}
 	clean, problem := outputPath(rel)
 	if problem != "" {
-		f.fail(key, "%s", problem)
+		f.fail(key, problem)
 		return ""
 	}
 	if readRel == nil {
-		f.fail(key, "cannot read %q: output files are not available when a scenario is parsed from memory", rel)
+		f.fail(key, say("cannot read %q: output files are not available when a scenario is parsed from memory", rel))
 		return ""
 	}
 	data, err := readRel(clean)
 	var outside *outsideError
 	switch {
 	case errors.As(err, &outside):
-		f.r.failErr(f.where(key), f.child(key), err, "%s", outside.Error())
+		f.r.failErr(f.where(key), f.child(key), err, outside.Error())
 		return ""
 	case err != nil:
-		f.r.failErr(f.where(key), f.child(key), err, "cannot read %q: %s", rel, plainFSError(err))
+		f.r.failErr(f.where(key), f.child(key), err, say("cannot read %q: %s", rel, plainFSError(err)))
 		return ""
 	}
-	if msg := transcriptProblem(data); msg != "" {
-		f.fail(key, "%q %s", rel, msg)
+	if msg := transcriptProblem(rel, data); msg != "" {
+		f.fail(key, msg)
 		return ""
 	}
 	return string(data)
@@ -160,7 +162,7 @@ func diskOutputs(dir string) func(rel string) ([]byte, error) {
 			return nil, err
 		}
 		defer root.Close()
-		return readRegular(root, inside, maxOutputSize, outputSizeHint)
+		return readRegular(root, inside, maxOutputSize, outputSizeHint())
 	}
 }
 
@@ -186,6 +188,6 @@ func fsOutputs(fsys fs.FS, dir string) func(rel string) ([]byte, error) {
 				}
 			}
 		}
-		return readFSRegular(fsys, p, maxOutputSize, outputSizeHint)
+		return readFSRegular(fsys, p, maxOutputSize, outputSizeHint())
 	}
 }

@@ -1,8 +1,9 @@
 package config
 
 import (
-	"fmt"
+	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,7 +94,7 @@ func ParseFaultKind(s string) (FaultKind, error) {
 			return k, nil
 		}
 	}
-	return "", fmt.Errorf("fault kind %q is not one of %s", s, faultKindList())
+	return "", errors.New(say("fault kind %q is not one of %s", s, faultKindList()))
 }
 
 // Steps lists the step kinds the fault can happen in; nil means any step
@@ -246,20 +247,20 @@ func ParseScenario(file string, data []byte, readRel func(rel string) ([]byte, e
 func (r *reader) scenario(root ast.Node, readRel func(string) ([]byte, error)) *Scenario {
 	top := r.mapping(root, root, "", scenarioKeys...)
 	s := &Scenario{}
-	if top.require("name", "a short name of lowercase letters, digits and hyphens, like ccr-2003-sp2") {
+	if top.require("name", say("a short name of lowercase letters, digits and hyphens, like ccr-2003-sp2")) {
 		s.Name = top.str("name")
 		if !r.failed() && !validScenarioName(s.Name) {
-			top.fail("name", "%q is not a scenario name; use up to %d lowercase letters, digits and hyphens, like ccr-2003-sp2", s.Name, maxScenarioName)
+			top.fail("name", say("%q is not a scenario name; use up to %d lowercase letters, digits and hyphens, like ccr-2003-sp2", s.Name, maxScenarioName))
 		}
 	}
-	s.Title = top.oneLine("title", "a one-line title for the scenario list", 120)
-	if top.require("description", "a few sentences a trainee reads before starting") {
+	s.Title = top.oneLine("title", say("a one-line title for the scenario list"), 120)
+	if top.require("description", say("a few sentences a trainee reads before starting")) {
 		s.Description = strings.TrimSpace(top.str("description"))
 		if !r.failed() && s.Description == "" {
-			top.fail("description", "is blank; write a few sentences a trainee reads before starting")
+			top.fail("description", say("is blank; write a few sentences a trainee reads before starting"))
 		}
 	}
-	top.require("goal", "one of exchange-sp1, exchange-sp2, exchange-sp3, update-rollup, os-patch, windows-2008")
+	top.require("goal", say("one of exchange-sp1, exchange-sp2, exchange-sp3, update-rollup, os-patch, windows-2008"))
 	s.Goal = top.goal("goal")
 	mgmt := top.management("management_host")
 	if r.failed() {
@@ -303,7 +304,7 @@ func (f *fields) failKey(key string, err error) {
 	if mv, ok := f.vals[key]; ok {
 		at = mv.Key
 	}
-	f.r.failErr(at, f.child(key), err, "%s", err.Error())
+	f.r.failErr(at, f.child(key), err, err.Error())
 }
 
 // nodeRef reads a node name that must be one of the cluster's, and returns
@@ -320,7 +321,7 @@ func (f *fields) nodeRef(key string, c *runbook.Cluster) string {
 		for i, n := range c.Nodes {
 			names[i] = n.Name
 		}
-		f.fail(key, "%q is not a node of this cluster (nodes: %s)", s, strings.Join(names, ", "))
+		f.fail(key, say("%q is not a node of this cluster (nodes: %s)", s, strings.Join(names, ", ")))
 		return ""
 	}
 	return n.Name
@@ -348,7 +349,7 @@ func (r *reader) faults(top *fields, c *runbook.Cluster, goal runbook.Goal) []Fa
 	seen := map[string]int{}
 	for _, ff := range top.entries("faults", "step", "node", "kind", "times") {
 		var f Fault
-		ff.require("kind", "one of "+faultKindList())
+		ff.require("kind", say("one of %s", faultKindList()))
 		if s := ff.str("kind"); ff.has("kind") && !r.failed() {
 			k, err := ParseFaultKind(s)
 			if err != nil {
@@ -362,7 +363,7 @@ func (r *reader) faults(top *fields, c *runbook.Cluster, goal runbook.Goal) []Fa
 		if ff.has("step") {
 			f.Step = ff.stepKind("step")
 			if !r.failed() && !f.Kind.Fits(f.Step) {
-				ff.fail("step", "a %s fault happens in a %s step, not %s", f.Kind, joinKinds(f.Kind.Steps()), f.Step)
+				ff.fail("step", say("a %s fault happens in a %s step, not %s", f.Kind, joinKinds(f.Kind.Steps()), f.Step))
 			}
 		} else {
 			f.Step = f.Kind.NaturalStep(goal)
@@ -372,7 +373,7 @@ func (r *reader) faults(top *fields, c *runbook.Cluster, goal runbook.Goal) []Fa
 		f.Line, _ = position(ff.node)
 		key := string(f.Kind) + "|" + string(f.Step) + "|" + strings.ToUpper(f.Node)
 		if line, dup := seen[key]; dup && !r.failed() {
-			r.fail(ff.node, ff.path, "the same fault is listed twice (the first is on line %d); use times: to make it happen more than once", line)
+			r.fail(ff.node, ff.path, say("the same fault is listed twice (the first is on line %s); use times: to make it happen more than once", strconv.Itoa(line)))
 		}
 		seen[key] = f.Line
 		if r.failed() {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strconv"
 	"strings"
 
 	"cmsrunbook/runbook"
@@ -40,21 +41,21 @@ func (r *reader) scenarioCluster(top *fields) runbook.Cluster {
 // and the OS every node runs unless it says otherwise.
 func (r *reader) scenarioClusterHeader(top *fields) runbook.Cluster {
 	var c runbook.Cluster
-	top.require("cluster", "the cluster, like {name: EXCLUS01, type: ccr, os: windows-server-2003, os_sp: 2}")
+	top.require("cluster", say("the cluster, like {name: EXCLUS01, type: ccr, os: windows-server-2003, os_sp: 2}"))
 	cf := top.sub("cluster", "name", "type", "os", "os_sp")
-	cf.require("name", "the cluster's NetBIOS name, like EXCLUS01")
+	cf.require("name", say("the cluster's NetBIOS name, like EXCLUS01"))
 	c.Name = cf.hostName("name")
-	if cf.require("type", "ccr (two nodes, replicated) or scc (shared storage, up to eight nodes)") {
+	if cf.require("type", say("ccr (two nodes, replicated) or scc (shared storage, up to eight nodes)")) {
 		switch t := cf.str("type"); t {
 		case string(runbook.CCR), string(runbook.SCC):
 			c.Type = runbook.ClusterType(t)
 		default:
 			if !r.failed() {
-				cf.fail("type", "%q is not ccr or scc", t)
+				cf.fail("type", say("%q is not ccr or scc", t))
 			}
 		}
 	}
-	cf.require("os", "the nodes' Windows release, windows-server-2003, windows-server-2008 or windows-server-2008-r2")
+	cf.require("os", say("the nodes' Windows release, windows-server-2003, windows-server-2008 or windows-server-2008-r2"))
 	c.OS = runbook.OS{Family: cf.osFamily("os", true), SP: cf.osSP("os_sp")}
 	c.OS.Locale = top.locale("locale", "")
 	return c
@@ -84,14 +85,14 @@ func (f *fields) locale(key, def string) string {
 			return l
 		}
 	}
-	f.fail(key, "%q is not one of %s", s, strings.Join(Locales, ", "))
+	f.fail(key, say("%q is not one of %s", s, strings.Join(Locales, ", ")))
 	return def
 }
 
 // scenarioNodes reads the nodes list, refusing a node listed twice (names
 // compare case-insensitively). On an error it returns the nodes read so far.
 func (r *reader) scenarioNodes(top *fields, clusterOS runbook.OS) []runbook.Node {
-	top.require("nodes", "the cluster's nodes, like - {name: EXNODE01, exchange: 8.0.685.24}")
+	top.require("nodes", say("the cluster's nodes, like - {name: EXNODE01, exchange: 8.0.685.24}"))
 	var nodes []runbook.Node
 	nodeLine := map[string]int{}
 	for _, nf := range top.entries("nodes", "name", "state", "exchange", "pending_reboot", "setup_incomplete", "os", "os_sp", "locale", "missing_files") {
@@ -110,10 +111,10 @@ func (r *reader) scenarioNodes(top *fields, clusterOS runbook.OS) []runbook.Node
 // upper-cased names read so far to their lines.
 func (r *reader) scenarioNode(nf *fields, clusterOS runbook.OS, nodeLine map[string]int) runbook.Node {
 	var n runbook.Node
-	nf.require("name", "the node's NetBIOS name, like EXNODE01")
+	nf.require("name", say("the node's NetBIOS name, like EXNODE01"))
 	n.Name = nf.hostName("name")
 	if line, dup := nodeLine[strings.ToUpper(n.Name)]; dup && !r.failed() {
-		nf.fail("name", "node %s is listed twice; the first is on line %d", n.Name, line)
+		nf.fail("name", say("node %s is listed twice; the first is on line %s", n.Name, strconv.Itoa(line)))
 	}
 	nodeLine[strings.ToUpper(n.Name)], _ = position(nf.where("name"))
 	n.State = runbook.NodeUp
@@ -124,7 +125,7 @@ func (r *reader) scenarioNode(nf *fields, clusterOS runbook.OS, nodeLine map[str
 		}
 		n.State = st
 	}
-	nf.require("exchange", "the node's Exchange 2007 build, like 8.0.685.24")
+	nf.require("exchange", say("the node's Exchange 2007 build, like 8.0.685.24"))
 	n.Build = nf.build("exchange")
 	n.Pending = nf.boolean("pending_reboot", false)
 	n.SetupIncomplete = nf.boolean("setup_incomplete", false)
@@ -133,7 +134,7 @@ func (r *reader) scenarioNode(nf *fields, clusterOS runbook.OS, nodeLine map[str
 	if nf.has("os") {
 		fam := nf.osFamily("os", true)
 		if fam != "" && fam != clusterOS.Family {
-			nf.fail("os", "a failover cluster cannot mix %s and %s nodes", clusterOS.Family.Name(), fam.Name())
+			nf.fail("os", say("a failover cluster cannot mix %s and %s nodes", clusterOS.Family.Name(), fam.Name()))
 		}
 	}
 	if nf.has("os_sp") {
@@ -149,7 +150,7 @@ func (r *reader) scenarioNode(nf *fields, clusterOS runbook.OS, nodeLine map[str
 // (names compare case-insensitively) and an owner that is not one of c's
 // nodes. On an error it returns the groups read so far.
 func (r *reader) scenarioGroups(top *fields, c *runbook.Cluster) []runbook.Group {
-	top.require("groups", "the cluster's groups, at least the CMS, like - {name: EXCMS01, owner: EXNODE01, cms: true}")
+	top.require("groups", say("the cluster's groups, at least the CMS, like - {name: EXCMS01, owner: EXNODE01, cms: true}"))
 	var groups []runbook.Group
 	groupLine := map[string]int{}
 	for _, gf := range top.entries("groups", "name", "owner", "state", "cms", "exchange") {
@@ -169,7 +170,7 @@ func (r *reader) scenarioGroups(top *fields, c *runbook.Cluster) []runbook.Group
 func (r *reader) scenarioGroup(gf *fields, c *runbook.Cluster, groupLine map[string]int) runbook.Group {
 	var g runbook.Group
 	g.CMS = gf.boolean("cms", false)
-	gf.require("name", "the group's name as Cluster Administrator shows it, like Cluster Group")
+	gf.require("name", say("the group's name as Cluster Administrator shows it, like Cluster Group"))
 	g.Name = gf.str("name")
 	if !r.failed() {
 		validate := runbook.ValidateGroupName
@@ -181,10 +182,10 @@ func (r *reader) scenarioGroup(gf *fields, c *runbook.Cluster, groupLine map[str
 		}
 	}
 	if line, dup := groupLine[strings.ToUpper(g.Name)]; dup && !r.failed() {
-		gf.fail("name", "group %q is listed twice; the first is on line %d", g.Name, line)
+		gf.fail("name", say("group %q is listed twice; the first is on line %s", g.Name, strconv.Itoa(line)))
 	}
 	groupLine[strings.ToUpper(g.Name)], _ = position(gf.where("name"))
-	gf.require("owner", "the node that owns the group now")
+	gf.require("owner", say("the node that owns the group now"))
 	g.Owner = gf.nodeRef("owner", c)
 	g.State = runbook.GroupOnline
 	if gf.has("state") {
@@ -195,7 +196,7 @@ func (r *reader) scenarioGroup(gf *fields, c *runbook.Cluster, groupLine map[str
 		g.State = st
 	}
 	if gf.has("exchange") && !g.CMS && !r.failed() {
-		gf.fail("exchange", "is the build of a clustered mailbox server; set it only on the group with cms: true")
+		gf.fail("exchange", say("is the build of a clustered mailbox server; set it only on the group with cms: true"))
 	}
 	g.Build = gf.build("exchange")
 	return g
@@ -206,7 +207,7 @@ func (r *reader) scenarioGroup(gf *fields, c *runbook.Cluster, groupLine map[str
 func (r *reader) scenarioReplication(top *fields, t runbook.ClusterType) runbook.Replication {
 	rf := top.sub("replication", "healthy", "copy_queue", "replay_queue")
 	if rf.present() && t == runbook.SCC && !r.failed() {
-		top.fail("replication", "an SCC cluster shares its storage and has no replication; remove replication")
+		top.fail("replication", say("an SCC cluster shares its storage and has no replication; remove replication"))
 	}
 	return runbook.Replication{
 		Healthy:     rf.boolean("healthy", true),

@@ -9,9 +9,9 @@ import (
 // LoadScenarioFile loads a scenario from disk; outputs[].file paths are
 // relative to the scenario file's folder and must stay inside it.
 func LoadScenarioFile(file string) (*Scenario, error) {
-	data, err := readRegular(osOpener{}, file, maxYAMLSize, yamlSizeHint)
+	data, err := readRegular(osOpener{}, file, maxYAMLSize, yamlSizeHint())
 	if err != nil {
-		return nil, &Error{File: file, Msg: "cannot read the scenario: " + plainFSError(err), Err: err}
+		return nil, &Error{File: file, Msg: say("cannot read the scenario: %s", plainFSError(err)), Err: err}
 	}
 	dir := filepath.Dir(file)
 	s, err := ParseScenario(file, data, diskOutputs(dir))
@@ -29,9 +29,9 @@ func LoadScenarioFile(file string) (*Scenario, error) {
 // outputs[].file paths are relative to name's folder and must stay inside
 // it.
 func LoadScenarioFS(fsys fs.FS, name string) (*Scenario, error) {
-	data, err := readFSRegular(fsys, name, maxYAMLSize, yamlSizeHint)
+	data, err := readFSRegular(fsys, name, maxYAMLSize, yamlSizeHint())
 	if err != nil {
-		return nil, &Error{File: name, Msg: "cannot read the scenario: " + plainFSError(err), Err: err}
+		return nil, &Error{File: name, Msg: say("cannot read the scenario: %s", plainFSError(err)), Err: err}
 	}
 	dir := path.Dir(name)
 	s, err := ParseScenario(name, data, fsOutputs(fsys, dir))

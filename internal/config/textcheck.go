@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -87,7 +88,7 @@ func looksUTF16(data []byte) bool {
 // byte-order mark.
 func yamlTextProblem(data []byte) (line, col int, msg string) {
 	if len(data) > maxYAMLSize {
-		return 0, 0, fmt.Sprintf("the file is %s, over the limit of %s; %s", humanSize(int64(len(data))), humanSize(maxYAMLSize), yamlSizeHint)
+		return 0, 0, say("the file is %s, over the limit of %s; %s", humanSize(int64(len(data))), humanSize(maxYAMLSize), yamlSizeHint())
 	}
 	fault, off, r := findTextFault(data, true)
 	if off >= 0 {
@@ -95,22 +96,22 @@ func yamlTextProblem(data []byte) (line, col int, msg string) {
 	}
 	switch fault {
 	case textUTF16:
-		return 0, 0, "the file is saved as UTF-16 (Notepad's \"Unicode\"); save it as UTF-8"
+		return 0, 0, say("the file is saved as UTF-16 (Notepad's \"Unicode\"); save it as UTF-8")
 	case textNUL:
-		return line, col, "the file holds a NUL byte here, so it is a binary file, not YAML text; is this the right file?"
+		return line, col, say("the file holds a NUL byte here, so it is a binary file, not YAML text; is this the right file?")
 	case textNotUTF8:
-		return line, col, "the file is not UTF-8 text (saved in another code page?); save it as UTF-8"
+		return line, col, say("the file is not UTF-8 text (saved in another code page?); save it as UTF-8")
 	case textControl:
-		return line, col, fmt.Sprintf("the file holds the control character %U here; a cmsrunbook file is plain text, so remove it", r)
+		return line, col, say("the file holds the control character %s here; a cmsrunbook file is plain text, so remove it", fmt.Sprintf("%U", r))
 	}
 	switch {
 	case len(data) == 0:
-		return 0, 0, "the file is empty"
+		return 0, 0, say("the file is empty")
 	case len(bytes.TrimSpace(data)) == 0:
-		return 0, 0, "the file is empty: it holds only blank lines"
+		return 0, 0, say("the file is empty: it holds only blank lines")
 	}
 	if n := lineCount(data); n > maxYAMLLines {
-		return maxYAMLLines + 1, 1, fmt.Sprintf("the file has %d lines, over the limit of %d; a cmsrunbook file has a few dozen, so this is probably the wrong file", n, maxYAMLLines)
+		return maxYAMLLines + 1, 1, say("the file has %d lines, over the limit of %d; a cmsrunbook file has a few dozen, so this is probably the wrong file", n, maxYAMLLines)
 	}
 	return 0, 0, ""
 }
@@ -130,9 +131,9 @@ func lineCount(data []byte) int {
 	return n
 }
 
-// transcriptProblem says what makes a captured transcript unfit to
-// replay, after its quoted path in a message; "" when it is fit.
-func transcriptProblem(data []byte) string {
+// transcriptProblem says what makes the captured transcript rel unfit to
+// replay; "" when it is fit.
+func transcriptProblem(rel string, data []byte) string {
 	fault, off, _ := findTextFault(data, false)
 	line := 0
 	if off >= 0 {
@@ -140,11 +141,11 @@ func transcriptProblem(data []byte) string {
 	}
 	switch fault {
 	case textUTF16:
-		return "is saved as UTF-16; convert the capture to UTF-8"
+		return say("%q is saved as UTF-16; convert the capture to UTF-8", rel)
 	case textNUL:
-		return fmt.Sprintf("holds a NUL byte on its line %d, so it is a binary file, not a captured transcript", line)
+		return say("%q holds a NUL byte on its line %s, so it is a binary file, not a captured transcript", rel, strconv.Itoa(line))
 	case textNotUTF8:
-		return fmt.Sprintf("is not UTF-8 text (its line %d); convert the capture to UTF-8", line)
+		return say("%q is not UTF-8 text (its line %s); convert the capture to UTF-8", rel, strconv.Itoa(line))
 	}
 	return ""
 }

@@ -58,7 +58,7 @@ func TwinName(cluster string) string {
 func MarshalTwin(t Twin) ([]byte, error) {
 	c := t.Cluster
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("the discovered cluster cannot be a scenario: %w", err)
+		return nil, &sayError{msg: say("the discovered cluster cannot be a scenario: %s", err.Error()), err: err}
 	}
 	when := t.Discovered.UTC()
 	var b bytes.Buffer
@@ -124,7 +124,7 @@ func MarshalTwin(t Twin) ([]byte, error) {
 	writeTwinOptions(&b, t.Options)
 	data := b.Bytes()
 	if _, err := ParseScenario("twin of "+c.Name, data, nil); err != nil {
-		return nil, fmt.Errorf("the twin of %s does not load as a scenario: %w", c.Name, err)
+		return nil, &sayError{msg: say("the twin of %s does not load as a scenario: %s", c.Name, err.Error()), err: err}
 	}
 	return data, nil
 }
@@ -271,16 +271,16 @@ func readTwin(top *fields) *TwinInfo {
 	if !tf.present() || top.r.failed() {
 		return nil
 	}
-	tf.require("cluster", "the name of the real cluster this scenario is a twin of")
+	tf.require("cluster", say("the name of the real cluster this scenario is a twin of"))
 	t := &TwinInfo{Cluster: tf.hostName("cluster")}
-	tf.require("discovered", `when the cluster was discovered, an RFC 3339 time like "2026-11-28T21:00:00Z"`)
+	tf.require("discovered", say(`when the cluster was discovered, an RFC 3339 time like "2026-11-28T21:00:00Z"`))
 	s := tf.str("discovered")
 	if top.r.failed() {
 		return nil
 	}
 	d, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		tf.fail("discovered", `%q is not an RFC 3339 time with its offset, like "2026-11-28T21:00:00Z"`, s)
+		tf.fail("discovered", say(`%q is not an RFC 3339 time with its offset, like "2026-11-28T21:00:00Z"`, s))
 		return nil
 	}
 	t.Discovered = d

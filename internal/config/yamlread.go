@@ -31,18 +31,20 @@ type reader struct {
 func (r *reader) failed() bool { return r.err != nil }
 
 // fail records an error at node n (nil: no position) unless one is already
-// recorded: the first error in reading order is the one reported.
-func (r *reader) fail(n ast.Node, field, format string, args ...any) {
-	r.failErr(n, field, nil, format, args...)
+// recorded: the first error in reading order is the one reported. msg is
+// worded with say (or is a say-worded error's text), so it can be
+// translated when it is printed.
+func (r *reader) fail(n ast.Node, field, msg string) {
+	r.failErr(n, field, nil, msg)
 }
 
 // failErr is fail with an underlying cause kept for errors.Is/As.
-func (r *reader) failErr(n ast.Node, field string, cause error, format string, args ...any) {
+func (r *reader) failErr(n ast.Node, field string, cause error, msg string) {
 	if r.err != nil {
 		return
 	}
 	line, col := position(n)
-	r.err = &Error{File: r.file, Line: line, Col: col, Field: field, Msg: fmt.Sprintf(format, args...), Err: cause}
+	r.err = &Error{File: r.file, Line: line, Col: col, Field: field, Msg: msg, Err: cause}
 }
 
 // isNil catches both a nil interface and a typed nil pointer inside one.
@@ -82,20 +84,22 @@ func position(n ast.Node) (line, col int) {
 func describe(n ast.Node) string {
 	switch n.(type) {
 	case nil:
-		return "nothing"
+		return say("nothing")
 	case *ast.MappingNode, *ast.MappingValueNode:
-		return "a mapping"
+		return say("a mapping")
 	case *ast.SequenceNode:
-		return "a list"
+		return say("a list")
 	case *ast.StringNode, *ast.LiteralNode:
-		return "text"
+		return say("text")
 	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "a number"
+		return say("a number")
 	case *ast.BoolNode:
-		return "true/false"
+		return say("true/false")
 	case *ast.NullNode:
-		return "nothing (null)"
+		return say("nothing (null)")
 	}
+	// A node kind no schema meets (a YAML directive, a comment); its
+	// name is the parser's, English, and stays so.
 	return "a " + strings.ToLower(n.Type().String())
 }
 
@@ -113,7 +117,7 @@ const (
 // comments; plain text holding many unclosed brackets may be refused, which
 // no real file does.
 func tooDeep(data []byte) (line, col int, why string) {
-	nested := fmt.Sprintf("lists or mappings are nested more than %d deep here; a cmsrunbook file needs 3", maxNesting)
+	nested := say("lists or mappings are nested more than %d deep here; a cmsrunbook file needs 3", maxNesting)
 	depth := 0
 	var quote byte // the quote character of the text being skipped, or 0
 	lineStart := true
@@ -139,7 +143,7 @@ func tooDeep(data []byte) (line, col int, why string) {
 			case ' ':
 				if indent++; indent > maxIndent {
 					line, col := offsetPosition(data, i)
-					return line, col, fmt.Sprintf("the line is indented more than %d spaces", maxIndent)
+					return line, col, say("the line is indented more than %d spaces", maxIndent)
 				}
 				continue
 			case '-', '?':
@@ -217,7 +221,7 @@ func (r *reader) mapping(n ast.Node, at ast.Node, path string, allowed ...string
 	case *ast.MappingValueNode:
 		mvs = []*ast.MappingValueNode{v}
 	default:
-		r.fail(n, path, "expected a mapping of keys (%s), got %s", strings.Join(allowed, ", "), describe(n))
+		r.fail(n, path, say("expected a mapping of keys (%s), got %s", strings.Join(allowed, ", "), describe(n)))
 		return f
 	}
 	f.node = n
@@ -226,18 +230,23 @@ func (r *reader) mapping(n ast.Node, at ast.Node, path string, allowed ...string
 			continue
 		}
 		if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
-			r.fail(mv.Key, path, "merge keys (<<) are not supported; write the keys out")
+			r.fail(mv.Key, path, say("merge keys (<<) are not supported; write the keys out"))
 			return f
 		}
 		key := keyText(mv.Key)
 		kpath := f.child(key)
 		if first, dup := f.vals[key]; dup {
 			line, _ := position(first)
-			r.fail(mv.Key, kpath, "key %q appears twice; the first is on line %d", key, line)
+			r.fail(mv.Key, kpath, say("key %q appears twice; the first is on line %s", key, strconv.Itoa(line)))
 			return f
 		}
 		if !slices.Contains(allowed, key) {
-			r.fail(mv.Key, kpath, "unknown key %q%s; the keys here are %s", key, suggest(key, allowed), strings.Join(allowed, ", "))
+			keys := strings.Join(allowed, ", ")
+			if best := suggest(key, allowed); best != "" {
+				r.fail(mv.Key, kpath, say("unknown key %q (did you mean %q?); the keys here are %s", key, best, keys))
+			} else {
+				r.fail(mv.Key, kpath, say("unknown key %q; the keys here are %s", key, keys))
+			}
 			return f
 		}
 		f.vals[key] = mv
@@ -256,7 +265,8 @@ func keyText(k ast.MapKeyNode) string {
 	return k.String()
 }
 
-// suggest offers the allowed key closest to a misspelt one.
+// suggest offers the allowed key closest to a misspelt one ("" when none
+// is close).
 func suggest(key string, allowed []string) string {
 	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "-", "_") }
 	best, bestD := "", 3
@@ -266,10 +276,7 @@ func suggest(key string, allowed []string) string {
 			best, bestD = a, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return best
 }
 
 // editDistance is the Levenshtein distance, for short keys only.
@@ -307,10 +314,10 @@ func (r *reader) plain(n ast.Node, path string) ast.Node {
 	case *ast.NullNode:
 		return nil
 	case *ast.TagNode:
-		r.fail(n, path, "YAML tags (like !!str) are not used in cmsrunbook files; write the plain value")
+		r.fail(n, path, say("YAML tags (like !!str) are not used in cmsrunbook files; write the plain value"))
 		return nil
 	case *ast.AnchorNode, *ast.AliasNode:
-		r.fail(n, path, "%s", aliasMsg)
+		r.fail(n, path, aliasMsg())
 		return nil
 	}
 	return n
@@ -350,14 +357,14 @@ func (f *fields) where(key string) ast.Node {
 	return f.at
 }
 
-// fail reports a problem with key's value.
-func (f *fields) fail(key, format string, args ...any) {
-	f.r.fail(f.where(key), f.child(key), format, args...)
+// fail reports a problem with key's value; msg is worded with say.
+func (f *fields) fail(key, msg string) {
+	f.r.fail(f.where(key), f.child(key), msg)
 }
 
 // failErr reports a domain validation error for key's value.
 func (f *fields) failErr(key string, err error) {
-	f.r.failErr(f.where(key), f.child(key), err, "%s", err.Error())
+	f.r.failErr(f.where(key), f.child(key), err, err.Error())
 }
 
 // require reports a missing required key; hint says what to write.
@@ -369,9 +376,9 @@ func (f *fields) require(key, hint string) bool {
 		return true
 	}
 	if _, ok := f.vals[key]; ok {
-		f.fail(key, "is empty; %s", hint)
+		f.fail(key, say("is empty; %s", hint))
 	} else {
-		f.fail(key, "is missing; %s", hint)
+		f.fail(key, say("is missing; %s", hint))
 	}
 	return false
 }
@@ -397,7 +404,7 @@ func (f *fields) str(key string) string {
 			return tk.Value
 		}
 	}
-	f.fail(key, "expected text, got %s", describe(n))
+	f.fail(key, say("expected text, got %s", describe(n)))
 	return ""
 }
 
@@ -410,7 +417,7 @@ func (f *fields) boolean(key string, def bool) bool {
 	if b, ok := n.(*ast.BoolNode); ok {
 		return b.Value
 	}
-	f.fail(key, "expected true or false, got %s", quoted(n))
+	f.fail(key, say("expected true or false, got %s", quoted(n)))
 	return def
 }
 
@@ -422,7 +429,7 @@ func (f *fields) integer(key string, def, lo, hi int) int {
 	}
 	in, ok := n.(*ast.IntegerNode)
 	if !ok {
-		f.fail(key, "expected a whole number, got %s", quoted(n))
+		f.fail(key, say("expected a whole number, got %s", quoted(n)))
 		return def
 	}
 	var v int64
@@ -435,11 +442,11 @@ func (f *fields) integer(key string, def, lo, hi int) int {
 			v = int64(x)
 		}
 	default:
-		f.fail(key, "expected a whole number, got %s", quoted(n))
+		f.fail(key, say("expected a whole number, got %s", quoted(n)))
 		return def
 	}
 	if v < int64(lo) || v > int64(hi) {
-		f.fail(key, "%s is out of range; expected %d to %d", quoted(n), lo, hi)
+		f.fail(key, say("%s is out of range; expected %d to %d", quoted(n), lo, hi))
 		return def
 	}
 	return int(v)
@@ -453,7 +460,7 @@ func (f *fields) duration(key string, def, hi time.Duration) time.Duration {
 	}
 	if in, ok := n.(*ast.IntegerNode); ok {
 		s := in.GetToken().Value
-		f.fail(key, "%s has no unit; write it with one, like %ss", s, s)
+		f.fail(key, say("%s has no unit; write it with one, like %ss", s, s))
 		return def
 	}
 	s := f.str(key)
@@ -462,15 +469,15 @@ func (f *fields) duration(key string, def, hi time.Duration) time.Duration {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		f.fail(key, "%q is not a duration like 90s, 4m or 1h30m", s)
+		f.fail(key, say("%q is not a duration like 90s, 4m or 1h30m", s))
 		return def
 	}
 	if d <= 0 {
-		f.fail(key, "%s must be longer than zero", s)
+		f.fail(key, say("%s must be longer than zero", s))
 		return def
 	}
 	if d > hi {
-		f.fail(key, "%s is longer than the limit of %s", s, hi)
+		f.fail(key, say("%s is longer than the limit of %s", s, hi))
 		return def
 	}
 	return d
@@ -484,7 +491,7 @@ func (f *fields) list(key string) []ast.Node {
 	}
 	seq, ok := n.(*ast.SequenceNode)
 	if !ok {
-		f.fail(key, "expected a list (lines starting with -), got %s", describe(n))
+		f.fail(key, say("expected a list (lines starting with -), got %s", describe(n)))
 		return nil
 	}
 	return seq.Values
@@ -502,16 +509,16 @@ func (f *fields) entries(key string, allowed ...string) []*fields {
 	for i, n := range f.list(key) {
 		path := fmt.Sprintf("%s[%d]", f.child(key), i)
 		if f.r.plain(n, path) == nil {
-			f.r.fail(orAt(n, f.where(key)), path, "empty list entry; expected a mapping with %s", strings.Join(allowed, ", "))
+			f.r.fail(orAt(n, f.where(key)), path, say("empty list entry; expected a mapping with %s", strings.Join(allowed, ", ")))
 			return nil
 		}
 		if _, ok := n.(*ast.SequenceNode); ok {
-			f.r.fail(n, path, "expected a mapping with %s, got a list", strings.Join(allowed, ", "))
+			f.r.fail(n, path, say("expected a mapping with %s, got a list", strings.Join(allowed, ", ")))
 			return nil
 		}
 		if _, ok := n.(*ast.MappingNode); !ok {
 			if _, ok := n.(*ast.MappingValueNode); !ok {
-				f.r.fail(n, path, "expected a mapping with %s, got %s", strings.Join(allowed, ", "), quoted(n))
+				f.r.fail(n, path, say("expected a mapping with %s, got %s", strings.Join(allowed, ", "), quoted(n)))
 				return nil
 			}
 		}

@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -27,10 +26,12 @@ func JobBatch(jobID, line string) (string, error) {
 		return "", err
 	}
 	if strings.ContainsAny(line, "\r\n\x00\x1a") {
-		return "", fmt.Errorf("job %s: the command line holds a line break, NUL or end-of-file character, which a batch file cannot carry", jobID)
+		return "", place(func(at string) string {
+			return say("%sjob %s: the command line holds a line break, NUL or end-of-file character, which a batch file cannot carry", at, jobID)
+		}, nil)
 	}
 	if strings.TrimSpace(line) == "" {
-		return "", fmt.Errorf("job %s: the command line is empty", jobID)
+		return "", place(func(at string) string { return say("%sjob %s: the command line is empty", at, jobID) }, nil)
 	}
 	f := func(ext string) string { return `"%~dp0` + jobID + ext + `"` }
 	b := []string{

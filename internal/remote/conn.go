@@ -97,7 +97,8 @@ func (c *conn) acquireShell(ctx context.Context) (id string, reused bool, err er
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return "", false, fmt.Errorf("%s: waiting for a free WinRM shell: %w", c.name, context.Cause(ctx))
+			cause := context.Cause(ctx)
+			return "", false, wrap(say("%s: waiting for a free WinRM shell: %s", c.name, cause), cause)
 		}
 	}
 }
@@ -237,7 +238,7 @@ func (c *conn) exec(ctx context.Context, line string, stdin []byte, onOut func(s
 	t := c.transport(ctx)
 	client, err := winrm.NewClientWithParameters(c.endpoint, c.user, t.pass, c.params(t))
 	if err != nil {
-		return 0, fmt.Errorf("%s: WinRM client: %w", c.name, err)
+		return 0, wrap(say("%s: WinRM client: %s", c.name, err), err)
 	}
 	var cmdID string
 	t.onReply = func(body string) {
@@ -270,11 +271,11 @@ func (c *conn) exec(ctx context.Context, line string, stdin []byte, onOut func(s
 	if stdin != nil {
 		if _, err := cmd.Stdin.Write(stdin); err != nil {
 			cmd.Close()
-			return 0, fmt.Errorf("%s: sending the command's input: %w", c.name, err)
+			return 0, wrap(say("%s: sending the command's input: %s", c.name, err), err)
 		}
 		if err := cmd.Stdin.Close(); err != nil {
 			cmd.Close()
-			return 0, fmt.Errorf("%s: closing the command's input: %w", c.name, err)
+			return 0, wrap(say("%s: closing the command's input: %s", c.name, err), err)
 		}
 	}
 	var mu sync.Mutex
@@ -330,7 +331,7 @@ func (c *conn) createShell(ctx context.Context, t *transport) (string, error) {
 	}
 	shellID, err := winrm.ParseOpenShellResponse(body)
 	if err != nil || shellID == "" {
-		return "", fmt.Errorf("%s: WinRM Create reply without a shell ID (%v)", c.name, err)
+		return "", errors.New(say("%s: WinRM Create reply without a shell ID (%s)", c.name, errText(err)))
 	}
 	return shellID, nil
 }

@@ -286,7 +286,7 @@ func (e *Executor) discoverNode(ctx context.Context, node string, withCluster, w
 	case err != nil:
 		ni.err, ci.ok, ci.err = err, false, err
 	case ni.boot == "":
-		ni.err = fmt.Errorf("%s: the discovery script printed no facts (exit %d): %s", node, code, stderr)
+		ni.err = errors.New(say("%s: the discovery script printed no facts (exit %s): %s", node, strconv.Itoa(code), stderr))
 	default:
 		ni.ok = true
 		ni.pathsRead = !wait
@@ -354,10 +354,10 @@ func (e *Executor) discoverExchange(ctx context.Context, node string, cms []stri
 		}
 	})
 	if err != nil {
-		return xi, fmt.Errorf("reading Exchange status on %s: %w", node, err)
+		return xi, wrap(say("reading Exchange status on %s: %s", node, err), err)
 	}
 	if len(cms) > 0 && len(xi.cms) == 0 {
-		return xi, fmt.Errorf("reading Exchange status on %s: no answer for %s (exit %d): %s", node, strings.Join(cms, ", "), code, strings.Join(other, "\n"))
+		return xi, errors.New(say("reading Exchange status on %s: no answer for %s (exit %s): %s", node, strings.Join(cms, ", "), strconv.Itoa(code), strings.Join(other, "\n")))
 	}
 	return xi, nil
 }
@@ -429,12 +429,12 @@ func (e *Executor) observe(ctx context.Context, wait bool) (runbook.Observation,
 		return runbook.Observation{}, err
 	}
 	if ci.err != nil && errors.Is(ci.err, runbook.ErrAuthFailed) {
-		return runbook.Observation{}, fmt.Errorf("discovering the cluster: %w", ci.err)
+		return runbook.Observation{}, wrap(say("discovering the cluster: %s", ci.err), ci.err)
 	}
 	var lost []error
 	for _, ni := range infos {
 		if ni.err != nil && errors.Is(ni.err, runbook.ErrAuthFailed) {
-			return runbook.Observation{}, fmt.Errorf("discovering the cluster: %w", ni.err)
+			return runbook.Observation{}, wrap(say("discovering the cluster: %s", ni.err), ni.err)
 		}
 		if ni.err != nil {
 			lost = append(lost, ni.err)
@@ -443,7 +443,8 @@ func (e *Executor) observe(ctx context.Context, wait bool) (runbook.Observation,
 	src, ci := e.clusterSource(ctx, infos, lead, first, ci)
 	if src < 0 {
 		if len(lost) == len(infos) {
-			return runbook.Observation{}, fmt.Errorf("discovering the cluster: no node answers: %w", errors.Join(lost...))
+			all := errors.Join(lost...)
+			return runbook.Observation{}, wrap(say("discovering the cluster: no node answers: %s", all), all)
 		}
 	} else {
 		e.mu.Lock()

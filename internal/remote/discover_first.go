@@ -3,7 +3,6 @@ package remote
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"cmsrunbook/runbook"
 )
@@ -29,7 +28,7 @@ func (e *Executor) firstContact(ctx context.Context, lead int, wait bool) (infos
 		asked[i] = true
 		nerr := infos[i].err
 		if nerr != nil && errors.Is(nerr, runbook.ErrAuthFailed) {
-			return nil, nil, -1, clusterInfo{}, fmt.Errorf("discovering the cluster (the credentials were tried on this node only): %w", nerr)
+			return nil, nil, -1, clusterInfo{}, wrap(say("discovering the cluster (the credentials were tried on this node only): %s", nerr), nerr)
 		}
 		if nerr == nil || !errors.Is(nerr, runbook.ErrConnectionLost) || ctx.Err() != nil {
 			if nerr == nil {

@@ -7,7 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -24,11 +24,13 @@ import (
 // validJobID keeps job IDs safe as file names, task names and literals.
 func validJobID(id string) error {
 	if id == "" || len(id) > 120 {
-		return fmt.Errorf("job ID %q is empty or too long", id)
+		return place(func(at string) string { return say("%sjob ID %q is empty or too long", at, id) }, nil)
 	}
 	for _, r := range id {
 		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') || id[0] == '.' {
-			return fmt.Errorf("job ID %q holds %q; only letters, digits, - _ and . are used", id, r)
+			return place(func(at string) string {
+				return say("%sjob ID %q holds %s; only letters, digits, - _ and . are used", at, id, strconv.QuoteRune(r))
+			}, nil)
 		}
 	}
 	return nil
@@ -47,7 +49,7 @@ func (e *Executor) jobInput(c *conn, batch string) []byte {
 // and TailJob.
 func (e *Executor) StartJob(ctx context.Context, cmd runbook.Command, jobID string) error {
 	if cmd.Shell == runbook.ShellPowerShell {
-		return fmt.Errorf("%s: a detached job runs a cmd.exe line, not a PowerShell line (%q)", cmd.Node, cmd.Line)
+		return errors.New(say("%s: a detached job runs a cmd.exe line, not a PowerShell line (%q)", cmd.Node, cmd.Line))
 	}
 	e.noteCommand(cmd)
 	_, err := e.startJob(ctx, cmd.Node, jobID, cmd.Line, cmd.Kind)
@@ -59,7 +61,7 @@ func (e *Executor) StartJob(ctx context.Context, cmd runbook.Command, jobID stri
 func (e *Executor) startJob(ctx context.Context, node, jobID, line string, kind runbook.StepKind) (existed bool, err error) {
 	batch, err := JobBatch(jobID, line)
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", node, err)
+		return false, at(node, err)
 	}
 	c, err := e.conn(node)
 	if err != nil {
@@ -73,7 +75,7 @@ func (e *Executor) startJob(ctx context.Context, node, jobID, line string, kind 
 		}
 	})
 	if err != nil {
-		return false, fmt.Errorf("starting job %s on %s: %w", jobID, node, err)
+		return false, wrap(say("starting job %s on %s: %s", jobID, node, err), err)
 	}
 	switch status.field(0) {
 	case "started":
@@ -81,11 +83,11 @@ func (e *Executor) startJob(ctx context.Context, node, jobID, line string, kind 
 	case "exists":
 		return true, nil
 	case "failed":
-		return false, fmt.Errorf("starting job %s on %s as a scheduled task under %s: %s", jobID, node, e.inv.WinRM.User, status.field(1))
+		return false, errors.New(say("starting job %s on %s as a scheduled task under %s: %s", jobID, node, e.inv.WinRM.User, status.field(1)))
 	case "refused":
-		return false, fmt.Errorf("starting job %s on %s: %s", jobID, node, status.field(1))
+		return false, errors.New(say("starting job %s on %s: %s", jobID, node, status.field(1)))
 	}
-	return false, fmt.Errorf("starting job %s on %s: no answer from the start script (exit %d): %s", jobID, node, code, stderr)
+	return false, errors.New(say("starting job %s on %s: no answer from the start script (exit %s): %s", jobID, node, strconv.Itoa(code), stderr))
 }
 
 // parseJobState reads `state found running exit size why`.
@@ -99,13 +101,13 @@ func parseJobState(r record) runbook.JobState {
 func endedWithout(why string) string {
 	switch why {
 	case "restarted":
-		return "cmsrunbook: the node restarted while this job ran; it left no exit code."
+		return say("cmsrunbook: the node restarted while this job ran; it left no exit code.")
 	case "notstarted":
-		return "cmsrunbook: this job's task never started (the connection may have dropped while it was being set up); nothing ran."
+		return say("cmsrunbook: this job's task never started (the connection may have dropped while it was being set up); nothing ran.")
 	case "noexitcode":
-		return "cmsrunbook: this job's exit file holds no number, so its result is unknown; it is treated as failed."
+		return say("cmsrunbook: this job's exit file holds no number, so its result is unknown; it is treated as failed.")
 	case "gone":
-		return "cmsrunbook: this job's cmd.exe is no longer running and left no exit code (ended by someone, or killed)."
+		return say("cmsrunbook: this job's cmd.exe is no longer running and left no exit code (ended by someone, or killed).")
 	}
 	return ""
 }
@@ -131,10 +133,10 @@ func (e *Executor) jobState(ctx context.Context, node, jobID string, forget bool
 		}
 	})
 	if err != nil {
-		return runbook.JobState{}, fmt.Errorf("reading job %s on %s: %w", jobID, node, err)
+		return runbook.JobState{}, wrap(say("reading job %s on %s: %s", jobID, node, err), err)
 	}
 	if st == nil {
-		return runbook.JobState{}, fmt.Errorf("reading job %s on %s: no state from the script (exit %d): %s", jobID, node, code, stderr)
+		return runbook.JobState{}, errors.New(say("reading job %s on %s: no state from the script (exit %s): %s", jobID, node, strconv.Itoa(code), stderr))
 	}
 	return *st, nil
 }
@@ -198,7 +200,7 @@ func (e *Executor) TailJob(ctx context.Context, node, jobID string, from int64, 
 				end, perr := strconv.ParseInt(r.field(1), 10, 64)
 				data, derr := base64.StdEncoding.DecodeString(r.field(2))
 				if perr != nil || derr != nil || end-int64(len(data)) != off {
-					badData = fmt.Errorf("bad log record at offset %d", off)
+					badData = errors.New(say("bad log record at offset %s", strconv.FormatInt(off, 10)))
 					return
 				}
 				off = end
@@ -210,21 +212,21 @@ func (e *Executor) TailJob(ctx context.Context, node, jobID string, from int64, 
 			}
 		})
 		if err != nil {
-			return runbook.JobState{}, fmt.Errorf("tailing job %s on %s: %w", jobID, node, err)
+			return runbook.JobState{}, wrap(say("tailing job %s on %s: %s", jobID, node, err), err)
 		}
 		if badData != nil {
-			return runbook.JobState{}, fmt.Errorf("tailing job %s on %s: %w", jobID, node, badData)
+			return runbook.JobState{}, wrap(say("tailing job %s on %s: %s", jobID, node, badData), badData)
 		}
 		if st == nil {
-			return runbook.JobState{}, fmt.Errorf("tailing job %s on %s: no state from the script (exit %d): %s", jobID, node, code, stderr)
+			return runbook.JobState{}, errors.New(say("tailing job %s on %s: no state from the script (exit %s): %s", jobID, node, strconv.Itoa(code), stderr))
 		}
 		if !st.Found {
-			return *st, fmt.Errorf("tailing job %s on %s: no such job on the node", jobID, node)
+			return *st, errors.New(say("tailing job %s on %s: no such job on the node", jobID, node))
 		}
 		if !st.Running && off >= st.Size {
 			lr.flush(off)
 			if why := endedWithout(st.Why); why != "" {
-				out(runbook.OutputLine{Stream: runbook.Stderr, Text: why}, off)
+				out(runbook.OutputLine{Stream: runbook.Note, Text: why}, off)
 			}
 			return *st, nil
 		}
@@ -232,7 +234,7 @@ func (e *Executor) TailJob(ctx context.Context, node, jobID string, from int64, 
 			continue // more log is waiting: read on without pausing
 		}
 		if err := sleepCtx(ctx, e.opts.PollInterval); err != nil {
-			return *st, fmt.Errorf("tailing job %s on %s: %w", jobID, node, err)
+			return *st, wrap(say("tailing job %s on %s: %s", jobID, node, err), err)
 		}
 	}
 }
@@ -314,14 +316,14 @@ func (e *Executor) runJobAs(ctx context.Context, node, id, script string, kind r
 	}
 	line, err := EncodeCommand(script)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", node, err)
+		return 0, at(node, err)
 	}
 	existed, err := e.startJob(ctx, node, id, line, kind)
 	if err != nil {
 		return 0, err
 	}
 	if existed {
-		out(runbook.OutputLine{Stream: runbook.Stderr, Text: "cmsrunbook: this command was sent before (the run stopped while it ran): re-attached to it on " + node + ", not sent again."})
+		out(runbook.OutputLine{Stream: runbook.Note, Text: say("cmsrunbook: this command was sent before (the run stopped while it ran): re-attached to it on %s, not sent again.", node)})
 	}
 	st, err := e.TailJob(ctx, node, id, 0, func(l runbook.OutputLine, _ int64) { out(l) })
 	if err != nil {
@@ -329,7 +331,7 @@ func (e *Executor) runJobAs(ctx context.Context, node, id, script string, kind r
 	}
 	e.markRead(id, true)
 	if _, ferr := e.jobState(ctx, node, id, true); ferr != nil {
-		out(runbook.OutputLine{Stream: runbook.Stderr, Text: "cmsrunbook: could not remove the job's files on " + node + ": " + ferr.Error()})
+		out(runbook.OutputLine{Stream: runbook.Note, Text: say("cmsrunbook: could not remove the job's files on %s: %s", node, ferr)})
 	}
 	return st.ExitCode, nil
 }

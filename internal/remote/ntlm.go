@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -53,7 +52,7 @@ func newNTLMTransport(newLane func() *http.Transport) *ntlmTransport {
 func (n *ntlmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	user, pass, ok := req.BasicAuth()
 	if !ok {
-		return nil, errors.New("remote: an NTLM request without credentials")
+		return nil, errors.New(say("remote: an NTLM request without credentials"))
 	}
 	var body []byte
 	if req.Body != nil {
@@ -61,7 +60,7 @@ func (n *ntlmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		body, err = io.ReadAll(req.Body)
 		_ = req.Body.Close()
 		if err != nil {
-			return nil, fmt.Errorf("reading the request body: %w", err)
+			return nil, wrap(say("reading the request body: %s", err), err)
 		}
 	}
 	host := req.URL.Host
@@ -95,7 +94,7 @@ func (n *ntlmTransport) send(req *http.Request, l *lane, body []byte, user, pass
 		}
 		scheme = "NTLM" // the server asked for NTLM by that name
 	}
-	return nil, errors.New("remote: the node asked for NTLM by two names in turn")
+	return nil, errors.New(say("remote: the node asked for NTLM by two names in turn"))
 }
 
 // handshake sends the negotiate message under scheme and, on a challenge,
@@ -107,7 +106,7 @@ func (n *ntlmTransport) handshake(req *http.Request, l *lane, body []byte, user,
 	u, domain := ntlmssp.GetDomain(user)
 	neg, err := ntlmssp.NewNegotiateMessage(domain, "")
 	if err != nil {
-		return nil, fmt.Errorf("remote: NTLM negotiate message: %w", err)
+		return nil, wrap(say("remote: NTLM negotiate message: %s", err), err)
 	}
 	resp, err := l.trip(req, body, scheme+" "+base64.StdEncoding.EncodeToString(neg))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
@@ -121,14 +120,14 @@ func (n *ntlmTransport) handshake(req *http.Request, l *lane, body []byte, user,
 		case scheme == "Negotiate" && offered(offers, "NTLM"):
 			return nil, nil
 		case offered(offers, "Negotiate") || offered(offers, "NTLM"):
-			return nil, fmt.Errorf("%s offers NTLM but answered the negotiate message without a challenge: %w", req.URL.Host, runbook.ErrAuthFailed)
+			return nil, wrap(say("%s offers NTLM but answered the negotiate message without a challenge: %s", req.URL.Host, runbook.ErrAuthFailed), runbook.ErrAuthFailed)
 		}
 		return nil, basicOnly(req.URL.Host, offers)
 	}
 	drain(resp)
 	auth, err := ntlmssp.ProcessChallenge(challenge, u, pass)
 	if err != nil {
-		return nil, fmt.Errorf("%s sent an NTLM challenge that cannot be answered (%v): %w", req.URL.Host, err, runbook.ErrAuthFailed)
+		return nil, wrap(say("%s sent an NTLM challenge that cannot be answered (%s): %s", req.URL.Host, errText(err), runbook.ErrAuthFailed), runbook.ErrAuthFailed)
 	}
 	resp, err = l.trip(req, body, scheme+" "+base64.StdEncoding.EncodeToString(auth))
 	if err == nil && resp.StatusCode != http.StatusUnauthorized {
@@ -139,11 +138,11 @@ func (n *ntlmTransport) handshake(req *http.Request, l *lane, body []byte, user,
 
 // basicOnly is the refusal when a node offers no NTLM.
 func basicOnly(host string, offers []string) error {
-	what := "no authentication scheme"
+	what := say("no authentication scheme")
 	if len(offers) > 0 {
-		what = "only " + strings.Join(offers, ", ")
+		what = say("only %s", strings.Join(offers, ", "))
 	}
-	return fmt.Errorf("%s offers %s, not Negotiate/NTLM; with auth: ntlm the password is never sent as Basic, and it was not sent. Check that this is the node (a machine posing as it would get the password) and that its WinRM service allows Negotiate (winrm get winrm/config/service/auth): %w", host, what, runbook.ErrAuthFailed)
+	return wrap(say("%s offers %s, not Negotiate/NTLM; with auth: ntlm the password is never sent as Basic, and it was not sent. Check that this is the node (a machine posing as it would get the password) and that its WinRM service allows Negotiate (winrm get winrm/config/service/auth): %s", host, what, runbook.ErrAuthFailed), runbook.ErrAuthFailed)
 }
 
 // trip sends one leg on the lane with the given Authorization (none when

@@ -18,7 +18,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -72,10 +71,10 @@ type Executor struct {
 // New builds an Executor for the inventory's nodes. It does not connect.
 func New(inv *config.Inventory, o Options) (*Executor, error) {
 	if inv == nil || len(inv.Nodes) == 0 {
-		return nil, errors.New("remote: the inventory lists no nodes")
+		return nil, errors.New(say("remote: the inventory lists no nodes"))
 	}
 	if o.Password == "" {
-		return nil, errors.New("remote: no password (set CMSRUNBOOK_PASSWORD or answer the prompt)")
+		return nil, errors.New(say("remote: no password (set CMSRUNBOOK_PASSWORD or answer the prompt)"))
 	}
 	if o.OperationTimeout <= 0 {
 		o.OperationTimeout = inv.WinRM.OperationTimeout
@@ -114,12 +113,12 @@ func New(inv *config.Inventory, o Options) (*Executor, error) {
 	case config.AuthNTLM:
 		ntlm = true
 		if !https {
-			e.warnings = append(e.warnings, "NTLM over plain http: this WinRM client cannot seal NTLM messages, so the nodes must allow unencrypted WinRM (AllowUnencrypted=true) and everything after the handshake travels readable; use https")
+			e.warnings = append(e.warnings, say("NTLM over plain http: this WinRM client cannot seal NTLM messages, so the nodes must allow unencrypted WinRM (AllowUnencrypted=true) and everything after the handshake travels readable; use https"))
 		}
 	case config.AuthKerberos:
-		return nil, errors.New("remote: auth: kerberos is not supported by this build: the pinned WinRM client's Kerberos needs a krb5.conf, a realm and KDC, and the nodes' service principal names, none of which the inventory carries; use auth: ntlm over https (auth: basic only for a local account)")
+		return nil, errors.New(say("remote: auth: kerberos is not supported by this build: the pinned WinRM client's Kerberos needs a krb5.conf, a realm and KDC, and the nodes' service principal names, none of which the inventory carries; use auth: ntlm over https (auth: basic only for a local account)"))
 	default:
-		return nil, fmt.Errorf("remote: unknown auth %q", inv.WinRM.Auth)
+		return nil, errors.New(say("remote: unknown auth %q", inv.WinRM.Auth))
 	}
 	// The header timeout must exceed the OperationTimeout, or a silent
 	// command races the node's TimedOut reply (masterzen/winrm #147).
@@ -139,7 +138,7 @@ func (e *Executor) Warnings() []string { return append([]string(nil), e.warnings
 func (e *Executor) conn(node string) (*conn, error) {
 	c := e.conns[strings.ToUpper(node)]
 	if c == nil {
-		return nil, fmt.Errorf("remote: %q is not a node of the inventory %s", node, e.inv.Path)
+		return nil, errors.New(say("remote: %q is not a node of the inventory %s", node, e.inv.Path))
 	}
 	return c, nil
 }
@@ -213,11 +212,11 @@ func (e *Executor) Run(ctx context.Context, cmd runbook.Command, out func(runboo
 	if cmd.Shell == runbook.ShellPowerShell {
 		s, err := BuildScript(ScriptCmdlet, []Param{{"Step", string(cmd.Kind)}}, cmd.Line)
 		if err != nil {
-			return runbook.ExecResult{}, fmt.Errorf("%s: %w", cmd.Node, err)
+			return runbook.ExecResult{}, at(cmd.Node, err)
 		}
 		code, err := e.runCommandJob(ctx, cmd.Node, s, cmd.Kind, cmd.Line, out)
 		if err != nil {
-			return runbook.ExecResult{ExitCode: code}, fmt.Errorf("running %q on %s: %w", cmd.Line, cmd.Node, err)
+			return runbook.ExecResult{ExitCode: code}, wrap(say("running %q on %s: %s", cmd.Line, cmd.Node, err), err)
 		}
 		return runbook.ExecResult{ExitCode: code}, nil
 	}
@@ -235,7 +234,7 @@ func (e *Executor) Run(ctx context.Context, cmd runbook.Command, out func(runboo
 	wo.flush()
 	we.flush()
 	if err != nil {
-		return runbook.ExecResult{ExitCode: code}, fmt.Errorf("running %q on %s: %w", cmd.Line, cmd.Node, err)
+		return runbook.ExecResult{ExitCode: code}, wrap(say("running %q on %s: %s", cmd.Line, cmd.Node, err), err)
 	}
 	return runbook.ExecResult{ExitCode: code}, nil
 }
@@ -264,7 +263,7 @@ func (e *Executor) runScript(ctx context.Context, node, name, s string, stdin []
 	}
 	line, err := EncodeCommand(s)
 	if err != nil {
-		return 0, "", fmt.Errorf("%s: %w", name, err)
+		return 0, "", at(name, err)
 	}
 	var stderr strings.Builder
 	wo := &lineWriter{stream: runbook.Stdout, cp: c.codePage(), emit: func(l runbook.OutputLine) {

@@ -3,7 +3,7 @@ package remote
 import (
 	"bytes"
 	"encoding/base64"
-	"fmt"
+	"errors"
 	"io/fs"
 	"strings"
 	"unicode/utf16"
@@ -43,13 +43,13 @@ type Param struct{ Name, Value string }
 func BuildScript(name string, params []Param, line string) (string, error) {
 	raw, err := fs.ReadFile(assets.Scripts, "scripts/"+name+".ps1")
 	if err != nil {
-		return "", fmt.Errorf("script %s: %w", name, err)
+		return "", place(func(at string) string { return say("%sscript %s: %s", at, name, err) }, err)
 	}
 	var b strings.Builder
 	b.WriteString(MarkerPrefix + name + "\n")
 	for _, p := range params {
 		if !validParamName(p.Name) {
-			return "", fmt.Errorf("script %s: bad parameter name %q", name, p.Name)
+			return "", place(func(at string) string { return say("%sscript %s: bad parameter name %q", at, name, p.Name) }, nil)
 		}
 		b.WriteString("$" + p.Name + " = " + runbook.PSQuote(p.Value) + "\n")
 	}
@@ -62,7 +62,7 @@ func BuildScript(name string, params []Param, line string) (string, error) {
 	}
 	if line != "" {
 		if strings.ContainsAny(line, "\r\n") {
-			return "", fmt.Errorf("script %s: the command line holds a line break", name)
+			return "", place(func(at string) string { return say("%sscript %s: the command line holds a line break", at, name) }, nil)
 		}
 		b.WriteString(line + "\nif (-not $?) { exit 1 }\n")
 	}
@@ -81,7 +81,7 @@ func BuildScript(name string, params []Param, line string) (string, error) {
 // only the last may exit.
 func BuildScripts(names []string, params []Param) (string, error) {
 	if len(names) == 0 {
-		return "", fmt.Errorf("no script to build")
+		return "", place(func(at string) string { return say("%sno script to build", at) }, nil)
 	}
 	lastName := names[len(names)-1]
 	head, err := BuildScript(lastName, params, "")
@@ -202,7 +202,10 @@ func EncodeCommand(script string) (string, error) {
 	}
 	line := "powershell.exe -NoProfile -NonInteractive -EncodedCommand " + base64.StdEncoding.EncodeToString(b)
 	if len(line) > maxCmdLine {
-		return "", fmt.Errorf("the encoded script is %d characters; cmd.exe takes at most %d", len(line), maxCmdLine)
+		n := len(line)
+		return "", place(func(at string) string {
+			return say("%sthe encoded script is %d characters; cmd.exe takes at most %d", at, n, maxCmdLine)
+		}, nil)
 	}
 	return line, nil
 }
@@ -224,7 +227,7 @@ func DecodeCommand(line string) (script string, ok bool, err error) {
 		case "-encodedcommand", "-enc", "-e", "-ec":
 			raw, err := base64.StdEncoding.DecodeString(f[i+1])
 			if err != nil || len(raw)%2 != 0 {
-				return "", true, fmt.Errorf("-EncodedCommand is not base64 UTF-16LE: %v", err)
+				return "", true, errors.New(say("-EncodedCommand is not base64 UTF-16LE: %s", errText(err)))
 			}
 			u := make([]uint16, len(raw)/2)
 			for j := range u {

@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"slices"
@@ -36,10 +35,10 @@ func tlsConfig(w config.WinRM) (*tls.Config, error) {
 	if w.CAFile != "" {
 		data, err := os.ReadFile(w.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("remote: reading ca_file: %w", err)
+			return nil, wrap(say("remote: reading ca_file: %s", err), err)
 		}
 		if roots, err = parsePEMCerts(data); err != nil {
-			return nil, fmt.Errorf("remote: ca_file %s: %w", w.CAFile, err)
+			return nil, wrap(say("remote: ca_file %s: %s", w.CAFile, err), err)
 		}
 		pool := x509.NewCertPool()
 		for _, c := range roots {
@@ -76,12 +75,12 @@ func parsePEMCerts(data []byte) ([]*x509.Certificate, error) {
 		}
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("a certificate in it cannot be read: %w", err)
+			return nil, wrap(say("a certificate in it cannot be read: %s", err), err)
 		}
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("it holds no PEM certificate")
+		return nil, errors.New(say("it holds no PEM certificate"))
 	}
 	return out, nil
 }
@@ -150,7 +149,9 @@ const maxChainDepth = 8
 func (v *legacyVerifier) verify(cs tls.ConnectionState) error {
 	certs := cs.PeerCertificates
 	if len(certs) == 0 {
-		return certFailure("the node sent no TLS certificate")
+		return certFailure(func(at string) string {
+			return say("%sthe node sent no TLS certificate: %s", at, runbook.ErrConnectionLost)
+		})
 	}
 	name := v.serverName
 	if name == "" {
@@ -168,7 +169,9 @@ func (v *legacyVerifier) verify(cs tls.ConnectionState) error {
 		return err // Go's own verdict; classify words it
 	}
 	if len(v.roots) == 0 {
-		return certFailure("its TLS certificate is signed with SHA-1, and tls_legacy verifies SHA-1 chains only against the CA given in winrm.ca_file: set ca_file to the PEM file of the CA that issued the node's certificate")
+		return certFailure(func(at string) string {
+			return say("%sits TLS certificate is signed with SHA-1, and tls_legacy verifies SHA-1 chains only against the CA given in winrm.ca_file: set ca_file to the PEM file of the CA that issued the node's certificate: %s", at, runbook.ErrConnectionLost)
+		})
 	}
 	return v.verifySHA1(certs, name)
 }
@@ -178,10 +181,12 @@ func (v *legacyVerifier) verifySHA1(certs []*x509.Certificate, name string) erro
 	now := v.now()
 	leaf := certs[0]
 	if err := leaf.VerifyHostname(name); err != nil {
-		return certFailure(fmt.Sprintf("its TLS certificate is for another name; set winrm.server_name or fix the node address (%v)", err))
+		return otherName(err)
 	}
 	if !serverAuth(leaf) {
-		return certFailure(fmt.Sprintf("its TLS certificate %q is not for server authentication (extended key usage)", leaf.Subject.CommonName))
+		return certFailure(func(at string) string {
+			return say("%sits TLS certificate %q is not for server authentication (extended key usage): %s", at, leaf.Subject.CommonName, runbook.ErrConnectionLost)
+		})
 	}
 	cur := leaf
 	for depth := 0; depth < maxChainDepth; depth++ {
@@ -195,11 +200,15 @@ func (v *legacyVerifier) verifySHA1(certs []*x509.Certificate, name string) erro
 		}
 		next := v.parent(cur, certs[1:])
 		if next == nil {
-			return certFailure(fmt.Sprintf("its TLS certificate %q (signed with SHA-1) is not issued by the CA in ca_file %s: give the PEM file of the CA that issued it", leaf.Subject.CommonName, v.caFile))
+			return certFailure(func(at string) string {
+				return say("%sits TLS certificate %q (signed with SHA-1) is not issued by the CA in ca_file %s: give the PEM file of the CA that issued it: %s", at, leaf.Subject.CommonName, v.caFile, runbook.ErrConnectionLost)
+			})
 		}
 		cur = next
 	}
-	return certFailure(fmt.Sprintf("its TLS certificate chain is longer than %d certificates", maxChainDepth))
+	return certFailure(func(at string) string {
+		return say("%sits TLS certificate chain is longer than %d certificates: %s", at, maxChainDepth, runbook.ErrConnectionLost)
+	})
 }
 
 // parent finds the intermediate the node sent that signed c.
@@ -239,16 +248,30 @@ func serverAuth(c *x509.Certificate) bool {
 func validAt(c *x509.Certificate, now time.Time) error {
 	switch {
 	case now.Before(c.NotBefore):
-		return certFailure(fmt.Sprintf("the TLS certificate %q is not valid before %s (check the clocks)", c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339)))
+		return certFailure(func(at string) string {
+			return say("%sthe TLS certificate %q is not valid before %s (check the clocks): %s", at, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339), runbook.ErrConnectionLost)
+		})
 	case now.After(c.NotAfter):
-		return certFailure(fmt.Sprintf("the TLS certificate %q expired on %s", c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339)))
+		return certFailure(func(at string) string {
+			return say("%sthe TLS certificate %q expired on %s: %s", at, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339), runbook.ErrConnectionLost)
+		})
 	}
 	return nil
 }
 
-// certFailure is a certificate refusal already worded for the engineer.
-func certFailure(msg string) error {
-	return fmt.Errorf("%s: %w", msg, runbook.ErrConnectionLost)
+// certFailure is a certificate refusal already worded for the engineer:
+// text is a say whose key begins with the place (classify puts the
+// node's name there) and ends with the connection-lost cause.
+func certFailure(text func(at string) string) error {
+	return place(text, runbook.ErrConnectionLost)
+}
+
+// otherName is the refusal of a certificate issued for another name,
+// from Go's verifier (classify) or the legacy one.
+func otherName(err error) error {
+	return certFailure(func(at string) string {
+		return say("%sits TLS certificate is for another name; set winrm.server_name or fix the node address (%s): %s", at, errText(err), runbook.ErrConnectionLost)
+	})
 }
 
 // tlsDialer makes the TLS connections itself, so a failed handshake is
@@ -304,7 +327,11 @@ func explainHandshake(addr string, err error, legacy bool) error {
 		return err
 	}
 	if !legacy {
-		return fmt.Errorf("the TLS handshake with %s failed: the node speaks only TLS 1.0 or old cipher suites (Windows Server 2003, or 2008 before R2); set winrm.tls_legacy: true to allow TLS 1.0, RSA key exchange and 3DES (%v): %w", addr, err, runbook.ErrConnectionLost)
+		return certFailure(func(at string) string {
+			return say("%sthe TLS handshake with %s failed: the node speaks only TLS 1.0 or old cipher suites (Windows Server 2003, or 2008 before R2); set winrm.tls_legacy: true to allow TLS 1.0, RSA key exchange and 3DES (%s): %s", at, addr, errText(err), runbook.ErrConnectionLost)
+		})
 	}
-	return fmt.Errorf("the TLS handshake with %s failed even with tls_legacy: the node offers no cipher suite this client speaks (a Windows Server 2003 node without KB948963 may offer only RC4, which is not available here; install KB948963 on the node for AES) (%v): %w", addr, err, runbook.ErrConnectionLost)
+	return certFailure(func(at string) string {
+		return say("%sthe TLS handshake with %s failed even with tls_legacy: the node offers no cipher suite this client speaks (a Windows Server 2003 node without KB948963 may offer only RC4, which is not available here; install KB948963 on the node for AES) (%s): %s", at, addr, errText(err), runbook.ErrConnectionLost)
+	})
 }

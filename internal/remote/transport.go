@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -65,7 +66,7 @@ func (t *transport) Post(_ *winrm.Client, m *soap.SoapMessage) (string, error) {
 func (t *transport) post(ctx context.Context, body string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, strings.NewReader(body))
 	if err != nil {
-		return "", fmt.Errorf("%s: building the request: %w", t.node, err)
+		return "", wrap(say("%s: building the request: %s", t.node, err), err)
 	}
 	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
 	req.SetBasicAuth(t.user, t.pass)
@@ -84,16 +85,16 @@ func (t *transport) post(ctx context.Context, body string) (string, error) {
 		return "", classify(ctx, t.node, rerr)
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
-		return "", fmt.Errorf("%s refused the credentials of %s (HTTP 401): check the password, that the account is not locked out, and that the node allows this authentication scheme: %w", t.node, t.user, runbook.ErrAuthFailed)
+		return "", wrap(say("%s refused the credentials of %s (HTTP 401): check the password, that the account is not locked out, and that the node allows this authentication scheme: %s", t.node, t.user, runbook.ErrAuthFailed), runbook.ErrAuthFailed)
 	}
 	if !strings.Contains(resp.Header.Get("Content-Type"), "application/soap+xml") {
-		return "", fmt.Errorf("%s answered HTTP %d without a WS-Management reply; is %s a WinRM listener?: %w", t.node, resp.StatusCode, t.url, runbook.ErrConnectionLost)
+		return "", wrap(say("%s answered HTTP %s without a WS-Management reply; is %s a WinRM listener?: %s", t.node, strconv.Itoa(resp.StatusCode), t.url, runbook.ErrConnectionLost), runbook.ErrConnectionLost)
 	}
 	if f := parseFault(data); f != nil {
 		return "", f.err(t.node)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("%s answered HTTP %d: %.200s", t.node, resp.StatusCode, data)
+		return "", errors.New(say("%s answered HTTP %s: %s", t.node, strconv.Itoa(resp.StatusCode), clip(data, 200)))
 	}
 	return string(data), nil
 }
@@ -135,15 +136,15 @@ func (f *wsFault) err(node string) error {
 	switch {
 	case code == faultTimedOut || strings.HasSuffix(f.Subcode, "TimedOut"):
 		// The client retries on this exact word.
-		return fmt.Errorf("%s: no output within the OperationTimeout (WS-Management fault %s)", node, code)
+		return errors.New(say("%s: no output within the OperationTimeout (WS-Management fault %s)", node, code))
 	case code == faultShellNotFound && strings.Contains(strings.ToLower(f.Detail.WSManFault.Message), "command identifier"):
 		// The same code, for a command ID the shell does not know: the
 		// command ended or was cleaned up, not the node restarting.
-		return fmt.Errorf("%s does not know this command any more (it ended or its shell was closed; its result is unknown): %s: %w", node, strings.TrimSpace(f.Detail.WSManFault.Message), runbook.ErrConnectionLost)
+		return wrap(say("%s does not know this command any more (it ended or its shell was closed; its result is unknown): %s: %s", node, strings.TrimSpace(f.Detail.WSManFault.Message), runbook.ErrConnectionLost), runbook.ErrConnectionLost)
 	case code == faultShellNotFound:
-		return &shellGoneError{fmt.Errorf("%s forgot the WinRM shell (the node or its WinRM service restarted, or the shell sat idle past its IdleTimeout): %s: %w", node, reason, runbook.ErrConnectionLost)}
+		return &shellGoneError{wrap(say("%s forgot the WinRM shell (the node or its WinRM service restarted, or the shell sat idle past its IdleTimeout): %s: %s", node, reason, runbook.ErrConnectionLost), runbook.ErrConnectionLost)}
 	}
-	return fmt.Errorf("%s: WS-Management fault %s %s: %s", node, code, f.Subcode, reason)
+	return errors.New(say("%s: WS-Management fault %s %s: %s", node, code, f.Subcode, reason))
 }
 
 // shellGoneError is the node saying it has no such shell: a request on it
@@ -180,28 +181,28 @@ func classify(ctx context.Context, node string, err error) error {
 		if errors.As(err, &urlErr) {
 			err = urlErr.Err
 		}
-		return fmt.Errorf("%s: %w", node, err)
+		return at(node, err)
 	}
 	switch {
 	case errors.As(err, &certErr) && chainSignedSHA1(certErr.UnverifiedCertificates), strings.Contains(err.Error(), "insecure algorithm"):
-		return fmt.Errorf("%s: its TLS certificate is signed with SHA-1, which is refused unless the inventory allows legacy TLS: set winrm.tls_legacy: true (with winrm.ca_file the CA that issued it) (%v): %w", node, err, runbook.ErrConnectionLost)
+		return wrap(say("%s: its TLS certificate is signed with SHA-1, which is refused unless the inventory allows legacy TLS: set winrm.tls_legacy: true (with winrm.ca_file the CA that issued it) (%s): %s", node, errText(err), runbook.ErrConnectionLost), runbook.ErrConnectionLost)
 	case errors.As(err, &unknownCA), errors.As(err, &certErr) && errors.As(certErr.Err, &unknownCA):
-		return fmt.Errorf("%s: its TLS certificate is not signed by a trusted CA; set winrm.ca_file to the CA's PEM file (%v): %w", node, err, runbook.ErrConnectionLost)
+		return wrap(say("%s: its TLS certificate is not signed by a trusted CA; set winrm.ca_file to the CA's PEM file (%s): %s", node, errText(err), runbook.ErrConnectionLost), runbook.ErrConnectionLost)
 	case errors.As(err, &hostErr):
-		return fmt.Errorf("%s: its TLS certificate is for another name; set winrm.server_name or fix the node address (%v): %w", node, err, runbook.ErrConnectionLost)
+		return at(node, otherName(err))
 	case errors.As(err, &invalid), errors.As(err, &certErr):
-		return fmt.Errorf("%s: its TLS certificate is not valid (%v): %w", node, err, runbook.ErrConnectionLost)
+		return wrap(say("%s: its TLS certificate is not valid (%s): %s", node, errText(err), runbook.ErrConnectionLost), runbook.ErrConnectionLost)
 	case errors.As(err, &recErr):
-		return fmt.Errorf("%s: the listener does not speak TLS; is the port the HTTP one (transport: http)? (%v): %w", node, err, runbook.ErrConnectionLost)
+		return wrap(say("%s: the listener does not speak TLS; is the port the HTTP one (transport: http)? (%s): %s", node, errText(err), runbook.ErrConnectionLost), runbook.ErrConnectionLost)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return &notSentError{fmt.Errorf("%s: cannot connect, connection refused: the node is restarting or its WinRM listener is not running: %w", node, runbook.ErrConnectionLost)}
+		return &notSentError{wrap(say("%s: cannot connect, connection refused: the node is restarting or its WinRM listener is not running: %s", node, runbook.ErrConnectionLost), runbook.ErrConnectionLost)}
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return &notSentError{fmt.Errorf("%s: cannot connect (%v): the node is restarting, unreachable, or its WinRM listener is not running: %w", node, opErr.Err, runbook.ErrConnectionLost)}
+		return &notSentError{wrap(say("%s: cannot connect (%s): the node is restarting, unreachable, or its WinRM listener is not running: %s", node, errText(opErr.Err), runbook.ErrConnectionLost), runbook.ErrConnectionLost)}
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return fmt.Errorf("%s: no answer in time (%v): %w", node, err, runbook.ErrConnectionLost)
+		return wrap(say("%s: no answer in time (%s): %s", node, errText(err), runbook.ErrConnectionLost), runbook.ErrConnectionLost)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
 		// Keep "EOF" in the text: the client maps it to exit code 16001.
-		return fmt.Errorf("%s: the connection dropped (EOF: %v): %w", node, err, runbook.ErrConnectionLost)
+		return wrap(say("%s: the connection dropped (EOF: %s): %s", node, errText(err), runbook.ErrConnectionLost), runbook.ErrConnectionLost)
 	}
 	return fmt.Errorf("%s: %v: %w", node, err, runbook.ErrConnectionLost)
 }
@@ -284,5 +285,5 @@ func firstContactRefused(node, rawURL string, err error) error {
 	if perr != nil {
 		return nil
 	}
-	return fmt.Errorf("%s: cannot connect: nothing answers WinRM on %s (WinRM 1.1 listens on 80/443, 2.0 on 5985/5986; set winrm_version or port): %w", node, u.Host, runbook.ErrConnectionLost)
+	return wrap(say("%s: cannot connect: nothing answers WinRM on %s (WinRM 1.1 listens on 80/443, 2.0 on 5985/5986; set winrm_version or port): %s", node, u.Host, runbook.ErrConnectionLost), runbook.ErrConnectionLost)
 }

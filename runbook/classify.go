@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -211,7 +212,9 @@ type setupPhrases struct {
 	foldedFailed                  []string        // the same, as a regexp alternation's parts
 }
 
-var setupKnown = func() setupPhrases {
+// setupKnown is built on first use, not at start-up: a process that
+// classifies nothing (plan, check, report) pays nothing for it.
+var setupKnown = sync.OnceValue(func() setupPhrases {
 	p := setupPhrases{
 		success:     []string{setupSuccessPhrase},
 		notDone:     []string{setupDidNotComplete},
@@ -233,7 +236,7 @@ var setupKnown = func() setupPhrases {
 		p.errorCode = append(p.errorCode, classifyFold(w.ErrorCode))
 	}
 	return p
-}()
+})
 
 // classifyContainsAny reports whether folded holds one of phrases.
 func classifyContainsAny(folded string, phrases []string) bool {
@@ -245,45 +248,59 @@ func classifyContainsAny(folded string, phrases []string) bool {
 	return false
 }
 
-var (
-	// setupStepRe matches a dotted step line such as
-	// "    Mailbox Role Checks              ......................... FAILED".
-	// A step name never starts with a dot, so the tail of a step line that
-	// was wrapped narrowly (".......... FAILED") is not taken for a step.
-	// The status is any language's (SetupLanguages): COMPLETED, 完了,
-	// CONCLUÍDO, NON RIUSCITO...
-	setupStepRe = regexp.MustCompile(`(?i)^\s*([^.\s].*?)\s*\.{3,}\s*(` + setupStatusAlternation() + `)\s*$`)
-	// setupFoldedCodeRe is the first of errorCodeRes for folded text, in
-	// every language's words for "error code" ("エラー コード は 1603",
-	// "código de erro: 1603", "codice di errore 1603").
-	setupFoldedCodeRe = regexp.MustCompile(`(?:errorcode|エラーコード|códigodeerro|codicedierrore)(?:is|was|of|é|è|は|:|=|：)*(0x[0-9a-f]+|-?\d+)`)
-	// setupFoldedFailedRe finds a FAILED step in folded text, for output
-	// wrapped so narrowly that the step line itself was split.
-	setupFoldedFailedRe = regexp.MustCompile(`\.{5,}(?:` + strings.Join(setupKnown.foldedFailed, "|") + `)`)
-	// errorCodeRes pull codes out of a failing line: "Error code is 1638",
-	// "error code 1603", "actual error code 1603", "Error code: 0x80070005",
-	// and the MSI log form "Error 1935." ("Error ID" has no digits and does
-	// not match).
-	errorCodeRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)error\s*code(?:\s*(?:is|was|of))?\s*[:=]?\s*(0x[0-9a-f]+|-?\d+)`),
-		// The same in the localized Setups' words (SetupLanguages).
-		regexp.MustCompile(`(?i)(?:エラー\s*コード|código\s+de\s+erro|codice\s+di\s+errore)(?:\s*(?:は|é|è))?\s*[:=：]?\s*(0x[0-9a-f]+|-?\d+)`),
-		regexp.MustCompile(`(?i)\berror\s+(0x[0-9a-f]{8}|\d{4,5})\b`),
+// classifyRes are the classifiers' patterns, compiled on first use (see
+// setupKnown).
+type classifyRes struct {
+	setupStepRe         *regexp.Regexp
+	setupFoldedCodeRe   *regexp.Regexp
+	setupFoldedFailedRe *regexp.Regexp
+	errorCodeRes        []*regexp.Regexp
+	msiStatusRe         *regexp.Regexp
+	msiErrorNumberRe    *regexp.Regexp
+	rebootRe            *regexp.Regexp
+}
+
+var classifyPatterns = sync.OnceValue(func() *classifyRes {
+	return &classifyRes{
+		// setupStepRe matches a dotted step line such as
+		// "    Mailbox Role Checks              ......................... FAILED".
+		// A step name never starts with a dot, so the tail of a step line that
+		// was wrapped narrowly (".......... FAILED") is not taken for a step.
+		// The status is any language's (SetupLanguages): COMPLETED, 完了,
+		// CONCLUÍDO, NON RIUSCITO...
+		setupStepRe: regexp.MustCompile(`(?i)^\s*([^.\s].*?)\s*\.{3,}\s*(` + setupStatusAlternation() + `)\s*$`),
+		// setupFoldedCodeRe is the first of errorCodeRes for folded text, in
+		// every language's words for "error code" ("エラー コード は 1603",
+		// "código de erro: 1603", "codice di errore 1603").
+		setupFoldedCodeRe: regexp.MustCompile(`(?:errorcode|エラーコード|códigodeerro|codicedierrore)(?:is|was|of|é|è|は|:|=|：)*(0x[0-9a-f]+|-?\d+)`),
+		// setupFoldedFailedRe finds a FAILED step in folded text, for output
+		// wrapped so narrowly that the step line itself was split.
+		setupFoldedFailedRe: regexp.MustCompile(`\.{5,}(?:` + strings.Join(setupKnown().foldedFailed, "|") + `)`),
+		// errorCodeRes pull codes out of a failing line: "Error code is 1638",
+		// "error code 1603", "actual error code 1603", "Error code: 0x80070005",
+		// and the MSI log form "Error 1935." ("Error ID" has no digits and does
+		// not match).
+		errorCodeRes: []*regexp.Regexp{
+			regexp.MustCompile(`(?i)error\s*code(?:\s*(?:is|was|of))?\s*[:=]?\s*(0x[0-9a-f]+|-?\d+)`),
+			// The same in the localized Setups' words (SetupLanguages).
+			regexp.MustCompile(`(?i)(?:エラー\s*コード|código\s+de\s+erro|codice\s+di\s+errore)(?:\s*(?:は|é|è))?\s*[:=：]?\s*(0x[0-9a-f]+|-?\d+)`),
+			regexp.MustCompile(`(?i)\berror\s+(0x[0-9a-f]{8}|\d{4,5})\b`),
+		},
+		// msiStatusRe is the verbose log's closing line: "Installation success
+		// or error status: 1603." A zero status is not an error.
+		msiStatusRe: regexp.MustCompile(`(?i)error\s*status\s*:\s*(-?\d+)`),
+		// msiErrorNumberRe is an MSI error message line, "Error 1603." etc.
+		msiErrorNumberRe: regexp.MustCompile(`(?i)\berror\s+\d{4,5}\b`),
+		// rebootRe matches, on folded text, the ways Setup and Windows ask for a
+		// restart: "Please reboot this server", "require a reboot", "restart the
+		// computer", "A restart from a previous installation is pending".
+		rebootRe: regexp.MustCompile(`(?:restart|reboot)(?:the|this|your)(?:computer|server|machine|system|node)` +
+			`|requires?a(?:restart|reboot)` +
+			`|(?:restart|reboot)(?:is|was)?(?:required|pending|needed)` +
+			`|(?:mustbe|needstobe|needtobe|shouldbe)(?:restarted|rebooted)` +
+			`|(?:restart|reboot)fromapreviousinstallationispending`),
 	}
-	// msiStatusRe is the verbose log's closing line: "Installation success
-	// or error status: 1603." A zero status is not an error.
-	msiStatusRe = regexp.MustCompile(`(?i)error\s*status\s*:\s*(-?\d+)`)
-	// msiErrorNumberRe is an MSI error message line, "Error 1603." etc.
-	msiErrorNumberRe = regexp.MustCompile(`(?i)\berror\s+\d{4,5}\b`)
-	// rebootRe matches, on folded text, the ways Setup and Windows ask for a
-	// restart: "Please reboot this server", "require a reboot", "restart the
-	// computer", "A restart from a previous installation is pending".
-	rebootRe = regexp.MustCompile(`(?:restart|reboot)(?:the|this|your)(?:computer|server|machine|system|node)` +
-		`|requires?a(?:restart|reboot)` +
-		`|(?:restart|reboot)(?:is|was)?(?:required|pending|needed)` +
-		`|(?:mustbe|needstobe|needtobe|shouldbe)(?:restarted|rebooted)` +
-		`|(?:restart|reboot)fromapreviousinstallationispending`)
-)
+})
 
 // setupStatusAlternation is every language's step statuses as a regexp
 // alternation, a space matching any run of blanks.
@@ -301,14 +318,14 @@ func setupStatusAlternation() string {
 // classifyStepFailed reports a dotted step status that says FAILED in
 // any language.
 func classifyStepFailed(status string) bool {
-	return setupKnown.failed[classifyFold(status)]
+	return setupKnown().failed[classifyFold(status)]
 }
 
 // classifyAsksForReboot reports whether folded text asks for a restart. A
 // match preceded in its own sentence by a negation ("no restart is
 // required", "you do not need to restart the computer") does not count.
 func classifyAsksForReboot(folded string) bool {
-	if classifyContainsAny(folded, setupKnown.reboot) {
+	if classifyContainsAny(folded, setupKnown().reboot) {
 		return true // a localized Setup's restart line
 	}
 	// Every pattern holds one of these words; most output holds neither,
@@ -316,7 +333,7 @@ func classifyAsksForReboot(folded string) bool {
 	if !strings.Contains(folded, "restart") && !strings.Contains(folded, "reboot") {
 		return false
 	}
-	for _, loc := range rebootRe.FindAllStringIndex(folded, -1) {
+	for _, loc := range classifyPatterns().rebootRe.FindAllStringIndex(folded, -1) {
 		from := max(loc[0]-24, 0)
 		before := folded[from:loc[0]]
 		if i := strings.LastIndexAny(before, ".!?"); i >= 0 {
@@ -348,7 +365,7 @@ func classifyStep(line string) []string {
 	if !strings.Contains(line, "...") {
 		return nil
 	}
-	return setupStepRe.FindStringSubmatch(line)
+	return classifyPatterns().setupStepRe.FindStringSubmatch(line)
 }
 
 // classifyStatusMatches runs msiStatusRe on a line whose folded form is f,
@@ -357,7 +374,7 @@ func classifyStatusMatches(f, line string) [][]string {
 	if !strings.Contains(f, "errorstatus") {
 		return nil
 	}
-	return msiStatusRe.FindAllStringSubmatch(line, -1)
+	return classifyPatterns().msiStatusRe.FindAllStringSubmatch(line, -1)
 }
 
 // classifyCodes returns the error codes quoted in line.
@@ -366,13 +383,13 @@ func classifyCodes(line string, withStatus bool) []string {
 		return nil // every pattern needs the word (error, erro, errore, エラー)
 	}
 	var codes []string
-	for _, re := range errorCodeRes {
+	for _, re := range classifyPatterns().errorCodeRes {
 		for _, m := range re.FindAllStringSubmatch(line, -1) {
 			codes = append(codes, strings.ToLower(m[1]))
 		}
 	}
 	if withStatus {
-		for _, m := range msiStatusRe.FindAllStringSubmatch(line, -1) {
+		for _, m := range classifyPatterns().msiStatusRe.FindAllStringSubmatch(line, -1) {
 			if n, err := strconv.Atoi(m[1]); err != nil || n != 0 {
 				codes = append(codes, m[1])
 			}
@@ -440,7 +457,7 @@ func ClassifySetup(output string, exitCode int) Classification {
 	if c.Outcome == OutcomeFailure && len(c.ErrorCodes) == 0 {
 		// The line quoting the code was wrapped at a width other than 80,
 		// so no logical line holds it whole: read the folded text.
-		for _, m := range setupFoldedCodeRe.FindAllStringSubmatch(folded, -1) {
+		for _, m := range classifyPatterns().setupFoldedCodeRe.FindAllStringSubmatch(folded, -1) {
 			c.ErrorCodes = classifyAppendUnique(c.ErrorCodes, seenCode, m[1])
 		}
 	}
@@ -485,7 +502,7 @@ func classifySetupLines(lines []string) (failedSteps, errorLines []string) {
 			errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
 		case under == underFailed && indent >= 5:
 			errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
-		case classifyContainsAny(f, setupKnown.errorCode) && !(under == underCompleted && indent > 0):
+		case classifyContainsAny(f, setupKnown().errorCode) && !(under == underCompleted && indent > 0):
 			errorLines = classifyAppendUnique(errorLines, seenLine, trimmed)
 		}
 	}
@@ -495,7 +512,7 @@ func classifySetupLines(lines []string) (failedSteps, errorLines []string) {
 // classifyIsSetupVerdictLine reports a line, folded, that holds one of
 // Setup.com's two failure verdicts, in any language it is known in.
 func classifyIsSetupVerdictLine(folded string) bool {
-	return classifyContainsAny(folded, setupKnown.notDone) || classifyContainsAny(folded, setupKnown.encountered)
+	return classifyContainsAny(folded, setupKnown().notDone) || classifyContainsAny(folded, setupKnown().encountered)
 }
 
 // setupVerdict is what Setup.com's output as a whole says about the run.
@@ -512,10 +529,10 @@ type setupVerdict struct {
 func classifySetupVerdict(folded string, failedSteps bool) setupVerdict {
 	return setupVerdict{
 		failedSteps:    failedSteps,
-		foldedFailed:   !failedSteps && setupFoldedFailedRe.MatchString(folded),
-		didNotComplete: classifyContainsAny(folded, setupKnown.notDone),
-		encountered:    classifyContainsAny(folded, setupKnown.encountered),
-		succeeded:      classifyContainsAny(folded, setupKnown.success),
+		foldedFailed:   !failedSteps && classifyPatterns().setupFoldedFailedRe.MatchString(folded),
+		didNotComplete: classifyContainsAny(folded, setupKnown().notDone),
+		encountered:    classifyContainsAny(folded, setupKnown().encountered),
+		succeeded:      classifyContainsAny(folded, setupKnown().success),
 	}
 }
 
@@ -660,7 +677,7 @@ func ClassifyMsiexec(exitCode int, logText string) Classification {
 		if isNotCompatible || status ||
 			strings.Contains(f, msiReturnValue3Phrase) ||
 			strings.Contains(f, setupErrorCodePhrase) ||
-			(strings.Contains(f, "error") && msiErrorNumberRe.MatchString(trimmed)) {
+			(strings.Contains(f, "error") && classifyPatterns().msiErrorNumberRe.MatchString(trimmed)) {
 			c.ErrorLines = classifyAppendUnique(c.ErrorLines, seenLine, trimmed)
 			for _, code := range classifyCodes(trimmed, true) {
 				c.ErrorCodes = classifyAppendUnique(c.ErrorCodes, seenCode, code)

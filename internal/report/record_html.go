@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"cmsrunbook/internal/i18n"
@@ -25,7 +26,7 @@ func RunHTML(w io.Writer, events []runbook.Event, opts ...RunOption) error {
 	if err != nil {
 		return fmt.Errorf("change record: %w", err)
 	}
-	if err := recordPage.Execute(w, r.htmlView()); err != nil {
+	if err := recordPage().Execute(w, r.htmlView()); err != nil {
 		return fmt.Errorf("writing change record HTML: %w", err)
 	}
 	return nil
@@ -34,9 +35,13 @@ func RunHTML(w io.Writer, events []runbook.Event, opts ...RunOption) error {
 //go:embed record_html.tmpl
 var recordPageText string
 
-var recordPage = template.Must(template.New("record").Funcs(template.FuncMap{
-	"join": strings.Join,
-}).Parse(recordPageText))
+// recordPage is parsed on first use: only `report --format html` needs
+// it, and parsing it at start-up slowed every other command.
+var recordPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("record").Funcs(template.FuncMap{
+		"join": strings.Join,
+	}).Parse(recordPageText))
+})
 
 // htmlView is what the page template reads: the record, with its times
 // already in the run's one format, and the timeline's geometry.

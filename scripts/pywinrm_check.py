@@ -15,6 +15,12 @@ as a naive client would: on a real node (and on serve-sim) it must fail on
 Active Directory, because a WinRM logon cannot pass credentials on (the
 double hop); cmsrunbook itself runs such commands through a scheduled task.
 
+An http:// endpoint is reached with Basic, so the node must allow
+unencrypted messages (AllowUnencrypted=true: serve-sim's default without
+--tls). One with AllowUnencrypted=false, the Windows default, refuses
+every request with the 401 of a wrong password, which python3-winrm
+reports as InvalidCredentialsError; use https:// there.
+
 Exits 0 when every check passes, 1 with one line per mismatch otherwise,
 2 when python3-winrm is missing or the arguments are wrong.
 """

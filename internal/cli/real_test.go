@@ -122,6 +122,20 @@ func TestPlanInventoryMatchesPlanScenario(t *testing.T) {
 	}
 }
 
+// TestServeSimRefusesUnencrypted: serve-sim --allow-unencrypted=false
+// serves plain HTTP as a default Windows node does, refusing Basic there;
+// the engineer reading the plan's error is sent to https first.
+func TestServeSimRefusesUnencrypted(t *testing.T) {
+	inv := startServeSim(t, "--scenario", "ccr-2003-sp2", "--speed", "max", "--allow-unencrypted=false")
+	code, _, errOut := runMain(t, "", "plan", "--inventory", inv)
+	if code == ExitOK || !strings.Contains(errOut, "refused Basic over plain http") || !strings.Contains(errOut, "winrm.transport: https") {
+		t.Fatalf("plan against plain HTTP with AllowUnencrypted=false: exit %d, %s", code, errOut)
+	}
+	if strings.Contains(errOut, servePass) {
+		t.Fatalf("the error shows the password: %s", errOut)
+	}
+}
+
 func stripSource(s string) string {
 	var keep []string
 	for _, l := range strings.Split(s, "\n") {

@@ -27,6 +27,7 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	listen := fs.String("listen", "127.0.0.1", "loopback `ADDRESS[:PORT]` (a port is the first node's; the next nodes take the following ports)")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a generated CA (written next to the inventory)")
 	tlsLegacy := fs.Bool("tls-legacy", false, "serve HTTPS as an unpatched 2003 node: TLS 1.0, RSA key exchange, SHA-1 certificates (implies --tls)")
+	allowUnenc := fs.Bool("allow-unencrypted", true, "plain HTTP: the nodes take unencrypted Basic and NTLM messages (AllowUnencrypted=true, as a lab node set up for HTTP); --allow-unencrypted=false refuses them with HTTP 401 as a default Windows node does (no effect with --tls)")
 	authFlag := fs.String("auth", "basic,negotiate", "accepted `SCHEMES`: basic, negotiate (NTLM; Basic disabled, the Windows default) or basic,negotiate")
 	winrmVersion := fs.String("winrm-version", "2.0", "WinRM `VERSION` the nodes run: 1.1 or 2.0")
 	userName := fs.String("user", "cmsrunbook", "the account name the nodes accept")
@@ -82,10 +83,13 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	defer cancel()
 	s := sim.New(sc, sim.Options{Speed: speed, Seed: *seed})
 	https := *useTLS || *tlsLegacy
-	// Over plain HTTP the nodes must take unsealed NTLM messages, which
-	// Windows refuses by default: no client the project uses seals them.
+	// Over plain HTTP the nodes must take unencrypted messages (Basic, and
+	// NTLM unsealed: no client the project uses seals it), which Windows
+	// refuses by default; --allow-unencrypted=false shows that refusal.
+	// Over HTTPS the setting changes nothing.
+	allow := *allowUnenc || https
 	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{Listen: *listen, User: *userName, Password: pass, TLS: https,
-		TLSLegacy: *tlsLegacy, Auth: auth, AllowUnencrypted: !https, WinRMVersion: *winrmVersion, Logf: logf})
+		TLSLegacy: *tlsLegacy, Auth: auth, AllowUnencrypted: allow, WinRMVersion: *winrmVersion, Logf: logf})
 	if err != nil {
 		return ExitUsage, usagef("serve-sim: %v", err)
 	}
@@ -98,7 +102,7 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 	if err := sv.WriteInventory(*out, sc, simwinrm.InventoryOptions{User: *userName}); err != nil {
 		return ExitFailed, err
 	}
-	printServing(env, i18n.For(lang), sc, sv.Server, *userName, *out)
+	printServing(env, i18n.For(lang), sc, sv.Server, *userName, *out, allow)
 	<-ctx.Done()
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return ExitFailed, err
@@ -107,8 +111,9 @@ func cmdServeSim(ctx context.Context, args []string, env Env) (int, error) {
 }
 
 // printServing tells the engineer where the nodes are and how they differ
-// from a default Windows node.
-func printServing(env Env, p *i18n.Printer, sc *config.Scenario, srv *wsman.Server, user, inventory string) {
+// from a default Windows node (one that refuses unencrypted messages over
+// plain HTTP does not).
+func printServing(env Env, p *i18n.Printer, sc *config.Scenario, srv *wsman.Server, user, inventory string, allowUnencrypted bool) {
 	eps := srv.Endpoints()
 	names := make([]string, 0, len(eps))
 	https := false
@@ -118,7 +123,7 @@ func printServing(env Env, p *i18n.Printer, sc *config.Scenario, srv *wsman.Serv
 	}
 	sort.Strings(names)
 	fmt.Fprintln(env.Stdout, p.Tr("Serving scenario %s (cluster %s) over WinRM %s as user %s, auth %s:", sc.Name, sc.Cluster.Name, srv.WinRMVersion(), user, srv.Auth()))
-	if !https {
+	if !https && allowUnencrypted {
 		fmt.Fprintln(env.Stdout, p.Tr("Plain HTTP: the nodes allow unencrypted messages (AllowUnencrypted=true), which a real node refuses by default."))
 	}
 	if srv.TLSLegacy() {

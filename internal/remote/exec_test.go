@@ -60,10 +60,19 @@ func (b *lineBackend) Exec(ctx context.Context, node, command string, args []str
 	return 1, nil
 }
 
-// rawExecutor points an executor at a plain wsman server.
+// rawExecutor points an executor at a plain wsman server; over plain
+// http the nodes allow unencrypted messages, as a lab node set up for
+// http does.
 func rawExecutor(t *testing.T, b wsman.Backend, tls bool, pass string, opTimeout time.Duration) (*remote.Executor, *wsman.Server) {
 	t.Helper()
-	srv, err := wsman.Start(context.Background(), wsman.Config{Nodes: []string{"EXNODE01", "EXNODE02"}, User: testUser, Password: testPass, TLS: tls, Backend: b, OperationTimeoutMax: opTimeout})
+	return rawExecutorAllowing(t, b, tls, !tls, pass, opTimeout)
+}
+
+// rawExecutorAllowing is rawExecutor with the nodes' AllowUnencrypted
+// setting chosen.
+func rawExecutorAllowing(t *testing.T, b wsman.Backend, tls, allowUnencrypted bool, pass string, opTimeout time.Duration) (*remote.Executor, *wsman.Server) {
+	t.Helper()
+	srv, err := wsman.Start(context.Background(), wsman.Config{Nodes: []string{"EXNODE01", "EXNODE02"}, User: testUser, Password: testPass, TLS: tls, AllowUnencrypted: allowUnencrypted, Backend: b, OperationTimeoutMax: opTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,9 +128,12 @@ func TestSilentCommandOutlivesOperationTimeout(t *testing.T) {
 }
 
 func TestWrongCredentialsAreAuthFailed(t *testing.T) {
-	ex, _ := rawExecutor(t, &lineBackend{}, false, "wrong", 2*time.Second)
+	// A password no message would contain ("wrong" is a word of the
+	// plain-http refusal's text).
+	const bad = "N0t-the-Pa55"
+	ex, _ := rawExecutor(t, &lineBackend{}, false, bad, 2*time.Second)
 	_, err := ex.Run(context.Background(), runbook.Command{Node: "EXNODE01", Line: "slow"}, nil)
-	if !errors.Is(err, runbook.ErrAuthFailed) || strings.Contains(err.Error(), "wrong") {
+	if !errors.Is(err, runbook.ErrAuthFailed) || strings.Contains(err.Error(), bad) {
 		t.Fatalf("wrong password: %v", err)
 	}
 	if _, err := ex.Observe(context.Background()); !errors.Is(err, runbook.ErrAuthFailed) {

@@ -49,7 +49,7 @@ func serve(t testing.TB, scenario string, o worldOpts) *world {
 	}
 	s := sim.New(sc, sim.Options{Seed: 1})
 	ctx, cancel := context.WithCancel(context.Background())
-	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{User: testUser, Password: testPass, TLS: o.tls, OperationTimeoutMax: o.opMax, Trace: o.trace, IdleTimeout: o.idle})
+	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{User: testUser, Password: testPass, TLS: o.tls, AllowUnencrypted: !o.tls, OperationTimeoutMax: o.opMax, Trace: o.trace, IdleTimeout: o.idle})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -157,8 +157,11 @@ func TestNoNodeAnswersIsTranslatedLineByLine(t *testing.T) {
 	}
 }
 
+// TestRefusedCredentialsAreTranslated: over https a 401 is the
+// credentials (or the scheme); the plain-http refusal, which may be
+// AllowUnencrypted=false instead, is TestUnencryptedRefusalNamesHTTPS's.
 func TestRefusedCredentialsAreTranslated(t *testing.T) {
-	ex, _ := rawExecutor(t, &lineBackend{}, false, "wrong", 2*time.Second)
+	ex, _ := rawExecutor(t, &lineBackend{}, true, "wrong", 2*time.Second)
 	_, err := ex.Run(context.Background(), runbook.Command{Node: "EXNODE01", Line: "slow"}, nil)
 	if !errors.Is(err, runbook.ErrAuthFailed) {
 		t.Fatalf("wrong password: %v", err)

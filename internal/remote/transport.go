@@ -85,7 +85,7 @@ func (t *transport) post(ctx context.Context, body string) (string, error) {
 		return "", classify(ctx, t.node, rerr)
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
-		return "", wrap(say("%s refused the credentials of %s (HTTP 401): check the password, that the account is not locked out, and that the node allows this authentication scheme: %s", t.node, t.user, runbook.ErrAuthFailed), runbook.ErrAuthFailed)
+		return "", t.refused()
 	}
 	if !strings.Contains(resp.Header.Get("Content-Type"), "application/soap+xml") {
 		return "", wrap(say("%s answered HTTP %s without a WS-Management reply; is %s a WinRM listener?: %s", t.node, strconv.Itoa(resp.StatusCode), t.url, runbook.ErrConnectionLost), runbook.ErrConnectionLost)
@@ -97,6 +97,30 @@ func (t *transport) post(ctx context.Context, body string) (string, error) {
 		return "", errors.New(say("%s answered HTTP %s: %s", t.node, strconv.Itoa(resp.StatusCode), clip(data, 200)))
 	}
 	return string(data), nil
+}
+
+// refused words a 401 to a request that carried the credentials.
+//
+// Over plain http a node whose WinRM service keeps the default
+// AllowUnencrypted=false refuses every request, Basic or NTLM, with the
+// same bare 401 a wrong password gets (WINRM.md section 3 for NTLM; public
+// reports of Basic to port 5985, pywinrm #59 and #258): nothing on the
+// wire tells the two apart. So the error says both, the likelier and
+// harmless remedy first (https, or AllowUnencrypted on a lab node), and
+// asks the engineer not to type the password again before checking: a
+// correct password re-typed gains nothing and a wrong one counts toward
+// the lockout. It still wraps ErrAuthFailed: it may be the password, and
+// a refusal is never retried on its own. Over https the 401 is the
+// credentials (or the scheme) alone.
+func (t *transport) refused() error {
+	if strings.HasPrefix(strings.ToLower(t.url), "http://") {
+		scheme := "Basic"
+		if rt, ok := t.rt.(*roundTripper); ok && rt.ntlm {
+			scheme = "NTLM"
+		}
+		return wrap(say("%s refused %s over plain http for %s (HTTP 401). A node whose WinRM service keeps the default AllowUnencrypted=false refuses every unencrypted request with this same 401 a wrong password gets, so the password may well be right: do not type it again before checking. Use https (winrm.transport: https in the inventory, port 5986, or 443 on WinRM 1.1), or, on a lab node only, allow unencrypted WinRM on the node: winrm set winrm/config/service @{AllowUnencrypted=\"true\"}. Only if the node already allows it, check the password and that the account is not locked out: %s", t.node, scheme, t.user, runbook.ErrAuthFailed), runbook.ErrAuthFailed)
+	}
+	return wrap(say("%s refused the credentials of %s (HTTP 401): check the password, that the account is not locked out, and that the node allows this authentication scheme: %s", t.node, t.user, runbook.ErrAuthFailed), runbook.ErrAuthFailed)
 }
 
 // wsFault is the part of a SOAP fault we act on.
@@ -233,7 +257,7 @@ func newRoundTripper(tlsConf *tls.Config, dialTimeout, headerTimeout time.Durati
 		}
 		return tr
 	}
-	rt := &roundTripper{}
+	rt := &roundTripper{ntlm: ntlm}
 	if ntlm {
 		rt.inner = newNTLMTransport(func() *http.Transport {
 			tr := mk()
@@ -256,6 +280,8 @@ type roundTripper struct {
 		CloseIdleConnections()
 	}
 	answered sync.Map // host:port -> true
+	// ntlm: inner authenticates with NTLM (auth: ntlm), not Basic.
+	ntlm bool
 }
 
 func (r *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {

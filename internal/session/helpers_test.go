@@ -285,7 +285,7 @@ func serve(t *testing.T, scenario string) *served {
 	}
 	s := sim.New(sc, sim.Options{Speed: servedSpeed, Seed: 1})
 	ctx, cancel := context.WithCancel(context.Background())
-	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{Listen: "127.0.0.1", User: testUser, Password: testPass})
+	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{Listen: "127.0.0.1", User: testUser, Password: testPass, AllowUnencrypted: true})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

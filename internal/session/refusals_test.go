@@ -36,7 +36,7 @@ func serveAs(t *testing.T, scenario, pass string) (*served, *wsman.Server) {
 	}
 	s := sim.New(sc, sim.Options{Speed: servedSpeed, Seed: 1})
 	ctx, cancel := context.WithCancel(context.Background())
-	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{Listen: "127.0.0.1", User: testUser, Password: pass})
+	sv, err := simwinrm.Serve(ctx, sc, s, wsman.Config{Listen: "127.0.0.1", User: testUser, Password: pass, AllowUnencrypted: true})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -77,7 +77,7 @@ func withConnAuth(ctx context.Context, _ net.Conn) context.Context {
 }
 
 // authResult says who a request is from and whether NTLM vouched for it
-// (which matters for the AllowUnencrypted rule).
+// (the AllowUnencrypted refusal names the scheme in its log line).
 type authResult struct {
 	user string
 	ntlm bool
@@ -231,20 +231,38 @@ func (inc *incarnation) refuse(w http.ResponseWriter, reason string) {
 }
 
 // refuseUnencrypted applies AllowUnencrypted=false to a request that came
-// over plain HTTP. Windows answers an NTLM-authenticated request whose body
-// is not sealed with 401 over and over (packer #6205, analysed by the
-// pywinrm maintainer). Sealed bodies (multipart/encrypted) are a real
-// Windows feature this simulator does not implement; it says so instead of
-// pretending the credentials were wrong. It reports whether it answered.
+// over plain HTTP, whatever scheme authenticated it. It runs after
+// authenticate, so a wrong password has already had its own 401.
+//
+// NTLM: Windows answers an NTLM-authenticated request whose body is not
+// sealed with 401 over and over (packer #6205, analysed by the pywinrm
+// maintainer; WINRM.md section 3).
+//
+// Basic: WINRM.md records only that Basic over HTTP needs
+// AllowUnencrypted=true (section 6); it has no capture of what Windows
+// answers when it is false. Public reports of Basic to port 5985 of a node
+// with the default AllowUnencrypted=false show a plain "401 Unauthorized"
+// (pywinrm #59, #258), so this answers exactly the 401 a wrong password
+// gets (same WWW-Authenticate offers, empty body): a client cannot tell the
+// two apart on the wire, and neither can one talking to a real node. The
+// reason is only in the log.
+//
+// Sealed bodies (multipart/encrypted) are a real Windows feature this
+// simulator does not implement; it says so instead of pretending the
+// credentials were wrong. It reports whether it answered.
 func (inc *incarnation) refuseUnencrypted(w http.ResponseWriter, r *http.Request, a authResult) bool {
 	if strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/encrypted") {
 		inc.srv.logf("wsman: %s: 400: sealed (encrypted) message not supported", inc.node.name)
 		http.Error(w, "This simulated node does not implement WinRM message encryption (NTLM sealing). Use HTTPS, or turn message encryption off in the client (the node allows unencrypted messages only when AllowUnencrypted is true).", http.StatusBadRequest)
 		return true
 	}
-	if r.TLS != nil || !a.ntlm || inc.srv.cfg.AllowUnencrypted {
+	if r.TLS != nil || inc.srv.cfg.AllowUnencrypted {
 		return false
 	}
-	inc.refuse(w, "unencrypted message over HTTP and AllowUnencrypted is false")
+	scheme := "Basic"
+	if a.ntlm {
+		scheme = "NTLM"
+	}
+	inc.refuse(w, "unencrypted "+scheme+" message over HTTP and AllowUnencrypted is false")
 	return true
 }

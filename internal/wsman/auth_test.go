@@ -99,7 +99,7 @@ func TestUnauthorizedOffers(t *testing.T) {
 		{AuthBasic, []string{`Basic realm="WSMAN"`}},
 	} {
 		t.Run(c.mode.String(), func(t *testing.T) {
-			s := startServer(t, Config{Auth: c.mode})
+			s := startServer(t, Config{AllowUnencrypted: true, Auth: c.mode})
 			status, hdr, body := send(t, plainTransport(t, nil), s.Endpoints()["EXNODE01"], "", false)
 			got := hdr.Values("WWW-Authenticate")
 			if status != 401 || strings.Join(got, "|") != strings.Join(c.want, "|") || body != "" || hdr.Get("Content-Type") != "" {
@@ -173,7 +173,7 @@ func TestBasicRefusedWhenDisabled(t *testing.T) {
 // NTLM NEGOTIATE with a plain 401 offering Basic, no challenge. (go-ntlmssp
 // then silently retries with Basic: the executor must refuse that itself.)
 func TestBasicOnlyListenerGivesNoChallenge(t *testing.T) {
-	s := startServer(t, Config{Auth: AuthBasic})
+	s := startServer(t, Config{AllowUnencrypted: true, Auth: AuthBasic})
 	ep := s.Endpoints()["EXNODE01"]
 	nego, err := ntlmssp.NewNegotiateMessage("", "")
 	if err != nil {

@@ -37,7 +37,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 // TestShellQuotaPerUser: five shells per user, the sixth gets the captured
 // QuotaLimit fault with 5 in its message, and deleting one makes room.
 func TestShellQuotaPerUser(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	c := newClient(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil)
 	var shells []*winrm.Shell
 	for i := range 5 {
@@ -64,7 +64,7 @@ func TestShellQuotaPerUser(t *testing.T) {
 	if _, err := c.CreateShell(); err != nil {
 		t.Fatalf("after a Delete: %v", err)
 	}
-	s2 := startServer(t, Config{MaxShellsPerUser: 1})
+	s2 := startServer(t, Config{AllowUnencrypted: true, MaxShellsPerUser: 1})
 	c2 := newClient(t, s2.Endpoints()["EXNODE01"], testUser, testPass, nil)
 	if _, err := c2.CreateShell(); err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestShellQuotaPerUser(t *testing.T) {
 // the idle time counts from then.
 func TestBusyShellIsNotIdle(t *testing.T) {
 	clock := newFakeClock()
-	s := startServer(t, Config{now: clock.Now, Nodes: []string{"EXNODE01"}})
+	s := startServer(t, Config{AllowUnencrypted: true, now: clock.Now, Nodes: []string{"EXNODE01"}})
 	s.mu.Lock()
 	inc := s.nodes["EXNODE01"].inc
 	s.mu.Unlock()
@@ -105,7 +105,7 @@ func TestBusyShellIsNotIdle(t *testing.T) {
 func TestIdleTimeoutExpiry(t *testing.T) {
 	clock := newFakeClock()
 	b := newTestBackend()
-	s := startServer(t, Config{Backend: b, now: clock.Now, MaxShellsPerUser: 1})
+	s := startServer(t, Config{AllowUnencrypted: true, Backend: b, now: clock.Now, MaxShellsPerUser: 1})
 	ep := s.Endpoints()["EXNODE01"]
 	if status, _, body := send(t, plainTransport(t, nil), ep, "", true); status != 200 || !strings.Contains(body, "<rsp:IdleTimeOut>PT180.000S</rsp:IdleTimeOut>") {
 		t.Fatalf("create: %d %s", status, body)
@@ -131,7 +131,7 @@ func TestIdleTimeoutExpiry(t *testing.T) {
 func TestIdleExpiryKillsCommands(t *testing.T) {
 	clock := newFakeClock()
 	b := newTestBackend()
-	s := startServer(t, Config{Backend: b, now: clock.Now, IdleTimeout: time.Minute})
+	s := startServer(t, Config{AllowUnencrypted: true, Backend: b, now: clock.Now, IdleTimeout: time.Minute})
 	ep := s.Endpoints()["EXNODE01"]
 	c := newClient(t, ep, testUser, testPass, nil)
 	sh, err := c.CreateShell()
@@ -161,7 +161,7 @@ const commandEnvelope = `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap
 // is refused with a bare HTTP 413, with or without a Content-Length; one
 // within it is processed.
 func TestEnvelopeLimit(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	ep := s.Endpoints()["EXNODE01"]
 	pad := func(n int) string {
 		return strings.Replace(createEnvelope, "<env:Body>", "<env:Body><!--"+strings.Repeat("x", n-len(createEnvelope)-7)+"-->", 1)
@@ -208,7 +208,7 @@ func TestEnvelopeLimit(t *testing.T) {
 		t.Fatalf("oversized command: %v; want the 413", err)
 	}
 	// A node configured with 500 KB takes it.
-	s2 := startServer(t, Config{MaxEnvelopeSizeKB: 500})
+	s2 := startServer(t, Config{AllowUnencrypted: true, MaxEnvelopeSizeKB: 500})
 	if _, _, _, err := run(t, newClient(t, s2.Endpoints()["EXNODE01"], testUser, testPass, nil), "echo "+strings.Repeat("a", 160<<10)); err != nil {
 		t.Fatalf("500 KB node: %v", err)
 	}
@@ -235,7 +235,7 @@ func (r *sizeRecorder) Post(c *winrm.Client, m *soap.SoapMessage) (string, error
 // replies no larger than the smaller of the client's MaxEnvelopeSize and the
 // node's MaxEnvelopeSizekb.
 func TestRepliesWithinEnvelopeLimits(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	ep := s.Endpoints()["EXNODE01"]
 	for _, asked := range []int{153600, 512000, 20000} {
 		t.Run(fmt.Sprint(asked), func(t *testing.T) {
@@ -264,7 +264,7 @@ func TestRepliesWithinEnvelopeLimits(t *testing.T) {
 // TestWinRM11Shape: a WinRM 1.1 node hands out "uuid:" ShellIds and no
 // rsp:Shell, and clients still work with them.
 func TestWinRM11Shape(t *testing.T) {
-	s := startServer(t, Config{WinRMVersion: "1.1"})
+	s := startServer(t, Config{AllowUnencrypted: true, WinRMVersion: "1.1"})
 	if s.WinRMVersion() != "1.1" {
 		t.Fatalf("WinRMVersion = %q", s.WinRMVersion())
 	}
@@ -285,7 +285,7 @@ func TestWinRM11Shape(t *testing.T) {
 // TestUnknownCommandIDFaults: Signal and Send for a command the shell does
 // not have get the InvalidSelectors fault, not a dropped connection.
 func TestUnknownCommandIDFaults(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	ep := s.Endpoints()["EXNODE01"]
 	if status, _, _ := send(t, plainTransport(t, nil), ep, "", true); status != 200 {
 		t.Fatal("create failed")

@@ -44,7 +44,7 @@ func TestPywinrmCheckScript(t *testing.T) {
 	}
 	for _, useTLS := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tls=%v", useTLS), func(t *testing.T) {
-			s := startServer(t, Config{Nodes: []string{"EXNODE01"}, TLS: useTLS})
+			s := startServer(t, Config{Nodes: []string{"EXNODE01"}, TLS: useTLS, AllowUnencrypted: !useTLS})
 			ep := s.Endpoints()["EXNODE01"]
 			scheme := "http"
 			args := []string{script}

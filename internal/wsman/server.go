@@ -82,10 +82,12 @@ type Config struct {
 	// so tests can prove an NTLM client refuses a listener without Negotiate.
 	Auth AuthMode
 	// AllowUnencrypted is winrm/config/service/AllowUnencrypted. When false
-	// (the Windows default) an NTLM-authenticated request over plain HTTP is
-	// refused with 401, as Windows refuses unsealed messages. Basic over
-	// plain HTTP is still accepted whatever this says (Windows would refuse
-	// it too): the project's plain-HTTP tests depend on it.
+	// (the Windows default) every request over plain HTTP, Basic or NTLM,
+	// is refused with 401 after its credentials were checked, as a Windows
+	// node refuses unencrypted messages (see refuseUnencrypted: for Basic
+	// the 401 is the same one a wrong password gets). A listener meant to
+	// be used over plain HTTP, as a lab node configured for it is, must set
+	// it true. Over HTTPS it makes no difference.
 	AllowUnencrypted bool
 	// WinRMVersion is "2.0" (default) or "1.1". 1.1 answers as a 2003 R2 /
 	// 2008 node with KB936059: ShellIds prefixed "uuid:" and no rsp:Shell

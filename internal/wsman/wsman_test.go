@@ -247,7 +247,7 @@ func run(t testing.TB, c *winrm.Client, command string) (string, string, int, er
 }
 
 func TestHostnameRoundTrip(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	for node, ep := range s.Endpoints() {
 		if ep.Host != "127.0.0.1" || ep.Port == 0 || ep.HTTPS {
 			t.Fatalf("endpoint %s = %+v", node, ep)
@@ -261,7 +261,7 @@ func TestHostnameRoundTrip(t *testing.T) {
 
 func TestCommandAndArgumentsArriveAsSent(t *testing.T) {
 	b := newTestBackend()
-	s := startServer(t, Config{Backend: b})
+	s := startServer(t, Config{AllowUnencrypted: true, Backend: b})
 	c := newClient(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil)
 	sh, err := c.CreateShell()
 	if err != nil {
@@ -292,7 +292,7 @@ func TestCommandAndArgumentsArriveAsSent(t *testing.T) {
 }
 
 func TestStdoutStderrExitCode(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	c := newClient(t, s.Endpoints()["EXNODE02"], testUser, testPass, nil)
 	out, errOut, code, err := c.RunWithString("fail3", "")
 	if err != nil || code != 3 || out != "to stdout\r\n" || errOut != "to stderr\r\n" {
@@ -306,7 +306,7 @@ func TestStdoutStderrExitCode(t *testing.T) {
 
 func TestPowerShellEncodedCommand(t *testing.T) {
 	b := newTestBackend()
-	s := startServer(t, Config{Backend: b})
+	s := startServer(t, Config{AllowUnencrypted: true, Backend: b})
 	c := newClient(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil)
 	out, _, code, err := c.RunPSWithString("Write-Output 'ünïcode ok'", "")
 	if err != nil || code != 0 || !strings.Contains(out, "Write-Output 'ünïcode ok'") {
@@ -334,7 +334,7 @@ func (w *timedWriter) Write(p []byte) (int, error) {
 }
 
 func TestSlowOutputArrivesIncrementally(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	c := newClient(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil)
 	var w timedWriter
 	start := time.Now()
@@ -359,7 +359,7 @@ func TestSilentCommandOutlivesOperationTimeout(t *testing.T) {
 		"surfacing": newClient, "plain": newPlainClient,
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := startServer(t, Config{})
+			s := startServer(t, Config{AllowUnencrypted: true})
 			c := mk(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil)
 			out, _, code, err := run(t, c, "silent")
 			if err != nil || code != 0 || out != "finally\r\n" {
@@ -375,7 +375,7 @@ func TestSilentCommandOutlivesOperationTimeout(t *testing.T) {
 // TestPlainClientSwallowsFaults pins the 232efb4 behaviour faultSurfacing
 // works around, so a client upgrade that fixes it shows up here.
 func TestPlainClientSwallowsFaults(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	c := newPlainClient(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil)
 	cmd, err := c.NewShell("NO-SUCH-SHELL").Execute("hostname")
 	if err != nil {
@@ -389,7 +389,7 @@ func TestPlainClientSwallowsFaults(t *testing.T) {
 }
 
 func TestOperationTimeoutCapped(t *testing.T) {
-	s := startServer(t, Config{OperationTimeoutMax: 300 * time.Millisecond})
+	s := startServer(t, Config{AllowUnencrypted: true, OperationTimeoutMax: 300 * time.Millisecond})
 	ep := s.Endpoints()["EXNODE01"]
 	endpoint := winrm.NewEndpoint(ep.Host, ep.Port, false, false, nil, nil, nil, 2*time.Second)
 	// The client asks for 60 s, but its header timeout is 2 s: only the cap
@@ -405,7 +405,7 @@ func TestOperationTimeoutCapped(t *testing.T) {
 }
 
 func TestWrongPassword(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	ep := s.Endpoints()["EXNODE01"]
 	_, _, code, err := run(t, newClient(t, ep, testUser, "wrong", nil), "hostname")
 	if err == nil || !strings.Contains(err.Error(), "http response error: 401 - invalid content type") {
@@ -424,6 +424,48 @@ func TestWrongPassword(t *testing.T) {
 	// User names are case-insensitive, as Windows account names are.
 	if _, _, _, err := run(t, newClient(t, ep, strings.ToLower(testUser), testPass, nil), "hostname"); err != nil {
 		t.Fatalf("lower-case user: %v", err)
+	}
+}
+
+// TestBasicOverPlainHTTP: with AllowUnencrypted=false (the Windows
+// default) a plain-HTTP Basic request with the right password is refused
+// with exactly the 401 a wrong password gets (so a client cannot tell them
+// apart, as against a real node); with AllowUnencrypted=true, and over
+// HTTPS whatever it says, the same request is served.
+func TestBasicOverPlainHTTP(t *testing.T) {
+	deny := startServer(t, Config{AllowUnencrypted: false})
+	ep := deny.Endpoints()["EXNODE01"]
+	status, hdr, body := send(t, plainTransport(t, nil), ep, "", true)
+	offers := hdr.Values("WWW-Authenticate")
+	if status != 401 || body != "" || hdr.Get("Content-Type") != "" || strings.Join(offers, "|") != `Negotiate|Basic realm="WSMAN"` {
+		t.Fatalf("Basic over HTTP, AllowUnencrypted=false: %d %q %q; want the bare 401 of a refused password", status, offers, body)
+	}
+	req, err := http.NewRequest(http.MethodPost, wsmanURL(ep), strings.NewReader(createEnvelope))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", soapContentType)
+	req.SetBasicAuth(testUser, "wrong")
+	resp, err := (&http.Client{Transport: plainTransport(t, nil)}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != status || strings.Join(resp.Header.Values("WWW-Authenticate"), "|") != strings.Join(offers, "|") {
+		t.Fatalf("a wrong password got %d %v, the refused unencrypted request %d %v: they must look the same", resp.StatusCode, resp.Header, status, hdr)
+	}
+	if _, _, _, err := run(t, newClient(t, ep, testUser, testPass, nil), "hostname"); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("masterzen Basic client over HTTP, AllowUnencrypted=false: %v; want a 401", err)
+	}
+
+	allow := startServer(t, Config{AllowUnencrypted: true})
+	if out, _, code, err := run(t, newClient(t, allow.Endpoints()["EXNODE01"], testUser, testPass, nil), "hostname"); err != nil || code != 0 || out != "EXNODE01\r\n" {
+		t.Fatalf("Basic over HTTP, AllowUnencrypted=true: %q, %d, %v", out, code, err)
+	}
+
+	tlsSrv := startServer(t, Config{TLS: true, AllowUnencrypted: false})
+	if out, _, code, err := run(t, newClient(t, tlsSrv.Endpoints()["EXNODE01"], testUser, testPass, tlsSrv.CACertPEM()), "hostname"); err != nil || code != 0 || out != "EXNODE01\r\n" {
+		t.Fatalf("Basic over HTTPS, AllowUnencrypted=false: %q, %d, %v", out, code, err)
 	}
 }
 
@@ -468,7 +510,7 @@ func TestTLS(t *testing.T) {
 
 func TestSetDownAndReboot(t *testing.T) {
 	b := newTestBackend()
-	s := startServer(t, Config{Backend: b})
+	s := startServer(t, Config{AllowUnencrypted: true, Backend: b})
 	ep := s.Endpoints()["EXNODE01"]
 	c := newClient(t, ep, testUser, testPass, nil)
 	sh, err := c.CreateShell()
@@ -526,7 +568,7 @@ func TestSetDownAndReboot(t *testing.T) {
 }
 
 func TestDropNextReceive(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	c := newClient(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil)
 	s.DropNextReceive("EXNODE01")
 	_, _, code, err := run(t, c, "slow")
@@ -540,7 +582,7 @@ func TestDropNextReceive(t *testing.T) {
 }
 
 func TestStdinAndLargeOutput(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	c := newClient(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil)
 	var out bytes.Buffer
 	code, err := c.RunWithInput("cat", &out, io.Discard, strings.NewReader("hello\nworld\n"))
@@ -559,7 +601,7 @@ func TestStdinAndLargeOutput(t *testing.T) {
 // Stdout/Stderr pipes open forever (a client bug, not a server one).
 func TestSignalTerminateCancelsBackend(t *testing.T) {
 	b := newTestBackend()
-	s := startServer(t, Config{Backend: b})
+	s := startServer(t, Config{AllowUnencrypted: true, Backend: b})
 	ep := s.Endpoints()["EXNODE01"]
 	c := newClient(t, ep, testUser, testPass, nil)
 	done := make(chan error, 1)
@@ -592,7 +634,7 @@ func TestSignalTerminateCancelsBackend(t *testing.T) {
 }
 
 func TestBackendFailureIsInternalErrorFault(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	c := newClient(t, s.Endpoints()["EXNODE01"], testUser, testPass, nil)
 	out, _, _, err := run(t, c, "broken")
 	if out != "partial\r\n" || err == nil || !strings.Contains(err.Error(), "w:InternalError") || !strings.Contains(err.Error(), "simulated node failure") {
@@ -626,7 +668,7 @@ func post(t *testing.T, ep Endpoint, body string) (int, http.Header, string) {
 const pypsrpReceive = `<s:Envelope xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell" xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:wsman="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:wsmv="http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd"><s:Header><wsa:Action s:mustUnderstand="true">http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive</wsa:Action><wsman:MaxEnvelopeSize s:mustUnderstand="true">153600</wsman:MaxEnvelopeSize><wsa:MessageID>uuid:1E4F574C-3C19-46E9-A544-B71D78C95E7B</wsa:MessageID><wsman:OperationTimeout>PT20S</wsman:OperationTimeout><wsa:ReplyTo><wsa:Address s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</wsa:Address></wsa:ReplyTo><wsman:ResourceURI s:mustUnderstand="true">http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd</wsman:ResourceURI><wsmv:SessionId s:mustUnderstand="false">uuid:E3EDC93B-6629-44A6-8F70-2D94D134ACD3</wsmv:SessionId><wsa:To>http://192.168.56.15:5985/wsman</wsa:To><wsman:SelectorSet><wsman:Selector Name="ShellId">%s</wsman:Selector></wsman:SelectorSet></s:Header><s:Body><rsp:Receive><rsp:DesiredStream CommandId="87E77BEB-6761-4C48-9D70-A00266B8459A">stdout stderr</rsp:DesiredStream></rsp:Receive></s:Body></s:Envelope>`
 
 func TestFaultShapes(t *testing.T) {
-	s := startServer(t, Config{})
+	s := startServer(t, Config{AllowUnencrypted: true})
 	ep := s.Endpoints()["EXNODE01"]
 
 	status, hdr, body := post(t, ep, fmt.Sprintf(pypsrpReceive, "0D6FCA9D-2D40-44C3-B691-E665BE7AA687"))
@@ -748,7 +790,7 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 
 func TestStartContextCancelCloses(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := Start(ctx, Config{Nodes: []string{"N1"}, User: testUser, Password: testPass, Backend: newTestBackend()})
+	s, err := Start(ctx, Config{AllowUnencrypted: true, Nodes: []string{"N1"}, User: testUser, Password: testPass, Backend: newTestBackend()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -807,7 +849,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 // slower that is than calling the backend in-process.
 func BenchmarkCommandRoundTrip(b *testing.B) {
 	backend := newTestBackend()
-	s := startServer(b, Config{Backend: backend, Nodes: []string{"N1"}})
+	s := startServer(b, Config{AllowUnencrypted: true, Backend: backend, Nodes: []string{"N1"}})
 	c := newClient(b, s.Endpoints()["N1"], testUser, testPass, nil)
 	b.ResetTimer()
 	start := time.Now()

@@ -564,7 +564,7 @@ func classifySetupSummary(c Classification, v setupVerdict) string {
 	case c.Outcome == OutcomeSuccess:
 		s = say("Setup.com reported success")
 	case len(c.FailedSteps) > 0:
-		s = classifyCodeSuffix(say("Setup.com reported failure: %s FAILED", strings.Join(c.FailedSteps, " FAILED, ")), c.ErrorCodes)
+		s = classifyCodeSuffix(say("Setup.com reported failure: %s FAILED", classifyFailedList(c.FailedSteps)), c.ErrorCodes)
 	case v.foldedFailed:
 		s = classifyCodeSuffix(say("Setup.com reported failure: a step FAILED"), c.ErrorCodes)
 	case v.didNotComplete:
@@ -589,6 +589,16 @@ func classifySetupSummary(c Classification, v setupVerdict) string {
 }
 
 // classifyCodeSuffix adds " (error code 1603)" or " (error codes 1603,
+// classifyFailedList names the FAILED steps, "A FAILED, B", built one
+// step at a time so a view translates each join in its language (the
+// last step's FAILED is the summary's own).
+func classifyFailedList(steps []string) string {
+	if len(steps) == 1 {
+		return steps[0]
+	}
+	return say("%s FAILED, %s", steps[0], classifyFailedList(steps[1:]))
+}
+
 // 1638)" to a summary, or nothing.
 func classifyCodeSuffix(head string, codes []string) string {
 	switch len(codes) {

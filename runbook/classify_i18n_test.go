@@ -56,3 +56,22 @@ func TestClassifySummariesTranslate(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyTwoFailedStepsTranslate: with two FAILED steps the whole
+// summary is translated, the join between the steps included.
+func TestClassifyTwoFailedStepsTranslate(t *testing.T) {
+	c := runbook.ClassifySetup("    Mailbox Role Checks              ......................... FAILED\n"+
+		"    Mailbox Server Role              ......................... FAILED\n", 1603)
+	if c.Summary != "Setup.com reported failure: Mailbox Role Checks FAILED, Mailbox Server Role FAILED" {
+		t.Fatalf("English summary changed: %q", c.Summary)
+	}
+	for l, want := range map[i18n.Lang]string{
+		i18n.Japanese:   "Setup.com は失敗を報告しました: Mailbox Role Checks が失敗し、Mailbox Server Role が失敗しました",
+		i18n.Portuguese: "O Setup.com relatou falha: Mailbox Role Checks com FALHA, Mailbox Server Role com FALHA",
+		i18n.Italian:    "Setup.com ha segnalato un errore: Mailbox Role Checks NON RIUSCITO, Mailbox Server Role NON RIUSCITO",
+	} {
+		if got := i18n.For(l).Text(c.Summary); got != want {
+			t.Errorf("%s: got %q\nwant %q", l, got, want)
+		}
+	}
+}

@@ -468,13 +468,8 @@ func segments(word string) []string {
 	return out
 }
 
-// findingsTable writes findings as a markdown table, or "None.", for the
-// plan and the change record alike, in English.
-func findingsTable(b *strings.Builder, fs []runbook.Finding) {
-	findingsTableIn(b, nil, fs)
-}
-
-// findingsTableIn is findingsTable in pr's language (nil: English).
+// findingsTableIn writes findings as a markdown table, or "None.", for
+// the plan and the change record alike, in pr's language (nil: English).
 func findingsTableIn(b *strings.Builder, pr *i18n.Printer, fs []runbook.Finding) {
 	if len(fs) == 0 {
 		b.WriteString(pr.Tr("None.") + "\n")
@@ -482,7 +477,7 @@ func findingsTableIn(b *strings.Builder, pr *i18n.Printer, fs []runbook.Finding)
 	}
 	b.WriteString(pr.Tr("| Severity | Code | Node | Finding | Remedy |") + "\n|---|---|---|---|---|\n")
 	for _, f := range fs {
-		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", pr.Text(sevLabel(f.Severity)), f.Code, f.Node, mdCell(pr.Text(f.Message)), mdCell(pr.Text(f.Remedy)))
+		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", pr.Text(sevLabel(f.Severity)), f.Code, f.Node, mdCell(pr.Lines(f.Message)), mdCell(pr.Lines(f.Remedy)))
 	}
 }
 

@@ -349,7 +349,7 @@ func (r *runRecord) decidedBy(step string) string {
 func (r *runRecord) skipped(ev *runbook.Event, st *runStep, attempts int) {
 	detail := orDefault(ev.Reason, noReason)
 	if st.plan != nil && st.plan.When != runbook.Always && attempts == 0 {
-		detail = fmt.Sprintf(i18n.N("%s (conditional step: %s)"), detail, recordWhen(st.plan.When))
+		detail = fmt.Sprintf(i18n.N("%s (conditional step: %s)"), detail, whenLabel(st.plan.When))
 	}
 	r.Deviations = append(r.Deviations, runDeviation{Seq: ev.Seq, Time: ev.Time, Kind: "skip", Step: st.ID, N: st.N, Node: st.Node, By: ev.By, Detail: detail})
 }
@@ -526,18 +526,6 @@ func (r *runRecord) tr() *i18n.Printer {
 		return i18n.For(i18n.English)
 	}
 	return i18n.For(r.lang)
-}
-
-// recordWhen says when a conditional step runs (the record's own words,
-// kept in English in the JSON).
-func recordWhen(c runbook.Condition) string {
-	switch c {
-	case runbook.IfRebootRequired:
-		return i18n.N("only if the install asks for a restart")
-	case runbook.IfCMSNotOnline:
-		return i18n.N("only if the CMS is not Online afterwards")
-	}
-	return ""
 }
 
 func orDefault(s, def string) string {

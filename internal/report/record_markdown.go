@@ -44,7 +44,7 @@ func (r *runRecord) writeHeader(b *strings.Builder) {
 	}
 	b.WriteString("| | |\n|---|---|\n")
 	if r.beforeCluster != nil {
-		row(b, p.Tr("Cluster"), mdCell(recordClusterLine(r.beforeCluster)))
+		row(b, p.Tr("Cluster"), mdCell(clusterLine(r.beforeCluster)))
 	} else {
 		row(b, p.Tr("Cluster"), mdCell(cluster))
 	}
@@ -257,31 +257,8 @@ func (r *runRecord) writeFindings(b *strings.Builder) {
 	for i, f := range r.Findings {
 		fs[i] = f.Finding
 	}
-	recordFindings(b, p, fs)
+	findingsTableIn(b, p, fs)
 	b.WriteString("\n")
-}
-
-// recordFindings writes findings as a markdown table, or "None.".
-func recordFindings(b *strings.Builder, p *i18n.Printer, fs []runbook.Finding) {
-	if len(fs) == 0 {
-		b.WriteString(p.Tr("None.") + "\n")
-		return
-	}
-	headerRow(b, p.Tr("Severity"), p.Tr("Code"), p.Tr("Node"), p.Tr("Finding"), p.Tr("Remedy"))
-	for _, f := range fs {
-		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", severityWord(p, f.Severity), f.Code, f.Node, mdCell(p.Lines(f.Message)), mdCell(p.Lines(f.Remedy)))
-	}
-}
-
-// severityWord is a finding's severity as the record shows it.
-func severityWord(p *i18n.Printer, s runbook.Severity) string {
-	switch s {
-	case runbook.Block:
-		return p.Tr("BLOCK")
-	case runbook.Warn:
-		return p.Tr("WARN")
-	}
-	return p.Tr("INFO")
 }
 
 func (r *runRecord) writeFailures(b *strings.Builder) {
@@ -515,19 +492,6 @@ func countWord(p *i18n.Printer, n int, st runbook.StepStatus) string {
 	return fmt.Sprintf("%d %s", n, strings.ReplaceAll(string(st), "-", " "))
 }
 
-// recordClusterLine is "EXCLUS01 (CCR, Windows Server 2003 SP2)".
-func recordClusterLine(c *runbook.Cluster) string {
-	return fmt.Sprintf("%s (%s, %s)", c.Name, strings.ToUpper(string(c.Type)), c.OS)
-}
-
-// recordRole is a node's role in p's words.
-func recordRole(p *i18n.Printer, c *runbook.Cluster, node string) string {
-	if c.IsActive(node) {
-		return p.Tr("active")
-	}
-	return p.Tr("passive")
-}
-
 // clusterTables writes the node and group tables; with before, a Change
 // column says what the window changed, which is what the board checks.
 func clusterTables(b *strings.Builder, p *i18n.Printer, c, before *runbook.Cluster) {
@@ -552,7 +516,7 @@ func nodeTable(b *strings.Builder, p *i18n.Printer, c, before *runbook.Cluster) 
 	headerRow(b, cols...)
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
-		fmt.Fprintf(b, "| %s | %s | %s | %s |", n.Name, p.Text(n.State.Display()), recordRole(p, c, n.Name), mdCell(p.Text(runbook.Describe(n.Build))))
+		fmt.Fprintf(b, "| %s | %s | %s | %s |", n.Name, p.Text(n.State.Display()), p.Text(role(c, n.Name)), mdCell(p.Text(runbook.Describe(n.Build))))
 		if before != nil {
 			var diffs []string
 			if o := before.Node(n.Name); o == nil {

@@ -14,13 +14,3 @@ import "fmt"
 func say(format string, args ...any) string {
 	return fmt.Sprintf(format, args...)
 }
-
-// sayError is an error worded with say that keeps the error it wraps,
-// for errors.Is and errors.As.
-type sayError struct {
-	msg string
-	err error
-}
-
-func (e *sayError) Error() string { return e.msg }
-func (e *sayError) Unwrap() error { return e.err }

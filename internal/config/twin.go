@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmsrunbook/internal/i18n"
 	"fmt"
 	"regexp"
 	"strings"
@@ -58,7 +59,7 @@ func TwinName(cluster string) string {
 func MarshalTwin(t Twin) ([]byte, error) {
 	c := t.Cluster
 	if err := c.Validate(); err != nil {
-		return nil, &sayError{msg: say("the discovered cluster cannot be a scenario: %s", err.Error()), err: err}
+		return nil, i18n.Wrap(say("the discovered cluster cannot be a scenario: %s", err.Error()), err)
 	}
 	when := t.Discovered.UTC()
 	var b bytes.Buffer
@@ -124,7 +125,7 @@ func MarshalTwin(t Twin) ([]byte, error) {
 	writeTwinOptions(&b, t.Options)
 	data := b.Bytes()
 	if _, err := ParseScenario("twin of "+c.Name, data, nil); err != nil {
-		return nil, &sayError{msg: say("the twin of %s does not load as a scenario: %s", c.Name, err.Error()), err: err}
+		return nil, i18n.Wrap(say("the twin of %s does not load as a scenario: %s", c.Name, err.Error()), err)
 	}
 	return data, nil
 }

@@ -2,6 +2,8 @@ package remote
 
 import (
 	"fmt"
+
+	"cmsrunbook/internal/i18n"
 	"unicode/utf8"
 )
 
@@ -25,19 +27,8 @@ func say(format string, args ...any) string {
 // tail with the head.
 var _ = [...]string{say("connection to the node lost"), say("credentials refused")}
 
-// worded is an error whose whole text is one say sentence, its cause's
-// text included as the last argument, that still wraps the cause, so
-// errors.Is and errors.As see through it as through fmt.Errorf's %w.
-type worded struct {
-	msg   string
-	cause error
-}
-
-func (w *worded) Error() string { return w.msg }
-func (w *worded) Unwrap() error { return w.cause }
-
-// wrap returns an error reading msg and wrapping cause.
-func wrap(msg string, cause error) error { return &worded{msg: msg, cause: cause} }
+// wrap returns an error reading msg and wrapping cause (i18n.Wrap).
+func wrap(msg string, cause error) error { return i18n.Wrap(msg, cause) }
 
 // placed is an error worded before the node is known (a TLS refusal the
 // dialer words knowing only the address, a script or job that cannot be

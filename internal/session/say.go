@@ -16,18 +16,7 @@ func say(format string, args ...any) string {
 	return fmt.Sprintf(format, args...)
 }
 
-// sayError is an error worded with say that keeps the error it wraps,
-// for errors.Is and errors.As.
-type sayError struct {
-	msg string
-	err error
-}
-
-func (e *sayError) Error() string { return e.msg }
-func (e *sayError) Unwrap() error { return e.err }
-
-// wrap is err explained by msg (which, worded with say, holds err's text).
-func wrap(msg string, err error) error { return &sayError{msg: msg, err: err} }
+func wrap(msg string, err error) error { return i18n.Wrap(msg, err) }
 
 // usage is a usage error of the command line worded with say.
 func usage(msg string) error { return &InputError{Msg: msg, Usage: true} }

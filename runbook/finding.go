@@ -1,5 +1,7 @@
 package runbook
 
+import "strings"
+
 // Severity orders findings: a blocking finding stops the runbook at
 // preflight.
 type Severity string
@@ -49,6 +51,20 @@ type Finding struct {
 	Node     string   `json:"node,omitempty"`
 	Message  string   `json:"message"`
 	Remedy   string   `json:"remedy"`
+}
+
+// Label is the severity as a person reads it (BLOCK, WARN, INFO); views
+// translate it with the rest of what the runbook says.
+func (s Severity) Label() string {
+	switch s {
+	case Block:
+		return say("BLOCK")
+	case Warn:
+		return say("WARN")
+	case Info:
+		return say("INFO")
+	}
+	return strings.ToUpper(string(s))
 }
 
 // Blocking reports whether any finding blocks the window.

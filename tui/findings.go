@@ -6,7 +6,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"cmsrunbook/internal/i18n"
 	"cmsrunbook/runbook"
 )
 
@@ -124,7 +123,7 @@ func (p *findingsPanel) render(lk look, w, h int) []string {
 			case runbook.Warn:
 				sty = st.Warn
 			}
-			head := sty.Render(severityWord(tr, sev)) + " " + st.Bold.Render(f.Code)
+			head := sty.Render(tr.Text(sev.Label())) + " " + st.Bold.Render(f.Code)
 			if f.Node != "" {
 				head += tr.Tr(" on %s", f.Node)
 			}
@@ -142,17 +141,4 @@ func (p *findingsPanel) render(lk look, w, h int) []string {
 	}
 	return scrollBox(lk, &p.scroller, tr.Tr("Findings (%d)", len(fs)), l,
 		[]string{scrollHint(lk, "esc/f", tr.Tr("close"))}, w, h, runbook.Blocking(fs))
-}
-
-// severityWord is a finding's severity as the findings panel heads it.
-func severityWord(p *i18n.Printer, sev runbook.Severity) string {
-	switch sev {
-	case runbook.Block:
-		return p.Tr("BLOCK")
-	case runbook.Warn:
-		return p.Tr("WARN")
-	case runbook.Info:
-		return p.Tr("INFO")
-	}
-	return strings.ToUpper(string(sev))
 }

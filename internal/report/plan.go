@@ -223,16 +223,6 @@ func shellLabel(s runbook.Shell) string {
 	return ""
 }
 
-func sevLabel(s runbook.Severity) string {
-	switch s {
-	case runbook.Block:
-		return i18n.N("BLOCK")
-	case runbook.Warn:
-		return i18n.N("WARN")
-	}
-	return i18n.N("INFO")
-}
-
 // goalLine is "Exchange 2007 SP2 on EXCLUS01 (CCR, Windows Server 2003 SP2)".
 func goalLine(pr *i18n.Printer, g runbook.Goal, c *runbook.Cluster) string {
 	return pr.Tr("%s on %s (%s, %s)", pr.Text(g.Label()), c.Name, strings.ToUpper(string(c.Type)), pr.Text(c.OS.String()))
@@ -295,7 +285,7 @@ func PlanText(w io.Writer, d PlanDoc) error {
 			if f.Node != "" {
 				node = " [" + f.Node + "]"
 			}
-			fmt.Fprintf(b, "  %s %s%s\n", pad(pr.Text(sevLabel(f.Severity)), 5), f.Code, node)
+			fmt.Fprintf(b, "  %s %s%s\n", pad(pr.Text(f.Severity.Label()), 5), f.Code, node)
 			b.WriteString(indentWrap(pr.Text(f.Message), "        ", 78))
 			b.WriteString(indentWrap(pr.Tr("Remedy: %s", pr.Text(f.Remedy)), "        ", 78))
 		}
@@ -477,7 +467,7 @@ func findingsTableIn(b *strings.Builder, pr *i18n.Printer, fs []runbook.Finding)
 	}
 	b.WriteString(pr.Tr("| Severity | Code | Node | Finding | Remedy |") + "\n|---|---|---|---|---|\n")
 	for _, f := range fs {
-		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", pr.Text(sevLabel(f.Severity)), f.Code, f.Node, mdCell(pr.Lines(f.Message)), mdCell(pr.Lines(f.Remedy)))
+		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", pr.Text(f.Severity.Label()), f.Code, f.Node, mdCell(pr.Lines(f.Message)), mdCell(pr.Lines(f.Remedy)))
 	}
 }
 
@@ -599,7 +589,7 @@ func CheckText(w io.Writer, d PlanDoc) error {
 		if f.Node != "" {
 			node = " [" + f.Node + "]"
 		}
-		fmt.Fprintf(b, "%s %s%s\n", pad(pr.Text(sevLabel(f.Severity)), 5), f.Code, node)
+		fmt.Fprintf(b, "%s %s%s\n", pad(pr.Text(f.Severity.Label()), 5), f.Code, node)
 		b.WriteString(indentWrap(pr.Text(f.Message), "      ", 78))
 		b.WriteString(indentWrap(pr.Tr("Remedy: %s", pr.Text(f.Remedy)), "      ", 78))
 	}

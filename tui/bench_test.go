@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmsrunbook/internal/i18n"
 	"fmt"
 	"os"
 	"runtime"
@@ -21,8 +22,14 @@ import (
 
 func benchModel(b *testing.B) (*Model, runbook.Step) {
 	b.Helper()
+	return benchModelIn(b, i18n.English)
+}
+
+// benchModelIn is benchModel speaking lang.
+func benchModelIn(b *testing.B, lang i18n.Lang) (*Model, runbook.Step) {
+	b.Helper()
 	sc, plan := loadScenario(b, "ccr-2003-sp2")
-	m := New(Options{Plan: plan, Cluster: sc.Cluster, Now: func() time.Time { return epoch }})
+	m := New(Options{Plan: plan, Cluster: sc.Cluster, Now: func() time.Time { return epoch }, Lang: lang})
 	m.dialogs = nil
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	s := plan.Steps[3]
@@ -107,6 +114,31 @@ func BenchmarkFrame(b *testing.B) {
 				b.ReportMetric(float64(r.w.n.Load()-before)/float64(b.N), "B/frame")
 			})
 		}
+	}
+}
+
+// BenchmarkFrameLang is one frame's View at 120x40 with a new output
+// line, in English and in Japanese: the words go through the catalogue
+// on every frame, and a translated screen must cost about what an
+// English one does.
+func BenchmarkFrameLang(b *testing.B) {
+	for _, lang := range []i18n.Lang{i18n.English, i18n.Japanese} {
+		b.Run(string(lang), func(b *testing.B) {
+			m, s := benchModelIn(b, lang)
+			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+			fill(m, s, 1_000)
+			ev := runbook.Event{Event: runbook.EvOutput, Step: s.ID}
+			push := m.Hooks().Event
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				ev.Text = setupLog(i)
+				i++
+				push(ev)
+				m.drain()
+				_ = m.View()
+			}
+		})
 	}
 }
 
